@@ -1,0 +1,42 @@
+# One target per step. `make test` is the README's test command and what CI runs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Real public data (IMD, boundaries, lookups, postcodes). Tests that need it skip, saying why, when unset.
+export ANCHOR_ANALYSIS_PUBLIC_DATA ?=
+
+.PHONY: help venv test lint validate demo-data clean
+
+help:
+	@echo "make venv       create or refresh the virtual environment ($(VENV)) and register its Jupyter kernel"
+	@echo "make test       set up, then run every test (ruff, unit, notebooks)"
+	@echo "make lint       ruff check"
+	@echo "make validate   validate the demo network in data/raw/demo"
+	@echo "make demo-data  regenerate the synthetic demo network (needs ANCHOR_ANALYSIS_PUBLIC_DATA)"
+
+# Re-installs whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (anchor-analysis)" >/dev/null
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+validate: $(STAMP)
+	$(BIN)/anchor-analysis validate data/raw/demo
+
+demo-data: $(STAMP)
+	$(BIN)/anchor-analysis demo-data --out data/raw/demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
