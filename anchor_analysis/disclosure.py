@@ -1,0 +1,143 @@
+"""Disclosure control for anything published: small counts of people are suppressed or rounded.
+
+Staff counts by small area can identify people. Every published table or map of people counts goes through
+this module first:
+
+* **primary suppression**: a count ``c`` with ``0 < c < threshold`` is withheld (zeros are shown: an empty area
+  reveals nobody; pass ``suppress_zero=True`` to withhold them too);
+* **secondary suppression**: where a group's total is published, withholding one cell alone would let a reader
+  recover it by subtraction, so further cells (smallest first, ties by position) are withheld until at least two
+  cells are withheld *and* the withheld cells add up to at least the threshold;
+* or **rounding** to a base (default 5) as an alternative for tables that publish every cell.
+
+>>> import pandas as pd
+>>> t = pd.DataFrame({"ward": ["A", "B", "C", "D"], "staff": [3, 40, 12, 25]})
+>>> out = suppress_counts(t, "staff", threshold=10)
+>>> out["staff"].tolist()
+[<NA>, 40, <NA>, 25]
+>>> out["suppressed"].tolist()
+['primary', '', 'secondary', '']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PRIMARY = "primary"
+SECONDARY = "secondary"
+
+
+class DisclosureError(AssertionError):
+    """A table about to be published would reveal a small count."""
+
+
+def _secondary(values: np.ndarray, withheld: np.ndarray, threshold: int) -> np.ndarray:
+    """Extra cells to withhold within one group so no withheld cell can be recovered from the group total."""
+    extra = np.zeros(len(values), dtype=bool)
+    if not withheld.any():
+        return extra
+    while True:
+        hidden = withheld | extra
+        if (hidden.sum() >= 2 and values[hidden].sum() >= threshold) or hidden.all():
+            return extra
+        candidates = np.flatnonzero(~hidden)
+        # smallest first, keeping zeros last: withholding a zero hides nothing
+        order = np.lexsort((candidates, values[candidates], values[candidates] == 0))
+        extra[candidates[order[0]]] = True
+
+
+def suppress_counts(table: pd.DataFrame, value_col: str, threshold: int, group_cols: list[str] | None = None,
+                    *, total_published: bool = True, suppress_zero: bool = False) -> pd.DataFrame:
+    """Withhold small counts in ``value_col`` (primary) and what would reveal them (secondary).
+
+    ``group_cols`` define the groups whose totals are published (e.g. ``["anchor_id"]`` for per-anchor tables of
+    wards); without them the whole table is one group. Returns a copy with ``value_col`` as nullable Int64
+    (withheld cells are ``<NA>``) and a ``suppressed`` column: ``"primary"``, ``"secondary"`` or ``""``.
+    """
+    if threshold < 1:
+        raise ValueError("the disclosure threshold must be a positive count")
+    values = pd.to_numeric(table[value_col], errors="raise")
+    if (values < 0).any() or (values != values.round()).any():
+        raise ValueError(f"{value_col} must hold non-negative whole counts to be disclosure-controlled")
+    out = table.copy()
+    counts = values.fillna(0).to_numpy(dtype=np.int64)
+    primary = (counts > 0) & (counts < threshold)
+    if suppress_zero:
+        primary |= counts == 0
+    secondary = np.zeros(len(out), dtype=bool)
+    if total_published:
+        groups = [np.arange(len(out))] if not group_cols else [
+            np.asarray(idx) for idx in out.reset_index(drop=True).groupby(group_cols, sort=True).indices.values()]
+        for idx in groups:
+            secondary[idx] |= _secondary(counts[idx], primary[idx], threshold)
+    out[value_col] = pd.array(np.where(primary | secondary, 0, counts), dtype="Int64")
+    out.loc[primary | secondary, value_col] = pd.NA
+    out["suppressed"] = np.where(primary, PRIMARY, np.where(secondary, SECONDARY, ""))
+    return out
+
+
+def suppress_grid(grid: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two-way table (e.g. wards x anchors) whose row and column totals are both published.
+
+    Applies primary suppression, then secondary suppression along rows and columns in turn until nothing
+    changes. Returns ``(published grid with <NA>, flags grid of "primary"/"secondary"/"")``.
+    """
+    counts = grid.fillna(0).to_numpy(dtype=np.int64)
+    primary = (counts > 0) & (counts < threshold)
+    hidden = primary.copy()
+    changed = True
+    while changed:
+        changed = False
+        for axis in (0, 1):
+            lines = hidden.T if axis == 0 else hidden
+            vals = counts.T if axis == 0 else counts
+            for i in range(lines.shape[0]):
+                extra = _secondary(vals[i], lines[i], threshold)
+                if extra.any():
+                    lines[i] |= extra
+                    changed = True
+    published = grid.astype("Int64").mask(hidden)
+    flags = pd.DataFrame(np.where(primary, PRIMARY, np.where(hidden, SECONDARY, "")), index=grid.index,
+                         columns=grid.columns)
+    return published, flags
+
+
+def round_counts(values: pd.Series, base: int = 5) -> pd.Series:
+    """Round counts to the nearest ``base`` (halves up), deterministic. ``[1, 2, 3, 7, 12]`` -> ``[0, 0, 5, 5, 10]``."""
+    v = pd.to_numeric(values)
+    return (np.floor(v / base + 0.5) * base).astype("Int64")
+
+
+def publishable_total(total: float, threshold: int):
+    """A group total as it may be published: withheld (``<NA>``) when it is itself a small count."""
+    return pd.NA if 0 < total < threshold else total
+
+
+def assert_no_small_counts(published: pd.DataFrame, value_col: str, threshold: int,
+                           group_cols: list[str] | None = None, group_totals: pd.Series | None = None) -> None:
+    """Raise :class:`DisclosureError` if a published table reveals a count in ``1..threshold-1``.
+
+    Checks every published cell and, where ``group_totals`` (indexed like the groups) are published too, that
+    each group's withheld remainder is zero or at least the threshold and spread over at least two cells.
+    """
+    shown = published[value_col].dropna().astype(int)
+    small = shown[(shown > 0) & (shown < threshold)]
+    if len(small):
+        raise DisclosureError(f"{len(small)} published cells of {value_col} are below {threshold}")
+    if group_totals is None:
+        return
+    small_totals = group_totals.dropna()[(group_totals.dropna() > 0) & (group_totals.dropna() < threshold)]
+    if len(small_totals):
+        raise DisclosureError(f"{len(small_totals)} published totals are below {threshold}: withhold them")
+    keys = group_cols or []
+    frame = published.assign(_hidden=published[value_col].isna(), _shown=published[value_col].fillna(0))
+    grouped = frame.groupby(keys, sort=True) if keys else [((), frame)]
+    for key, group in grouped:
+        total = group_totals.loc[key] if keys else group_totals.iloc[0]
+        if pd.isna(total):
+            continue
+        remainder = int(total) - int(group["_shown"].sum())
+        n_hidden = int(group["_hidden"].sum())
+        if remainder and (remainder < threshold or n_hidden < 2):
+            raise DisclosureError(f"group {key!r}: the total reveals {remainder} across {n_hidden} withheld cells")
