@@ -15,7 +15,7 @@ What is solved, and how (each solve acts on per-anchor values, never on outputs)
 * 2019/20 spend: 6 anchors report a spend baseline; their Leeds and West Yorkshire shares are shifted by a common
   offset and a size-related tilt so that both the pooled share and the unweighted mean of shares are 48.0% and
   52.5%. All 11 report total spend, summing to more than GBP 2bn.
-* 2023/24 workforce: headcounts are scaled to 62,550; Leeds shares are scaled so 64.0% live in Leeds; residence is
+* 2023/24 workforce: headcounts are scaled to 62,300; Leeds shares are scaled so 64.0% live in Leeds; residence is
   spread over real LSOAs (population x distance decay from each anchor's site x a deprivation tilt) and the tilt is
   solved so that 12,300 staff live in IMD 2019 national decile 1 LSOAs.
 * 2023/24 spend in Leeds: per-anchor Leeds spend is scaled to GBP 511.0m.
@@ -122,7 +122,7 @@ PUBLISHED_2019_OVERVIEW = {
 SPEND_BASELINE_2019 = ["nhs_trust_a", "nhs_trust_c", "university_a", "university_b", "fe_college_a",
                        "local_authority_a"]
 TARGETS = {
-    "headcount_2023": 62_550,            # "over 62,000" (seeds 000, 001): in [62,000, 63,000)
+    "headcount_2023": 62_300,  # seed 000 "over 62,000" and seed 001 "62,000" (to the thousand): [62,000, 62,500)
     "leeds_staff_share_2023": 0.640,     # "64% residing in Leeds" (seed 000)
     "staff_most_deprived_2023": 12_300,  # "12,300 from the most disadvantaged wards" (seed 001)
     "spend_leeds_2023": 511_000_000,     # "GBP 511 million of influenceable expenditure" (seed 000)
@@ -718,7 +718,7 @@ The geography is real (Leeds LSOA 2021 codes, NSPL postcodes, IMD 2019 deciles, 
 per-anchor values were solved so that network aggregates agree with the published Leeds figures at their
 published precision (design.md section 3; seeds 000, 001, 003): the 2019/20 Progression Framework overview of
 7 anchors, the 2019/20 spend baseline of 6 anchors (48% Leeds, 52.5% West Yorkshire), total 2019/20 spend of the
-11 anchors above GBP 2bn, 10 of 11 paying the Living Wage, and for 2023/24 a workforce of 62,550 (64% living in
+11 anchors above GBP 2bn, 10 of 11 paying the Living Wage, and for 2023/24 a workforce of 62,300 (64% living in
 Leeds, 12,300 in IMD 2019 decile 1 areas), GBP 511m influenceable spend in Leeds and a 110,000 t CO2e fall in
 scope 1+2 emissions since 2019/20. So the demo checks that the kit reproduces the published *method*; it is not
 evidence about the real network.
