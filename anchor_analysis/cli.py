@@ -24,8 +24,14 @@ def main() -> None:
 @click.option("--place", default=None, help="Place configuration (name or TOML path); default: the network's own.")
 def validate(data_dir: Path, place: str | None) -> None:
     """Check every return in DATA_DIR against the data contracts and list all failures."""
+    from .config import ConfigError, load_place
     from .validation import validate_directory
 
+    if place is not None:
+        try:
+            place = load_place(place)
+        except ConfigError as exc:  # a mistyped option is a usage error, not a data failure
+            raise click.BadParameter(str(exc), param_hint="--place") from exc
     report = validate_directory(data_dir, place=place)
     click.echo(report.format())
     sys.exit(0 if report.ok else 1)

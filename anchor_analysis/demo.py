@@ -640,7 +640,10 @@ class DemoNetwork:
         excluded_total = int(r.total_spend - r.influenceable_spend)
         shares = largest_remainder(excluded_total, np.array([0.45, 0.25, 0.25, 0.05]))
         for cat, amount in zip(excluded_cats, shares, strict=True):
-            lines.extend(self._invoice_lines(rng, r, f"{r.anchor_id[:3].upper()}-X{cat[:3].upper()}", "", cat,
+            # other public bodies sit in the place; tax, pension and grant payees are national offices
+            pool = pools["inner_other"] if cat == "Payments to public bodies" else pools["elsewhere"]
+            postcode = pool[supplier_rng.integers(len(pool))]
+            lines.extend(self._invoice_lines(rng, r, f"{r.anchor_id[:3].upper()}-X{cat[:3].upper()}", postcode, cat,
                                              int(amount), parts=4))
         df = pd.DataFrame(lines)
         df = self._add_credits_and_duplicates(rng, df)

@@ -1,0 +1,257 @@
+"""Validation failures and the report a user reads.
+
+Every failure names the file, the row as the user sees it in Excel or a text editor (header = row 1, so the
+data row at 0-based position ``i`` is row ``i + 2``), the column, the bad value as typed and the rule broken.
+All failures of a file are collected together, so one run lists everything there is to fix.
+
+>>> report = ValidationReport()
+>>> report.add(Failure("progression.csv", 7, "current", "5", "level must be an integer 1–4"))
+>>> print(report.format())
+progression.csv: 1 error
+  progression.csv row 7, column 'current': value '5': level must be an integer 1–4
+1 error, 0 warnings in 1 file
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .config import Place
+
+Severity = Literal["error", "warning"]
+
+HEADER_ROW = 1
+"""Row number of the header line; data rows follow it."""
+
+LISTED_PER_FILE = 50
+"""Failures shown per file in the formatted report; the rest are counted."""
+
+STORED_PER_FILE = 1000
+"""Failures kept in memory per file; a broken multi-million-row ledger must not exhaust memory."""
+
+
+def excel_row(position: int) -> int:
+    """Row number the user sees for the data row at 0-based ``position`` (the header is row 1)."""
+    return int(position) + HEADER_ROW + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One broken rule: where (file, row, column), what (the raw value) and why (the rule, in words)."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    rule: str
+    severity: Severity = "error"
+
+    def describe(self) -> str:
+        """One line, e.g. ``progression.csv row 7, column 'current': value '5': level must be ...``."""
+        place = self.file
+        if self.row is not None:
+            place += f" row {self.row}"
+        if self.column is not None:
+            place += f"{',' if self.row is not None else ''} column '{self.column}'"
+        parts = [place]
+        if self.value is not None:
+            parts.append(f"value '{_shown(self.value)}'")
+        if self.severity == "warning":
+            parts.append("warning")
+        parts.append(self.rule)
+        return ": ".join(parts)
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    text = value.replace("\r", "\\r").replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class ValidationReport:
+    """All failures found in a network folder, plus the files that were checked and their row counts."""
+
+    failures: list[Failure] = field(default_factory=list)
+    rows_checked: dict[str, int | None] = field(default_factory=dict)
+    """Data rows read per file (None: not a table), in the order files were checked."""
+    unlisted: Counter = field(default_factory=Counter)
+    """(file, severity) -> failures beyond :data:`STORED_PER_FILE` that were counted but not kept."""
+    _kept: Counter = field(default_factory=Counter, repr=False, compare=False)
+
+    def add(self, failure: Failure) -> None:
+        if self._kept[failure.file] >= STORED_PER_FILE:
+            self.unlisted[(failure.file, failure.severity)] += 1
+            return
+        self._kept[failure.file] += 1
+        self.failures.append(failure)
+
+    def extend(self, failures: Iterable[Failure]) -> None:
+        for failure in failures:
+            self.add(failure)
+
+    def checked(self, file: str, rows: int | None = None) -> None:
+        """Record that ``file`` was read, with ``rows`` data rows (None for a file that is not a table)."""
+        if rows is None:
+            self.rows_checked.setdefault(file, None)
+        else:
+            self.rows_checked[file] = (self.rows_checked.get(file) or 0) + rows
+
+    @property
+    def errors(self) -> int:
+        return self._count("error")
+
+    @property
+    def warnings(self) -> int:
+        return self._count("warning")
+
+    def _count(self, severity: Severity) -> int:
+        kept = sum(1 for f in self.failures if f.severity == severity)
+        return kept + sum(n for (_, sev), n in self.unlisted.items() if sev == severity)
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings do not make a folder invalid)."""
+        return self.errors == 0
+
+    def files(self) -> list[str]:
+        """Files mentioned in the report: checked files first (in order), then any others with failures."""
+        names = list(self.rows_checked)
+        for failure in self.failures:
+            if failure.file not in names:
+                names.append(failure.file)
+        for file, _ in self.unlisted:
+            if file not in names:
+                names.append(file)
+        return names
+
+    def format(self, per_file: int = LISTED_PER_FILE) -> str:
+        """Human-readable report: a header line per file, its failures (errors first), then a summary line."""
+        lines = []
+        for file in self.files():
+            mine = [f for f in self.failures if f.file == file]
+            mine.sort(key=lambda f: (f.severity != "error", f.row if f.row is not None else 0))
+            errors = sum(f.severity == "error" for f in mine) + self.unlisted[(file, "error")]
+            warnings = sum(f.severity == "warning" for f in mine) + self.unlisted[(file, "warning")]
+            lines.append(f"{file}: {_file_status(errors, warnings, self.rows_checked.get(file))}")
+            lines.extend(f"  {failure.describe()}" for failure in mine[:per_file])
+            hidden = errors + warnings - min(len(mine), per_file)
+            if hidden:
+                lines.append(f"  … and {hidden} more in {file}")
+        files = len(self.files())
+        lines.append(f"{_plural(self.errors, 'error')}, {_plural(self.warnings, 'warning')} "
+                     f"in {_plural(files, 'file')}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def _file_status(errors: int, warnings: int, rows: int | None) -> str:
+    if not errors and not warnings:
+        return "ok" if rows is None else f"ok ({_plural(rows, 'row')})"
+    parts = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    return ", ".join(parts)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class ValidationFailed(Exception):
+    """Input data broke the contracts; ``str()`` is the formatted report, ``.report`` the failures."""
+
+    def __init__(self, report: ValidationReport):
+        super().__init__(report.format())
+        self.report = report
+
+    def __str__(self) -> str:
+        return self.report.format()
+
+
+def failures_from_pandera(
+    errors: object,
+    *,
+    file: str,
+    raw: pd.DataFrame,
+    rules: Mapping[str, tuple[str | None, object]],
+    skip_cells: set[tuple[int, str]] = frozenset(),
+) -> list[Failure]:
+    """Translate a pandera ``SchemaErrors`` into :class:`Failure` objects the user can act on.
+
+    ``raw`` is the frame of cell texts as read (same index as the validated frame), so failures show the
+    value as typed, not as converted. ``rules`` maps a pandera check name to ``(column, rule)`` where rule
+    is either the rule text or a function ``(index) -> list of texts`` for messages that depend on the row;
+    column is the column a frame-wide check reports against (None: use pandera's). Cells in ``skip_cells``
+    (row position, column) already failed to convert; pandera's "missing value" there would repeat that.
+    """
+    failures = []
+    for error in errors.schema_errors:
+        check_name = _check_name(error)
+        column, rule = rules.get(check_name, (None, None))
+        if column is None:
+            column = getattr(error, "column_name", None)
+        cases = error.failure_cases
+        if not isinstance(cases, pd.DataFrame) or "index" not in cases:
+            # Whole-table problems (a missing column, a check that could not run) have no data row.
+            if check_name == "column_in_dataframe":
+                failures.append(Failure(file, HEADER_ROW, str(cases), None, "required column is missing"))
+            else:
+                failures.append(Failure(file, None, column, None, _builtin_rule(check_name)))
+            continue
+        positions = dict.fromkeys(cases["index"].dropna().tolist())  # frame checks list a row per column
+        positions = [p for p in positions if (p, column) not in skip_cells]
+        if not positions:
+            continue
+        if rule is None:
+            texts = [_builtin_rule(check_name)] * len(positions)
+        elif callable(rule):
+            texts = rule(pd.Index(positions))
+        else:
+            texts = [rule] * len(positions)
+        # One lookup per check, not per row: a broken ledger can fail on every one of a million rows.
+        values = raw[column].reindex(positions) if column in raw.columns else pd.Series(None, index=positions)
+        for position, value, text in zip(positions, values.tolist(), texts, strict=True):
+            shown = None if value is None or pd.isna(value) or str(value).strip() == "" else str(value)
+            failures.append(Failure(file, excel_row(position), column, shown, text))
+    return failures
+
+
+def _check_name(error: object) -> str:
+    check = getattr(error, "check", None)
+    if check is None:
+        return "unknown"
+    if isinstance(check, str):
+        return check
+    return getattr(check, "name", None) or str(check)
+
+
+def _builtin_rule(check_name: str) -> str:
+    # pandera's own checks, worded for people who never heard of pandera.
+    if check_name == "not_nullable":
+        return "must not be blank"
+    if check_name == "column_in_dataframe":
+        return "required column is missing"
+    if check_name.startswith("dtype("):
+        return f"has the wrong data type (expected {check_name[6:-1].strip(chr(39))})"
+    if check_name == "field_uniqueness":
+        return "values must be unique"
+    return f"failed check {check_name}"
+
+
+def validate_directory(data_dir: str | Path, place: str | Place | None = None) -> ValidationReport:
+    """Validate every table of a network folder (design.md section 4) and report all failures.
+
+    Missing folders and files, unreadable files and bad values all become failures in the report; this
+    never raises for bad input. The place is ``place``, else ``network.toml``'s ``place``, else ``"leeds"``.
+    """
+    from .io import check_network  # io builds on this module's report types
+
+    report, _ = check_network(Path(data_dir), place=place, ledgers=True)
+    return report
