@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Real public data (IMD, boundaries, lookups, postcodes). Tests that need it skip, saying why, when unset.
 export ANCHOR_ANALYSIS_PUBLIC_DATA ?=
 
-.PHONY: help venv test lint validate demo-data clean
+.PHONY: help venv test lint validate demo-data report clean
 
 help:
 	@echo "make venv       create or refresh the virtual environment ($(VENV)) and register its Jupyter kernel"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint       ruff check"
 	@echo "make validate   validate the demo network in data/raw/demo"
 	@echo "make demo-data  regenerate the synthetic demo network (needs ANCHOR_ANALYSIS_PUBLIC_DATA)"
+	@echo "make report     the 2024/25 network impact report of the demo network in outputs/ (HTML, PDF via Chromium)"
 
 # Re-installs whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -37,6 +38,15 @@ validate: $(STAMP)
 
 demo-data: $(STAMP)
 	$(BIN)/anchor-analysis demo-data --out data/raw/demo
+
+# Chromium prints the PDF. Installed with apt when missing and possible; if not, the HTML is still built and
+# the PDF step fails with a message saying what to install (or set ANCHOR_ANALYSIS_CHROMIUM).
+report: $(STAMP)
+	-@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  command -v google-chrome >/dev/null 2>&1 || test -n "$$ANCHOR_ANALYSIS_CHROMIUM" || \
+	  { command -v apt-get >/dev/null 2>&1 && (apt-get update && apt-get install -y chromium); } || \
+	  echo "Chromium not installed: the HTML report will be built, the PDF step will fail"
+	$(BIN)/anchor-analysis report --year 2024 --data-dir data/raw/demo --out outputs --formats html,pdf
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

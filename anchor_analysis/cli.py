@@ -1,4 +1,4 @@
-"""Command line: ``anchor-analysis validate DIR``, ``anchor-analysis demo-data``.
+"""Command line: ``anchor-analysis validate DIR``, ``anchor-analysis demo-data``, ``anchor-analysis report``.
 
 Every command exits non-zero with a one-screen message on bad input; tracebacks are for bugs only.
 """
@@ -50,6 +50,56 @@ def demo_data(out_dir: Path, seed: int) -> None:
     except PublicDataMissing as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"wrote {len(written)} files of the SYNTHETIC demo network to {out_dir}")
+
+
+@main.command()
+@click.option("--year", "year", multiple=True, metavar="YEAR",
+              help="Financial year by its starting calendar year (2023 = 2023/24; 2023/24 works too). Repeatable.")
+@click.option("--years", default=None, metavar="RANGE", help="Several years: 2019-2024 or 2019,2021.")
+@click.option("--data-dir", default="data/raw/demo", show_default=True, type=click.Path(path_type=Path),
+              help="The network's folder of returns (validated first).")
+@click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(path_type=Path),
+              help="Output folder: <out>/<year>/ per year and <out>/index.html.")
+@click.option("--formats", default="html,pdf", show_default=True, help="html, pdf or both (PDF needs Chromium).")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Years to build at once, each in its own process.")
+@click.option("--place", default=None, help="Place configuration (name or TOML path); default: the network's own.")
+@click.option("--notebooks", "notebooks", multiple=True, type=click.Path(path_type=Path), metavar="NOTEBOOK",
+              help="Notebooks to run, in report order (repeatable; default: the three in notebooks/).")
+def report(year: tuple[str, ...], years: str | None, data_dir: Path, out_dir: Path, formats: str, jobs: int,
+           place: str | None, notebooks: tuple[Path, ...]) -> None:
+    """Run the notebooks per year and export the network impact report (HTML and PDF).
+
+    Validates the --data-dir returns first and stops if they are invalid. Each year is built in a staging
+    folder and moved to <out>/<year> only when complete, so a failed or interrupted run leaves earlier outputs
+    as they were. Exits non-zero if anything failed (a notebook, an export or the PDF).
+    """
+    import signal
+
+    from .report import InvalidReturns, ReportError, format_summary, parse_formats, parse_years, run_report
+
+    def stop(signum: int, frame: object) -> None:  # SIGTERM: unwind like Ctrl-C so staging folders are removed
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        run_years = parse_years(year, years)
+        result = run_report(run_years, data_dir=data_dir, out_dir=out_dir, formats=parse_formats(formats),
+                            jobs=jobs, place=place, notebooks=list(notebooks) or None, echo=click.echo)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: no unfinished year was moved into {out_dir}; its previous output is unchanged",
+                   err=True)
+        sys.exit(130)
+    except InvalidReturns as exc:
+        click.echo(exc.report.format())
+        click.echo(f"report not run: the returns in {data_dir} failed validation (nothing was written)", err=True)
+        sys.exit(1)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo(format_summary(result))
+    sys.exit(0 if result.ok else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

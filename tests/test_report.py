@@ -1,0 +1,373 @@
+"""The annual batch run (``anchor-analysis report``) end to end, with tiny stand-in notebooks.
+
+The real report notebooks are not used: each test writes three small notebooks with the report's parameter cell
+(year, data_dir, output_dir, place) that save a CSV and a PNG and print a headline value. Validation is replaced
+by a stub so the tests do not depend on the data contracts. Kernels really start, so this module takes ~30 s.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from anchor_analysis import report
+from anchor_analysis.cli import main
+
+YEAR = 2023
+TITLE = "Network impact report 2023/24"
+
+BODY = '''
+import struct
+import zlib
+from pathlib import Path
+
+from IPython.display import Image, Markdown, display
+
+
+def png(width, height):
+    raw = b"".join(b"\\x00" + bytes([180, 40, 40]) * width for _ in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\\x89PNG\\r\\n\\x1a\\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+out = Path(output_dir)
+(out / "tables").mkdir(parents=True, exist_ok=True)
+(out / "figures").mkdir(parents=True, exist_ok=True)
+headline = year * 3 + SALT
+(out / "tables" / "headline.csv").write_text(f"year,section,value\\n{year},SECTION,{headline}\\n")
+(out / "figures" / "block.png").write_bytes(png(8, 6))
+display(Markdown(f"Headline value for SECTION: **{headline}**"))
+display(Image(data=png(60, 24)))
+'''
+
+COVERAGE = '''
+(out / "tables" / "coverage.csv").write_text("statement\\nCOVERAGE-LINE\\n")
+'''
+
+NAMES = {"baseline": "01_baseline", "progression": "02_progression_review",
+         "neighbourhoods": "03_priority_neighbourhoods"}
+
+
+def headline(section: str, year: int = YEAR) -> int:
+    return year * 3 + 7 + list(NAMES).index(section)
+
+
+def write_notebook(folder: Path, section: str, *, fails: bool = False, coverage: bool = False) -> Path:
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    code = BODY.replace("SECTION", section).replace("SALT", str(7 + list(NAMES).index(section)))
+    if coverage:
+        code += COVERAGE.replace("COVERAGE-LINE", f"13 of 14 anchors reported for {section}")
+    nb.cells = [
+        new_markdown_cell(f"# {section.title()} stand-in\n\nNarrative for {section}.\n\n## Findings"),
+        new_code_cell('year = 2000\ndata_dir = "."\noutput_dir = "out"\nplace = "leeds"',
+                      metadata={"tags": ["parameters"]}),
+        new_code_cell(code),
+    ]
+    if fails:
+        nb.cells.append(new_code_cell(f"raise ValueError('stand-in failure in {section}')"))
+    nb.cells.append(new_markdown_cell("## Notes\n\nThe end."))
+    path = folder / f"{NAMES[section]}.ipynb"
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+class StubReport:
+    """What the runner needs of a validation report: ``ok``, ``warnings`` and ``format()``."""
+
+    def __init__(self, errors: list[str] | None = None):
+        self.lines = errors or []
+        self.warnings = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.lines
+
+    def format(self) -> str:
+        return "\n".join(self.lines + [f"{len(self.lines)} errors, 0 warnings in 1 file"])
+
+
+@pytest.fixture
+def network(tmp_path: Path) -> Path:
+    folder = tmp_path / "network"
+    folder.mkdir()
+    (folder / "network.toml").write_text('name = "Stand-in Anchor Network"\nplace = "leeds"\nsynthetic = true\n')
+    (folder / "anchors.csv").write_text("anchor_id,name,sector,joined_year,left_year\nA01,Anchor one,health,2018,\n")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def valid_returns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("anchor_analysis.validation.validate_directory", lambda data_dir, place=None: StubReport())
+
+
+@pytest.fixture
+def notebooks(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "notebooks"
+    return [write_notebook(folder, "baseline", coverage=True), write_notebook(folder, "progression"),
+            write_notebook(folder, "neighbourhoods")]
+
+
+def cli(*args: str | Path) -> object:
+    return CliRunner().invoke(main, ["report", *map(str, args)], catch_exceptions=False)
+
+
+def notebook_args(paths: list[Path]) -> list[str | Path]:
+    return [item for path in paths for item in ("--notebooks", path)]
+
+
+def previous_output(out: Path, year: int = YEAR) -> dict[str, bytes]:
+    """A previous run's output for ``year``; returns its content to compare with later."""
+    folder = out / str(year)
+    (folder / "report").mkdir(parents=True)
+    (folder / "report" / "old.html").write_text("previous report")
+    (folder / "baseline" / "tables").mkdir(parents=True)
+    (folder / "baseline" / "tables" / "headline.csv").write_text("year,section,value\n2023,baseline,1\n")
+    return snapshot(folder)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def staging_left(out: Path) -> list[str]:
+    return [p.name for p in out.glob(".staging-*")]
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text via pdftotext (poppler-utils), whitespace collapsed; else its raw bytes (title metadata)."""
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        return " ".join(text.split())
+    print("pdftotext not found (apt-get install poppler-utils): searching the PDF bytes instead")
+    data = path.read_bytes()
+    return data.decode("latin-1") + data.decode("utf-16-be", errors="ignore")
+
+
+# --- options -------------------------------------------------------------------------------------------------
+
+
+def test_years_and_formats_are_parsed() -> None:
+    assert report.parse_years(["2023"]) == [2023]
+    assert report.parse_years(["2023/24"], "2019-2021") == [2019, 2020, 2021, 2023]
+    assert report.parse_years((), "2019, 2021") == [2019, 2021]
+    with pytest.raises(report.ReportError, match="give a year"):
+        report.parse_years()
+    with pytest.raises(report.ReportError, match="backwards"):
+        report.parse_years((), "2024-2019")
+    assert report.parse_formats("html,pdf") == ("html", "pdf")
+    assert report.parse_formats("pdf") == ("html", "pdf")  # the PDF is printed from the HTML
+    with pytest.raises(report.ReportError, match="unknown format"):
+        report.parse_formats("docx")
+
+
+def test_sections_follow_the_notebook_names(tmp_path: Path) -> None:
+    assert report.Notebook.from_path(tmp_path / "01_baseline.ipynb").section == "baseline"
+    assert report.Notebook.from_path(tmp_path / "02_progression_review.ipynb").section == "progression"
+    assert report.Notebook.from_path(tmp_path / "03_priority_neighbourhoods.ipynb").section == "neighbourhoods"
+    assert report.Notebook.from_path(tmp_path / "04_reproduction.ipynb").section == "reproduction"
+
+
+def test_missing_notebooks_are_a_clear_error(network: Path, tmp_path: Path) -> None:
+    result = cli("--year", YEAR, "--data-dir", network, "--out", tmp_path / "out", "--notebooks",
+                 tmp_path / "nope.ipynb")
+    assert result.exit_code != 0
+    assert "notebook(s) not found" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+# --- end to end ----------------------------------------------------------------------------------------------
+
+
+def test_one_year_end_to_end(network: Path, notebooks: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = cli("--year", YEAR, "--data-dir", network, "--out", out, "--formats", "html,pdf",
+                 *notebook_args(notebooks))
+    chromium = report.find_chromium()
+    print(result.output)
+    year_dir = out / str(YEAR)
+
+    # executed notebooks, with typed parameters pointing at where the outputs now are
+    for section, stem in NAMES.items():
+        executed = nbformat.read(year_dir / "notebooks" / f"{stem}.ipynb", as_version=4)
+        parameters = executed.metadata["papermill"]["parameters"]
+        assert parameters["year"] == YEAR and isinstance(parameters["year"], int)
+        assert parameters["output_dir"] == str(year_dir / section)
+        assert parameters["data_dir"] == str(network.resolve())
+        assert parameters["place"] == "leeds"
+        injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert "year = 2023\n" in injected[0].source
+        # figures and tables under <out>/<year>/<section>/
+        table = year_dir / section / "tables" / "headline.csv"
+        assert table.read_text() == f"year,section,value\n{YEAR},{section},{headline(section)}\n"
+        assert (year_dir / section / "figures" / "block.png").read_bytes().startswith(b"\x89PNG")
+        # one HTML page per notebook, inputs hidden, images embedded
+        page = (year_dir / "report" / f"{stem}.html").read_text()
+        assert f"Headline value for {section}" in page
+        assert "data:image/png;base64," in page
+        assert "zlib.compress" not in page
+
+    combined = (year_dir / "report" / "network-impact-report-2023-24.html").read_text()
+    assert f"<title>{TITLE}</title>" in combined
+    assert "SYNTHETIC DATA" in combined and "Stand-in Anchor Network" in combined
+    assert f"<strong>{headline('neighbourhoods')}</strong>" in combined
+    assert "import struct" not in combined  # inputs hidden
+    assert combined.count("data:image/png;base64,") == 3
+    for heading in ("Contents", "Data sources and method notes", "Coverage", "Provenance"):
+        assert f"{heading}</h1>" in combined
+    assert "13 of 14 anchors reported for baseline" in combined
+    assert report.sha256_file(network / "anchors.csv") in combined
+    assert report.sha256_file(notebooks[0]) in combined
+    assert "Open Government Licence" in combined or "registry unavailable" in combined
+    provenance = json.loads((year_dir / "provenance.json").read_text())
+    assert provenance["year"] == YEAR and provenance["git_commit"]
+
+    index = (out / "index.html").read_text()
+    assert "2023/report/network-impact-report-2023-24.html" in index
+    assert staging_left(out) == [] and not (out / "failed").exists()
+
+    pdf = year_dir / "report" / "network-impact-report-2023-24.pdf"
+    if chromium is None:
+        assert result.exit_code == 1
+        assert report.NO_CHROMIUM in result.output
+        assert not pdf.exists()
+        pytest.skip(f"PDF not checked: {report.NO_CHROMIUM}")
+    assert result.exit_code == 0, result.output
+    assert report.pdf_page_count(pdf) > 0
+    assert TITLE in pdf_text(pdf)
+
+
+def test_no_chromium_fails_the_pdf_step_but_keeps_the_html(network: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(report.CHROMIUM_ENV, str(tmp_path / "no-such-chromium"))
+    notebook = write_notebook(tmp_path / "notebooks", "baseline")
+    out = tmp_path / "out"
+    result = cli("--year", YEAR, "--data-dir", network, "--out", out, "--notebooks", notebook)
+    assert result.exit_code == 1
+    assert report.NO_CHROMIUM in result.output
+    assert f"{report.CHROMIUM_ENV}={tmp_path / 'no-such-chromium'} was not found" in result.output
+    assert "PDF      FAILED" in result.output
+    assert "Run FAILED" in result.output
+    assert (out / str(YEAR) / "report" / "network-impact-report-2023-24.html").is_file()
+    assert not (out / str(YEAR) / "report" / "network-impact-report-2023-24.pdf").exists()
+
+
+def test_invalid_returns_stop_the_run(network: Path, notebooks: list[Path], tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    before = previous_output(out)
+    failing = StubReport(["progression.csv row 7, column 'current': value '5': level must be an integer 1–4"])
+    monkeypatch.setattr("anchor_analysis.validation.validate_directory", lambda data_dir, place=None: failing)
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a notebook ran although the returns are invalid")
+
+    monkeypatch.setattr(report, "execute_notebook", never)
+    result = cli("--year", YEAR, "--data-dir", network, "--out", out, *notebook_args(notebooks))
+    assert result.exit_code == 1
+    assert "level must be an integer 1–4" in result.output
+    assert "failed validation" in result.output
+    assert snapshot(out / str(YEAR)) == before
+    assert sorted(p.name for p in out.iterdir()) == [str(YEAR)]
+
+
+def test_a_failing_notebook_does_not_stop_the_others(network: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "notebooks"
+    paths = [write_notebook(folder, "baseline"), write_notebook(folder, "progression", fails=True),
+             write_notebook(folder, "neighbourhoods")]
+    out = tmp_path / "out"
+    before = previous_output(out)
+    result = cli("--year", YEAR, "--data-dir", network, "--out", out, "--formats", "html", *notebook_args(paths))
+    print(result.output)
+    assert result.exit_code == 1
+    failed = out / "failed" / str(YEAR)
+    culprit = failed / "notebooks" / "02_progression_review.ipynb"
+    assert f"see {culprit}" in result.output
+    assert "ValueError: stand-in failure in progression" in result.output
+    assert "left as it was" in result.output
+    # the other two ran to the end; their outputs are kept with the failed run
+    for section in ("baseline", "neighbourhoods"):
+        assert (failed / section / "tables" / "headline.csv").is_file()
+        assert (failed / "notebooks" / f"{NAMES[section]}.ipynb").is_file()
+    executed = nbformat.read(culprit, as_version=4)
+    assert any(o.get("ename") == "ValueError" for c in executed.cells if c.cell_type == "code" for o in c.outputs)
+    # the previous output is untouched and nothing half-built is left
+    assert snapshot(out / str(YEAR)) == before
+    assert staging_left(out) == []
+    assert "failed/2023" in (out / "index.html").read_text()
+
+
+def test_reruns_give_byte_identical_tables(network: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "notebooks"
+    paths = [write_notebook(folder, "baseline", coverage=True), write_notebook(folder, "progression")]
+    out = tmp_path / "out"
+    tables = []
+    for _ in range(2):
+        result = report.run_report([YEAR], data_dir=network, out_dir=out, formats="html", notebooks=paths)
+        assert result.ok, report.format_summary(result)
+        tables.append({k: v for k, v in snapshot(out / str(YEAR)).items() if k.endswith(".csv")})
+    assert len(tables[0]) == 3
+    assert tables[0] == tables[1]
+    assert staging_left(out) == []
+
+
+@pytest.mark.parametrize("where", ["notebook", "export"])
+def test_an_interrupted_run_leaves_previous_outputs(network: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    where: str) -> None:
+    folder = tmp_path / "notebooks"
+    paths = [write_notebook(folder, "baseline"), write_notebook(folder, "progression")]
+    out = tmp_path / "out"
+    before = previous_output(out)
+    real_execute = report.execute_notebook
+    calls = []
+
+    def interrupted_execute(*args: object, **kwargs: object) -> None:
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # Ctrl-C (or SIGTERM, which the CLI turns into one) during the 2nd notebook
+        real_execute(*args, **kwargs)
+
+    def broken_export(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("disk full")
+
+    if where == "notebook":
+        monkeypatch.setattr(report, "execute_notebook", interrupted_execute)
+        with pytest.raises(KeyboardInterrupt):
+            report.run_report([YEAR], data_dir=network, out_dir=out, formats="html", notebooks=paths)
+        assert not (out / "failed").exists()
+    else:
+        monkeypatch.setattr(report, "export_html", broken_export)
+        result = report.run_report([YEAR], data_dir=network, out_dir=out, formats="html", notebooks=paths)
+        assert not result.ok
+        assert "disk full" in report.format_summary(result)
+    assert snapshot(out / str(YEAR)) == before
+    assert staging_left(out) == []
+
+
+def test_years_run_in_parallel(network: Path, tmp_path: Path) -> None:
+    notebook = write_notebook(tmp_path / "notebooks", "baseline")
+    out = tmp_path / "out"
+    result = cli("--years", "2022-2023", "--jobs", "2", "--data-dir", network, "--out", out, "--formats", "html",
+                 "--notebooks", notebook)
+    assert result.exit_code == 0, result.output
+    for year in (2022, 2023):
+        assert (out / str(year) / "baseline" / "tables" / "headline.csv").read_text().endswith(
+            f"{year},baseline,{headline('baseline', year)}\n")
+        label = report.report_file_stem(year)
+        assert (out / str(year) / "report" / f"{label}.html").is_file()
+    index = (out / "index.html").read_text()
+    assert re.search(r"2022/23.*2023/24|2023/24.*2022/23", index, re.S)
+    assert staging_left(out) == []
