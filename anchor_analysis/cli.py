@@ -1,4 +1,4 @@
-"""Command line: ``anchor-analysis validate DIR``, ``anchor-analysis demo-data``, ``anchor-analysis report``.
+"""Command line: ``anchor-analysis validate DIR``, ``demo-data``, ``report``, ``reproduce``.
 
 Every command exits non-zero with a one-screen message on bad input; tracebacks are for bugs only.
 """
@@ -100,6 +100,40 @@ def report(year: tuple[str, ...], years: str | None, data_dir: Path, out_dir: Pa
         signal.signal(signal.SIGTERM, previous)
     click.echo(format_summary(result))
     sys.exit(0 if result.ok else 1)
+
+
+@main.command()
+@click.option("--data-dir", default="data/raw/demo", show_default=True, type=click.Path(path_type=Path),
+              help="The network's folder of per-anchor returns.")
+@click.option("--place", default=None, help="Place configuration (name or TOML path); default: the network's own.")
+@click.option("--csv", "csv_path", default=None, type=click.Path(path_type=Path),
+              help="Also write the comparison table to this CSV file.")
+def reproduce(data_dir: Path, place: str | None, csv_path: Path | None) -> None:
+    """Recompute every published Leeds figure from DATA_DIR and the public data, with a verdict for each.
+
+    Exits non-zero if any figure differs from its publication at the published precision.
+    """
+    from .config import ConfigError, load_place
+    from .io import load_network
+    from .published import DIFFERS, format_table
+    from .published import reproduce as run_reproduction
+    from .validation import ValidationFailed
+
+    try:
+        network = load_network(data_dir, place=place)
+        result = run_reproduction(data_dir, place=load_place(place) if place else network.place)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--place") from exc
+    except ValidationFailed as exc:
+        click.echo(str(exc))
+        sys.exit(1)
+    if network.synthetic:
+        click.echo("SYNTHETIC demo network: this checks that the kit reproduces the published method, "
+                   "not the publications themselves.\n")
+    click.echo(format_table(result))
+    if csv_path:
+        result.drop(columns=["source"]).to_csv(csv_path, index=False, lineterminator="\n")
+    sys.exit(1 if (result["verdict"] == DIFFERS).any() else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

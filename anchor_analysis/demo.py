@@ -530,7 +530,9 @@ class DemoNetwork:
         df.loc[df.loc[y23, "spend_leeds"].idxmax(), "spend_leeds"] += residue
         not_reported = ~df["reports_spend"]
         cols = ["influenceable_spend", "spend_leeds", "spend_west_yorkshire", "spend_most_deprived", "spend_sme"]
-        df.loc[not_reported, cols] = np.nan
+        df.loc[not_reported & ~df["reports_influenceable_only"], cols] = np.nan
+        # knows its influenceable spend but had not analysed where suppliers are: a partial return, as real ones are
+        df.loc[df["reports_influenceable_only"], cols[1:]] = np.nan
         return df
 
     def _solve_spend_2019(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -538,6 +540,7 @@ class DemoNetwork:
         df["reports_spend"] = True
         y19 = df["year"] == 2019
         df.loc[y19 & ~df["anchor_id"].isin(SPEND_BASELINE_2019), "reports_spend"] = False
+        df["reports_influenceable_only"] = y19 & (df["anchor_id"] == "water_utility_a")
         # a government department does not report spend in its first year
         df.loc[(df["year"] == 2023) & (df["anchor_id"] == "government_department_a"), "reports_spend"] = False
         base = y19 & df["reports_spend"]
@@ -611,7 +614,7 @@ class DemoNetwork:
         }
         categories = list(LEDGER_CATEGORIES)
         out = {}
-        for r in spend[spend["influenceable_spend"].notna()].itertuples():
+        for r in spend[spend["spend_leeds"].notna()].itertuples():  # ledgers where a spend analysis was done
             out[(r.anchor_id, r.year)] = self._ledger(r, pools, categories)
         return out
 
