@@ -273,3 +273,22 @@ def format_table(result: pd.DataFrame) -> str:
     counts = result["verdict"].value_counts()
     summary = ", ".join(f"{counts.get(v, 0)} {v}" for v in (MATCHES, DIFFERS, CANNOT))
     return shown.to_string(index=False) + f"\n\n{len(result)} figures: {summary}"
+
+
+def published_overview(year: int = 2019) -> pd.DataFrame:
+    """The published Progression Framework table of ``year`` from the registry: ``dimension, label, current,
+    ambition, stretch`` (labels as published, e.g. "Bricks & Mortar")."""
+    from .framework import load_framework
+
+    reg = registry()
+    rows = reg[(reg["computation"] == "pf_overview") & (reg["year"] == year)]
+    if rows.empty:
+        raise CannotCompute(f"the registry has no Progression Framework table for {fy_label(year)}")
+    long = pd.DataFrame({"dimension": [a["dimension"] for a in rows["args"]],
+                         "column": [a["column"] for a in rows["args"]], "value": rows["value"].to_numpy()})
+    table = long.pivot(index="dimension", columns="column", values="value")
+    dims = load_framework().dimensions.set_index("dimension")
+    table = table.reindex([d for d in dims.index if d in table.index])
+    table.insert(0, "label", dims.loc[table.index, "published_label"])
+    table.columns.name = None
+    return table.reset_index()[["dimension", "label", "current", "ambition", "stretch"]]
