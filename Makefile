@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Real public data (IMD, boundaries, lookups, postcodes). Tests that need it skip, saying why, when unset.
 export ANCHOR_ANALYSIS_PUBLIC_DATA ?=
 
-.PHONY: help venv test lint validate demo-data report clean
+.PHONY: help venv test lint validate demo-data report bench clean
 
 help:
 	@echo "make venv       create or refresh the virtual environment ($(VENV)) and register its Jupyter kernel"
@@ -15,6 +15,7 @@ help:
 	@echo "make validate   validate the demo network in data/raw/demo"
 	@echo "make demo-data  regenerate the synthetic demo network (needs ANCHOR_ANALYSIS_PUBLIC_DATA)"
 	@echo "make report     the 2024/25 network impact report of the demo network in outputs/ (HTML, PDF via Chromium)"
+	@echo "make bench      spend benchmarks: the kit vs plain pandas on 1M and 10M-line ledgers (needs ANCHOR_ANALYSIS_PUBLIC_DATA)"
 
 # Re-installs whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -47,6 +48,10 @@ report: $(STAMP)
 	  { command -v apt-get >/dev/null 2>&1 && (apt-get update && apt-get install -y chromium); } || \
 	  echo "Chromium not installed: the HTML report will be built, the PDF step will fail"
 	$(BIN)/anchor-analysis report --year 2024 --data-dir data/raw/demo --out outputs --formats html,pdf
+
+# Generates 1M- and 10M-line ledgers in a temporary folder (about 1 GB), times both, prints PASS/FAIL per target.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_spend.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
