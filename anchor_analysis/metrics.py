@@ -292,6 +292,8 @@ def headline(metrics: pd.DataFrame, anchors: pd.DataFrame, year: int, place: str
         coverage_statement(len(spend), n_members))
     base_year = year - 4 if carbon_base_year is None else carbon_base_year
     try:
+        if base_year >= year:
+            raise NoDataError(f"{fy_label(year)} is not after the base year {fy_label(base_year)}")
         carbon = carbon_reduction(metrics, base_year, year)
         add("carbon_reduction", f"Scope 1+2 reduction since {fy_label(base_year)} (like-for-like)",
             carbon["reduction"], "tCO2e", carbon["n_anchors"],

@@ -142,3 +142,10 @@ def test_demo_headline_matches_published_2023_figures(demo_dir):
     assert round(head.at["spend_place", "value"] / 1e6) == 511
     assert round(head.at["carbon_reduction", "value"], -3) == 110_000
     assert head.at["spend_place", "coverage_statement"] == "13 of 14 anchors reporting (93%)"
+
+
+def test_headline_in_the_base_year_has_no_carbon_reduction(demo_dir):
+    metrics = pd.read_csv(demo_dir / "metrics.csv")
+    anchors = pd.read_csv(demo_dir / "anchors.csv")
+    row = M.headline(metrics, anchors, 2019, "leeds", carbon_base_year=2019).set_index("key").loc["carbon_reduction"]
+    assert math.isnan(row["value"]) and "not after the base year" in row["coverage_statement"]
