@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Real public data (IMD, boundaries, lookups, postcodes). Tests that need it skip, saying why, when unset.
 export ANCHOR_ANALYSIS_PUBLIC_DATA ?=
+# Notebooks run with their own folder as working directory: hand them an absolute path.
+ifneq ($(strip $(ANCHOR_ANALYSIS_PUBLIC_DATA)),)
+export ANCHOR_ANALYSIS_PUBLIC_DATA := $(abspath $(ANCHOR_ANALYSIS_PUBLIC_DATA))
+endif
 
 .PHONY: help venv test lint validate demo-data report bench clean
 

@@ -32,8 +32,12 @@ class DisclosureError(AssertionError):
     """A table about to be published would reveal a small count."""
 
 
-def _secondary(values: np.ndarray, withheld: np.ndarray, threshold: int) -> np.ndarray:
-    """Extra cells to withhold within one group so no withheld cell can be recovered from the group total."""
+def secondary_cells(values: np.ndarray, withheld: np.ndarray, threshold: int) -> np.ndarray:
+    """Extra cells to withhold within one group so no withheld cell can be recovered from the group total.
+
+    Smallest non-zero cells first (ties by position, zeros last), until at least two cells are withheld and they
+    add up to at least ``threshold``, or everything is withheld.
+    """
     extra = np.zeros(len(values), dtype=bool)
     if not withheld.any():
         return extra
@@ -70,7 +74,7 @@ def suppress_counts(table: pd.DataFrame, value_col: str, threshold: int, group_c
         groups = [np.arange(len(out))] if not group_cols else [
             np.asarray(idx) for idx in out.reset_index(drop=True).groupby(group_cols, sort=True).indices.values()]
         for idx in groups:
-            secondary[idx] |= _secondary(counts[idx], primary[idx], threshold)
+            secondary[idx] |= secondary_cells(counts[idx], primary[idx], threshold)
     out[value_col] = pd.array(np.where(primary | secondary, 0, counts), dtype="Int64")
     out.loc[primary | secondary, value_col] = pd.NA
     out["suppressed"] = np.where(primary, PRIMARY, np.where(secondary, SECONDARY, ""))
@@ -93,7 +97,7 @@ def suppress_grid(grid: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, pd.
             lines = hidden.T if axis == 0 else hidden
             vals = counts.T if axis == 0 else counts
             for i in range(lines.shape[0]):
-                extra = _secondary(vals[i], lines[i], threshold)
+                extra = secondary_cells(vals[i], lines[i], threshold)
                 if extra.any():
                     lines[i] |= extra
                     changed = True

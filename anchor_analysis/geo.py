@@ -46,7 +46,7 @@ import pandas as pd
 
 from . import public
 from .config import Place, load_place
-from .disclosure import suppress_counts
+from .disclosure import secondary_cells, suppress_counts
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -780,7 +780,7 @@ def publish_counts(table: pd.DataFrame, place: PlaceLike = "leeds", value_col: s
             changed = False
             for keys in groupings:
                 for index in out.groupby(keys, sort=True, dropna=True).indices.values():
-                    extra = _withhold_more(values[index], hidden[index], threshold)
+                    extra = secondary_cells(values[index], hidden[index], threshold)
                     if extra.any():
                         hidden[np.asarray(index)[extra]] = True
                         changed = True
@@ -793,21 +793,6 @@ def publish_counts(table: pd.DataFrame, place: PlaceLike = "leeds", value_col: s
             out[column] = out[column].astype("Float64").mask(hidden_rows)
     out.attrs["threshold"] = threshold
     return out
-
-
-def _withhold_more(values: np.ndarray, hidden: np.ndarray, threshold: int) -> np.ndarray:
-    """Cells of one group to withhold besides ``hidden`` so its published total reveals none of them: at least
-    two withheld adding up to the threshold (smallest non-zero cells first, ties by position, zeros last)."""
-    extra = np.zeros(len(values), dtype=bool)
-    if not hidden.any():
-        return extra
-    while True:
-        now = hidden | extra
-        if (now.sum() >= 2 and values[now].sum() >= threshold) or now.all():
-            return extra
-        candidates = np.flatnonzero(~now)
-        order = np.lexsort((candidates, values[candidates], values[candidates] == 0))
-        extra[candidates[order[0]]] = True
 
 
 def group_totals(table: pd.DataFrame, value_col: str = "count", group_cols: Sequence[str] = ("year",)) -> pd.Series:
