@@ -5,10 +5,12 @@
 1. validates the network folder once (:func:`anchor_analysis.validation.validate_directory`); invalid returns stop
    the run before anything is executed or written;
 2. executes every notebook with Papermill (kernel ``python3``, working directory = the notebook's folder) with the
-   typed parameters ``year`` (int), ``data_dir`` (str), ``output_dir`` (str) and ``place`` (str);
-3. exports each executed notebook to HTML with nbconvert (inputs hidden, images embedded), builds the combined
-   *Network impact report* HTML (cover, contents, the sections, data sources and method notes, coverage,
-   provenance) and prints it to PDF with headless Chromium;
+   typed parameters ``year`` (int), ``data_dir`` (str), ``output_dir`` (str) and ``place`` (str), each in a fresh
+   kernel started while the notebook before it runs (:class:`KernelQueue`);
+3. exports each executed notebook to HTML with nbconvert (inputs hidden, images embedded, CSS inline, no script or
+   stylesheet from a CDN: the pages render offline), builds the combined *Network impact report* HTML (cover,
+   contents, the sections, data sources and method notes, coverage, provenance) and prints it to PDF with headless
+   Chromium;
 4. writes ``<out>/index.html`` across every year present.
 
 Layout of ``<out>`` (``section`` is ``baseline``, ``progression`` or ``neighbourhoods``; any other notebook's
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import hashlib
 import html
 import itertools
@@ -358,20 +361,122 @@ def _read_network_toml(data_dir: Path) -> dict:
 # --- running one notebook -------------------------------------------------------------------------------------
 
 
-def execute_notebook(source: Path, executed: Path, parameters: dict, kernel_name: str = KERNEL_NAME) -> None:
-    """Run ``source`` with Papermill into ``executed``, in the notebook's own folder; raises on a failing cell."""
+IPYKERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
+"""What nbclient adds when it starts an IPython kernel itself (no history database)."""
+
+
+def start_kernel(kernel_name: str, cwd: Path):
+    """Start a kernel in ``cwd`` as nbclient would for Papermill, without waiting for it to be ready; returns its
+    (asynchronous) kernel manager. The process boots in the background."""
+    from jupyter_client import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = AsyncKernelManager(kernel_name=kernel_name)
+    run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=list(IPYKERNEL_ARGUMENTS))
+    return km
+
+
+def stop_kernel(km) -> None:
+    """Kill a kernel that is still running (one started ahead and not used, or left by a failed run)."""
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+
+
+def _handing_over(km) -> type:
+    """A kernel manager class for nbclient whose "instances" are the already started ``km``: nbclient then connects
+    to that kernel, runs the notebook and shuts the kernel down exactly as it does a kernel it started itself."""
+
+    class StartedKernelManager(type(km)):
+        def __new__(cls, *args, **kwargs):
+            return km  # not an instance of this subclass, so __init__ does not run again
+
+    return StartedKernelManager
+
+
+def execute_notebook(source: Path, executed: Path, parameters: dict, kernel_name: str = KERNEL_NAME,
+                     km=None) -> None:
+    """Run ``source`` with Papermill into ``executed``, in the notebook's own folder; raises on a failing cell.
+
+    ``km``: a kernel already started for this notebook (:class:`KernelQueue`), in ``source``'s folder; by default
+    Papermill starts one. Either way the kernel is shut down when the notebook is done."""
     import papermill
 
-    papermill.execute_notebook(
-        str(source),
-        str(executed),
-        parameters=parameters,
-        kernel_name=kernel_name,
-        cwd=str(source.parent),
-        progress_bar=False,
-        log_output=False,
-        start_timeout=120,
-    )
+    handover = {"kernel_manager_class": _handing_over(km)} if km is not None else {}
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(executed),
+            parameters=parameters,
+            kernel_name=kernel_name,
+            cwd=str(source.parent),
+            progress_bar=False,
+            log_output=False,
+            start_timeout=120,
+            **handover,
+        )
+    finally:
+        if km is not None:
+            stop_kernel(km)  # when Papermill stopped before handing it to nbclient
+
+
+class KernelQueue:
+    """The kernels of a run's notebooks, each started one notebook ahead.
+
+    Starting a kernel (Python, ipykernel, IPython) takes half a second to a second, on the critical path of every
+    notebook when Papermill starts it. Here, when a notebook starts, the kernel of the next one in ``plan`` (the
+    order the notebooks will run in, as ``(year, notebook)``) starts too, in that notebook's folder, on a core the
+    running notebook leaves idle; the first one starts before validation. Each kernel is fresh and runs exactly one
+    notebook, as with Papermill's own; nothing is run in it before the notebook.
+    A kernel that fails to start is left to Papermill, which then reports the error as usual. :meth:`close` kills
+    every kernel of the queue still running (one started ahead for a notebook that never ran, after a failure or an
+    interrupt).
+    """
+
+    def __init__(self, kernel_name: str, plan: Iterable[tuple[int, Notebook]]):
+        self.kernel_name = kernel_name
+        self.plan = [(int(year), nb.path) for year, nb in plan]
+        self.ahead: dict[int, object] = {}  # position in the plan -> kernel manager started for it
+        self.every: list[object] = []  # every kernel manager started, for close()
+        self.next = 0  # position of the next notebook to run
+
+    def _start(self, position: int) -> None:
+        if position < len(self.plan) and position not in self.ahead:
+            try:
+                km = start_kernel(self.kernel_name, self.plan[position][1].parent)
+            except Exception:  # Papermill will try again, and report why it fails
+                km = None
+            self.ahead[position] = km
+            if km is not None:
+                self.every.append(km)
+
+    def start_next(self) -> None:
+        """Start the kernel of the next notebook in the plan (if it is not started yet)."""
+        self._start(self.next)
+
+    def take(self, year: int, nb: Notebook):
+        """The kernel started for ``nb`` of ``year`` (None: let Papermill start one), and start the following one."""
+        key = (int(year), nb.path)
+        position = next((i for i in range(self.next, len(self.plan)) if self.plan[i] == key), None)
+        if position is None:
+            return None
+        for skipped in [p for p in self.ahead if p < position]:
+            km = self.ahead.pop(skipped)
+            if km is not None:
+                stop_kernel(km)
+        km = self.ahead.pop(position, None)
+        self.next = position + 1
+        self._start(self.next)
+        return km
+
+    def close(self) -> None:
+        """Kill every kernel of the queue that is still running."""
+        for km in self.every:
+            stop_kernel(km)
+        self.ahead.clear()
+        self.every.clear()
 
 
 def _error_text(exc: BaseException) -> str:
@@ -405,30 +510,75 @@ def _report_ready(nb_node):
     return nb
 
 
+OFFLINE_TEMPLATE = "anchor-analysis-offline.html.j2"
+_OFFLINE_TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
+{#- nbconvert's lab page without anything fetched from the network: no require.js, MathJax, Mermaid or widget
+    scripts (all from CDNs). The CSS (JupyterLab's, the light theme, Pygments) stays inline; fonts are the
+    system's. -#}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+_NO_CDN = {"mathjax_url": "", "require_js_url": "", "jquery_url": "", "mermaid_js_url": "",
+           "mermaid_layout_elk_js_url": "", "jupyter_widgets_base_url": "", "widget_renderer_url": ""}
+"""HTMLExporter's CDN addresses, blanked: a template that still used one would get nothing to fetch."""
+
+
+@functools.cache
 def _exporter(template_name: str):
+    """nbconvert's HTML exporter for the report: inputs and prompts hidden, images embedded, nothing from a CDN
+    (``lab`` pages use :data:`OFFLINE_TEMPLATE`; ``basic`` bodies have no ``<head>`` to load anything). One per
+    template and process, reused for every notebook: its templates are compiled once."""
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
+    offline = {"template_file": OFFLINE_TEMPLATE} if template_name == "lab" else {}
     return HTMLExporter(
         template_name=template_name,
+        extra_loaders=[DictLoader({OFFLINE_TEMPLATE: _OFFLINE_TEMPLATE_SOURCE})],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        **offline,
+        **_NO_CDN,
     )
 
 
+_REMOTE = r"""["']?\s*(?:https?:)?//"""  # an attribute value or CSS address starting http://, https:// or //
+_REMOTE_SCRIPT = re.compile(
+    rf"""<script\b[^>]*?\bsrc\s*=\s*{_REMOTE}[^>]*>.*?</script\s*>"""  # <script src="https://…">…</script>
+    r"""|<script\b[^>]*>(?:(?!</script).)*?\bimport\s*\(\s*["'](?:https?:)?//.*?</script\s*>""",  # import("…")
+    re.S | re.I,
+)
+_REMOTE_TAG = re.compile(rf"""<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*{_REMOTE}[^>]*>""", re.S | re.I)
+_REMOTE_IMPORT = re.compile(rf"""@import\s+(?:url\(\s*)?{_REMOTE}[^;]*;""", re.I)
+
+
+def strip_external_resources(page: str) -> str:
+    """Remove what a page would fetch from the network to render: ``<script src="http…">`` (and scripts that
+    ``import("http…")``), ``<link href="http…">`` (stylesheets, fonts, preloads) and CSS ``@import`` of a remote
+    address. Ordinary hyperlinks (``<a href="https://…">``) stay. A safety net behind :data:`OFFLINE_TEMPLATE`:
+    it also catches remote scripts and stylesheets inside a notebook's own HTML outputs."""
+    page = _REMOTE_SCRIPT.sub("", page)
+    page = _REMOTE_TAG.sub("", page)  # <link href="https://…"> (stylesheets, fonts, preloads); unclosed scripts
+    return _REMOTE_IMPORT.sub("", page)
+
+
 def export_html(executed: Path, target: Path, title: str, source_dir: Path) -> str:
-    """Write the standalone HTML page of an executed notebook (inputs hidden, images embedded) to ``target``;
-    return the notebook's report body (nbconvert's ``basic`` template) for the combined report."""
+    """Write the standalone HTML page of an executed notebook (inputs hidden, images embedded, CSS inline, nothing
+    fetched from the network) to ``target``; return the notebook's report body (nbconvert's ``basic`` template)
+    for the combined report."""
     import nbformat
 
     nb = _report_ready(nbformat.read(executed, as_version=4))
     nb.metadata["title"] = title
     resources = {"metadata": {"name": executed.stem, "path": str(source_dir)}}
     page, _ = _exporter("lab").from_notebook_node(nb, resources=dict(resources))
-    target.write_text(page, encoding="utf-8")
+    target.write_text(strip_external_resources(page), encoding="utf-8")
     body, _ = _exporter("basic").from_notebook_node(nb, resources=dict(resources))
-    return body
+    return strip_external_resources(body)
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -846,12 +996,20 @@ def _replace_dir(work: Path, final: Path, trash: Path) -> None:
         os.replace(work, final)
 
 
-def build_year(year: int, settings: RunSettings, staging: Path, echo: Echo | None = None) -> YearResult:
+def build_year(year: int, settings: RunSettings, staging: Path, echo: Echo | None = None,
+               kernels: KernelQueue | None = None) -> YearResult:
     """Execute and export one year inside ``staging/<year>``; the paths in the result are relative to it.
 
     Nothing outside ``staging`` is touched: :func:`promote` moves the year into place, in the main process.
-    The caller owns ``staging`` and removes it afterwards, whatever happens here.
+    The caller owns ``staging`` and removes it afterwards, whatever happens here. ``kernels``: the run's kernels,
+    started ahead (by default, this year's own).
     """
+    if kernels is None:
+        kernels = KernelQueue(settings.kernel_name, [(year, nb) for nb in settings.notebooks])
+        try:
+            return build_year(year, settings, staging, echo, kernels)
+        finally:
+            kernels.close()
     echo = echo or _print
     label = fy_label(year)
     started = time.monotonic()
@@ -866,8 +1024,9 @@ def build_year(year: int, settings: RunSettings, staging: Path, echo: Echo | Non
         (work / nb.section).mkdir(parents=True, exist_ok=True)
         echo(f"[{label}] {nb.name}: running")
         t0 = time.monotonic()
+        km = kernels.take(year, nb)
         try:
-            execute_notebook(nb.path, executed, parameters, kernel_name=settings.kernel_name)
+            execute_notebook(nb.path, executed, parameters, kernel_name=settings.kernel_name, km=km)
         except Exception as exc:  # a failing notebook must not stop the others
             seconds = time.monotonic() - t0
             result.notebooks.append(NotebookResult(nb.name, nb.section, nb.title, False, seconds,
@@ -890,7 +1049,8 @@ def build_year(year: int, settings: RunSettings, staging: Path, echo: Echo | Non
                 bodies.append((nb, body))
                 nb_result.html = Path("report") / f"{nb.path.stem}.html"
             report_html = work / "report" / f"{report_file_stem(year)}.html"
-            report_html.write_text(combined_report(settings, year, work, bodies), encoding="utf-8")
+            report_html.write_text(strip_external_resources(combined_report(settings, year, work, bodies)),
+                                   encoding="utf-8")
             result.report_html = Path("report") / report_html.name
             provenance = {
                 "year": year, "label": label, "run_date": settings.run_date.isoformat(timespec="seconds"),
@@ -1073,7 +1233,21 @@ def run_report(
     if jobs < 1:
         raise ReportError("--jobs must be at least 1")
     settings = prepare(data_dir, out_dir, formats, place, notebooks)
-    validate(settings, place=place, echo=echo)
+    # years built in this process share one queue of kernels (worker processes keep their own, per year)
+    kernels = (KernelQueue(settings.kernel_name, [(y, nb) for y in years for nb in settings.notebooks])
+               if jobs == 1 or len(years) == 1 else None)
+    try:
+        if kernels is not None:
+            kernels.start_next()  # the first notebook's kernel starts while the returns are validated
+        validate(settings, place=place, echo=echo)
+        return _run_years(years, settings, jobs, kernels, started, echo)
+    finally:
+        if kernels is not None:
+            kernels.close()
+
+
+def _run_years(years: Sequence[int], settings: RunSettings, jobs: int, kernels: KernelQueue | None, started: float,
+               echo: Echo) -> RunResult:
     notes = []
     if "pdf" in settings.formats and not settings.chromium:
         notes.append(f"PDF: {no_chromium_message()}")
@@ -1088,9 +1262,9 @@ def run_report(
     stagings = {y: Path(tempfile.mkdtemp(prefix=f".staging-{y}-", dir=settings.out_dir)) for y in years}
     results: dict[int, YearResult] = {}
     try:
-        if jobs == 1 or len(years) == 1:
+        if kernels is not None:
             for y in years:
-                built = _guarded(y, lambda y=y: build_year(y, settings, stagings[y], echo))
+                built = _guarded(y, lambda y=y: build_year(y, settings, stagings[y], echo, kernels))
                 results[y] = promote(built, settings, stagings[y])
         else:
             _run_parallel(years, settings, stagings, min(jobs, len(years)), results)

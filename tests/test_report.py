@@ -7,6 +7,7 @@ by a stub so the tests do not depend on the data contracts. Kernels really start
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -371,3 +372,133 @@ def test_years_run_in_parallel(network: Path, tmp_path: Path) -> None:
     index = (out / "index.html").read_text()
     assert re.search(r"2022/23.*2023/24|2023/24.*2022/23", index, re.S)
     assert staging_left(out) == []
+
+
+# --- offline HTML --------------------------------------------------------------------------------------------
+
+REMOTE_SCRIPT_OR_STYLESHEET = re.compile(
+    r"""<script\b[^>]*\bsrc\s*=\s*["']?\s*(?:https?:)?//|<link\b[^>]*\bhref\s*=\s*["']?\s*(?:https?:)?//"""
+    r"""|@import\s+(?:url\(\s*)?["']?\s*(?:https?:)?//|\bimport\s*\(\s*["'](?:https?:)?//""", re.I)
+
+REMOTE_OUTPUT = '''
+from IPython.display import HTML, Markdown, display
+
+display(HTML('<link rel="stylesheet" href="https://cdn.example.org/widgets.css">'
+             '<script src="https://cdn.example.org/widgets.js"></script>'
+             "<style>@import url('https://fonts.example.org/css?family=Inter');</style>"
+             '<p>Output with remote scripts</p>'))
+display(Markdown("Unit rates per $1{,}000$ residents, from the [ONS](https://www.ons.gov.uk/)."))
+'''
+
+
+def assert_offline(page: str, where: str) -> None:
+    """Nothing fetched from the network: no remote script, stylesheet or CSS import; hyperlinks may be remote."""
+    found = REMOTE_SCRIPT_OR_STYLESHEET.search(page)
+    assert found is None, f"{where}: remote resource {page[found.start():found.start() + 120]!r}"
+    assert 'src="http' not in page, where
+    assert all(tag.startswith("<a ") for tag in re.findall(r"<[a-z]+\b[^>]*\bhref=\"http[^>]*>", page)), where
+    assert "cdnjs.cloudflare.com" not in page and "cdn.example.org" not in page, where
+
+
+def test_remote_scripts_and_stylesheets_are_stripped() -> None:
+    page = ('<head><script src="https://cdn.example.org/require.js"></script><script>var local = 1;</script>'
+            "<link rel='stylesheet' href='//cdn.example.org/x.css'><link rel=\"stylesheet\" href=\"local.css\">"
+            '<style>@import url("https://fonts.example.org/css"); body { margin: 0; }</style>'
+            '<script type="module">const m = (await import("https://cdn.example.org/m.mjs")).default;</script>'
+            '<script src="http://cdn.example.org/unclosed.js"></head>'
+            '<body><a href="https://www.ons.gov.uk/">ONS</a><img src="data:image/png;base64,AAAA"></body>')
+    stripped = report.strip_external_resources(page)
+    assert_offline(stripped, "stripped page")
+    for kept in ("<script>var local = 1;</script>", 'href="local.css"', "body { margin: 0; }",
+                 '<a href="https://www.ons.gov.uk/">ONS</a>', 'src="data:image/png;base64,AAAA"'):
+        assert kept in stripped
+
+
+def test_exported_html_renders_offline(network: Path, tmp_path: Path) -> None:
+    notebook = write_notebook(tmp_path / "notebooks", "baseline")
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.insert(-1, new_code_cell(REMOTE_OUTPUT))
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2,
+                                                                            "version_minor": 0}}
+    nbformat.write(nb, notebook)
+    out = tmp_path / "out"
+    result = cli("--year", YEAR, "--data-dir", network, "--out", out, "--formats", "html", "--notebooks", notebook)
+    assert result.exit_code == 0, result.output
+    pages = sorted(out.rglob("*.html"))
+    assert {p.name for p in pages} == {"01_baseline.html", "network-impact-report-2023-24.html", "index.html"}
+    for path in pages:
+        page = path.read_text()
+        assert_offline(page, path.name)
+        assert "<style" in page  # CSS inline
+        if path.name != "index.html":
+            assert "Output with remote scripts" in page
+            assert '<a href="https://www.ons.gov.uk/">ONS</a>' in page  # hyperlinks are kept
+            assert "data:image/png;base64," in page
+    notebook_page = (out / str(YEAR) / "report" / "01_baseline.html").read_text()
+    assert "jp-Notebook" in notebook_page and "--jp-ui-font-family" in notebook_page  # JupyterLab's CSS, inline
+    assert "@font-face" not in notebook_page  # system fonts only: nothing to fetch
+
+
+# --- kernels started ahead -----------------------------------------------------------------------------------
+
+def kernel_processes() -> list[object]:
+    import psutil
+
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if any("ipykernel" in part for part in child.cmdline()):
+                found.append(child)
+    return found
+
+
+def test_kernels_start_ahead_in_the_notebook_folder_and_none_is_left(network: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    folders = [tmp_path / "first", tmp_path / "second"]
+    paths = [write_notebook(folders[0], "baseline"), write_notebook(folders[1], "progression")]
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        nb.cells.append(new_code_cell("import os\nprint('cwd=' + os.getcwd())"))
+        nbformat.write(nb, path)
+    given = []
+    real_execute = report.execute_notebook
+
+    def execute(*args: object, km: object = None, **kwargs: object) -> None:
+        given.append(km)
+        real_execute(*args, km=km, **kwargs)
+
+    monkeypatch.setattr(report, "execute_notebook", execute)
+    out = tmp_path / "out"
+    result = report.run_report([2022, YEAR], data_dir=network, out_dir=out, formats="html", notebooks=paths)
+    assert result.ok, report.format_summary(result)
+    assert len(given) == 4 and all(km is not None for km in given)  # every kernel was started ahead
+    for year in (2022, YEAR):
+        for folder, path in zip(folders, paths, strict=True):
+            executed = nbformat.read(out / str(year) / "notebooks" / path.name, as_version=4)
+            printed = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.outputs)
+            assert f"cwd={folder}" in printed
+            counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
+            assert counts == list(range(1, len(counts) + 1))  # a fresh kernel for each notebook
+    assert kernel_processes() == []
+
+
+def test_kernels_started_ahead_are_stopped_when_the_run_stops(network: Path, notebooks: list[Path], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    failing = StubReport(["anchors.csv row 2: duplicate anchor_id"])
+    monkeypatch.setattr("anchor_analysis.validation.validate_directory", lambda data_dir, place=None: failing)
+    with pytest.raises(report.InvalidReturns):
+        report.run_report([YEAR], data_dir=network, out_dir=tmp_path / "out", notebooks=notebooks)
+    assert kernel_processes() == []
+
+    monkeypatch.setattr("anchor_analysis.validation.validate_directory", lambda data_dir, place=None: StubReport())
+    real_execute = report.execute_notebook
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        if Path(args[0]).name == notebooks[1].name:
+            raise KeyboardInterrupt
+        real_execute(*args, **kwargs)
+
+    monkeypatch.setattr(report, "execute_notebook", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        report.run_report([YEAR], data_dir=network, out_dir=tmp_path / "out", formats="html", notebooks=notebooks)
+    assert kernel_processes() == []
