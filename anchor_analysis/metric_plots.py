@@ -228,3 +228,16 @@ def published_vs_recomputed_overview(published: pd.DataFrame, recomputed: pd.Dat
                       source=source, synthetic=synthetic, xlabel="Network mean level (published rounding)",
                       ylabel="Dimension")
     return fig
+
+
+def readable_number(value: float) -> str:
+    """How tables show numbers: thousands separated, no scientific notation.
+
+    >>> readable_number(1_450_000_000.0), readable_number(0.4567), readable_number(12.0)
+    ('1,450,000,000', '0.457', '12')
+    """
+    if pd.isna(value):
+        return ""
+    if float(value).is_integer() or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.3f}"
