@@ -21,6 +21,7 @@ Output is deterministic: :func:`save_map` writes PNG and SVG with a fixed SVG ha
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import re
 import textwrap
@@ -41,14 +42,11 @@ from matplotlib.patches import FancyArrow, Patch, Rectangle
 
 from . import public
 from .config import fy_label
+from .plots import save_figure, show_figure
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-try:  # the kit's figure saver (PNG + SVG, deterministic) when the plots module is present
-    from .plots import save_figure as _save_figure
-except ImportError:  # pragma: no cover - plots.py is optional for maps
-    _save_figure = None
 
 A4_PORTRAIT = (8.27, 11.69)
 """Figure size of every map (inches): A4 portrait."""
@@ -104,31 +102,13 @@ def map_style() -> Iterator[None]:
 
 def save_map(fig: Figure, output_dir: str | Path, name: str) -> list[Path]:
     """Write ``<output_dir>/<name>.png`` and ``.svg`` deterministically (byte-identical on re-runs)."""
-    with mpl.rc_context({"svg.hashsalt": SVG_HASHSALT}):
-        if _save_figure is not None:
-            return _save_figure(fig, output_dir, name)
-        out = Path(output_dir)  # pragma: no cover - only without plots.py
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for fmt, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-            path, tmp = out / f"{name}.{fmt}", out / f".{name}.{fmt}.part"
-            fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata)
-            tmp.replace(path)
-            written.append(path)
-        return written
+    return save_figure(fig, output_dir, name)
 
 
 def show_map(fig: Figure, output_dir: str | Path, name: str, width: int = 700) -> list[Path]:
     """Save ``fig`` with :func:`save_map`, close it and display the saved PNG in a notebook (so the exported
     report embeds exactly the published image and renders offline). Returns the written paths."""
-    paths = save_map(fig, output_dir, name)
-    plt.close(fig)
-    try:
-        from IPython.display import Image, display
-    except ImportError:  # pragma: no cover - outside IPython nothing is shown
-        return paths
-    display(Image(filename=str(paths[0]), width=width))
-    return paths
+    return show_figure(fig, output_dir, name, width=width)
 
 
 # --- class breaks --------------------------------------------------------------------------------------------
@@ -227,10 +207,47 @@ def _wrap(text: str, width_in: float, fontsize: float) -> str:
     return "\n".join(textwrap.fill(line, chars) if line else "" for line in text.split("\n"))
 
 
+def _no_redraw(*args, **kwargs) -> None:
+    return None
+
+
+def _quiet_figure(figsize: tuple[float, float]) -> Figure:
+    """A figure that does not redraw itself while layers are added.
+
+    geopandas' ``plot()`` asks the canvas to redraw (``draw_idle``) after every layer; on the non-interactive
+    canvases of notebooks, Papermill and scripts that renders the whole figure each time, so a 14-panel map was
+    rendered about a hundred times before it was saved. Saving or displaying a figure always renders it in
+    full, so nothing is lost; :func:`_draws_once` gives the canvas its redraw back before the figure is returned.
+    """
+    fig = plt.figure(figsize=figsize)
+    fig.canvas.draw_idle = _no_redraw
+    return fig
+
+
+def _draws_once(make_map):
+    """Decorator for the map functions: build on a :func:`_quiet_figure`, hand back an ordinary figure."""
+
+    @functools.wraps(make_map)
+    def wrapper(*args, **kwargs):
+        result = make_map(*args, **kwargs)
+        fig = result[0] if isinstance(result, tuple) else result
+        fig.canvas.__dict__.pop("draw_idle", None)
+        return result
+
+    return wrapper
+
+
 def new_map(title: str, subtitle: str | None = None, bounds: Sequence[float] | None = None,
             figsize: tuple[float, float] = A4_PORTRAIT) -> tuple[Figure, Axes]:
     """An A4 page with a title, an optional subtitle and an equal-aspect map axes (no ticks) over ``bounds``."""
-    fig = plt.figure(figsize=figsize)
+    fig, ax = _new_map(title, subtitle, bounds, figsize)
+    fig.canvas.__dict__.pop("draw_idle", None)
+    return fig, ax
+
+
+def _new_map(title: str, subtitle: str | None = None, bounds: Sequence[float] | None = None,
+             figsize: tuple[float, float] = A4_PORTRAIT) -> tuple[Figure, Axes]:
+    fig = _quiet_figure(figsize)
     width = figsize[0] * 0.92
     title_text = _wrap(title, width, 14 * 1.12)
     fig.text(0.04, _TITLE_Y, title_text, ha="left", va="top", fontsize=14, fontweight="bold", gid=GID_TITLE)
@@ -540,6 +557,7 @@ def _ward_key_extra(wards: gpd.GeoDataFrame | None, labels: bool | str, after=No
     return draw
 
 
+@_draws_once
 def imd_decile_map(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, edition: int, *, place_name: str = "Leeds",
                    attribution: str, ward_labels: bool | str = "numbers", title: str | None = None,
                    caption: str | None = None) -> Figure:
@@ -553,7 +571,7 @@ def imd_decile_map(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, edition: in
         n1 = int((lsoas["imd_decile"] == 1).sum())
         subtitle = (f"{n1} of the {len(lsoas)} LSOAs in {place_name} are in the most deprived 10% of England "
                     f"(decile 1). LSOA {2011 if edition == 2019 else 2021} boundaries, with ward outlines.")
-        fig, ax = new_map(title, subtitle, _bounds(lsoas, wards))
+        fig, ax = _new_map(title, subtitle, _bounds(lsoas, wards))
         colours = _colours(DECILE_CMAP, 10)
         decile = pd.to_numeric(lsoas["imd_decile"], errors="coerce")
         classes = np.where(decile.notna(), decile.fillna(0).astype(int) - 1, -1)
@@ -597,6 +615,7 @@ def _outline(ax: Axes, shapes: gpd.GeoDataFrame, width: float = 1.6) -> None:
     shapes.boundary.plot(ax=ax, color=PN_EDGE, linewidth=width, zorder=7)
 
 
+@_draws_once
 def priority_neighbourhoods_map(clusters: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame,
                                 edition: int, *, rule: str, attribution: str, place_name: str = "Leeds",
                                 title: str | None = None) -> Figure:
@@ -605,7 +624,7 @@ def priority_neighbourhoods_map(clusters: gpd.GeoDataFrame, lsoas: gpd.GeoDataFr
         title = title or f"{place_name}: priority neighbourhoods, IMD {edition}"
         subtitle = (f"The {len(clusters)} priority neighbourhoods, numbered by rank (1 = most deprived), over the "
                     f"LSOAs in national IMD {edition} deciles 1 to 3.")
-        fig, ax = new_map(title, subtitle, _bounds(lsoas, wards))
+        fig, ax = _new_map(title, subtitle, _bounds(lsoas, wards))
         decile = pd.to_numeric(lsoas["imd_decile"], errors="coerce").fillna(10)
         pale = {1: "#bdbdbd", 2: "#e0e0e0", 3: "#e0e0e0"}
         lsoas.plot(ax=ax, color=[pale.get(int(d), "white") for d in decile], edgecolor="#d0d0d0", linewidth=0.15,
@@ -646,6 +665,7 @@ def neighbourhood_table(fig: Figure, clusters: gpd.GeoDataFrame, top: float) -> 
     return y - line
 
 
+@_draws_once
 def choropleth_map(layer: gpd.GeoDataFrame, column: str, breaks: ClassBreaks, *, title: str, subtitle: str | None,
                    legend_title: str, attribution: str, caption: str = "", wards: gpd.GeoDataFrame | None = None,
                    withheld: pd.Series | np.ndarray | None = None, area_word: str = "area",
@@ -659,7 +679,7 @@ def choropleth_map(layer: gpd.GeoDataFrame, column: str, breaks: ClassBreaks, *,
     values that are not counts of people, e.g. spend) drops the withheld legend entry.
     """
     with map_style():
-        fig, ax = new_map(title, subtitle, _bounds(layer, wards))
+        fig, ax = _new_map(title, subtitle, _bounds(layer, wards))
         values = pd.to_numeric(layer[column], errors="coerce").astype("float64")
         hidden = np.zeros(len(layer), dtype=bool) if withheld is None else np.asarray(withheld, dtype=bool)
         classes = breaks.classify(values.where(~hidden))
@@ -732,6 +752,7 @@ def spend_by_ward_map(layer: gpd.GeoDataFrame, breaks: ClassBreaks, year: int, *
         disclosure=False, caption=("Suppliers located by their postcode's ward (NSPL). " + note).strip())
 
 
+@_draws_once
 def anchor_small_multiples_map(layers: dict[str, gpd.GeoDataFrame], column: str, breaks: ClassBreaks, year: int, *,
                                attribution: str, threshold: int, place_name: str = "Leeds", synthetic: bool = False,
                                what: str = "Staff living in each ward", ncols: int = 4) -> Figure:
@@ -739,7 +760,7 @@ def anchor_small_multiples_map(layers: dict[str, gpd.GeoDataFrame], column: str,
     shared by every panel and year; withheld wards hatched grey, counted per panel and in the caption."""
     with map_style():
         tag = "SYNTHETIC demo data. " if synthetic else ""
-        fig = plt.figure(figsize=A4_PORTRAIT)
+        fig = _quiet_figure(A4_PORTRAIT)
         fig.text(0.04, _TITLE_Y, f"{place_name}: where each anchor's staff live, {fy_label(year)}", ha="left",
                  va="top", fontsize=14, fontweight="bold", gid=GID_TITLE)
         fig.text(0.04, _TITLE_Y - 0.03, _wrap(f"{tag}{what}, per anchor. The classes are the same for every anchor "
@@ -817,6 +838,7 @@ def add_sites(ax: Axes, sites: gpd.GeoDataFrame, numbers: Sequence[int] | None =
                                 "shrinkB": 3})
 
 
+@_draws_once
 def anchor_sites_map(sites: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, *, attribution: str,
                      labels: Sequence[str] | None = None, place_name: str = "Leeds", synthetic: bool = False,
                      inset_km: float = 5.0) -> Figure:
@@ -828,7 +850,7 @@ def anchor_sites_map(sites: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, *, attrib
         names = [n for n, ok in zip(names, ~(sites.geometry.isna() | sites.geometry.is_empty), strict=True) if ok]
         numbers = list(range(1, len(located) + 1))
         n_missing = len(sites) - len(located)
-        fig, ax = new_map(f"{place_name}: anchor institution sites",
+        fig, ax = _new_map(f"{place_name}: anchor institution sites",
                           f"{tag}{len(located)} main sites located by postcode (NSPL postcode centroid)"
                           + (f"; {n_missing} not located." if n_missing else "."), _bounds(wards))
         wards.plot(ax=ax, color="#f7f7f7", edgecolor="none", zorder=1)

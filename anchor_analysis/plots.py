@@ -187,12 +187,14 @@ def _nothing_below(ax: Axes, visible: list[Axes]) -> bool:
     return True
 
 
-def _freeze_layout(fig: Figure, passes: int = 3) -> None:
+def _freeze_layout(fig: Figure, passes: int = 1) -> None:
     """Run the layout engine a fixed number of times, then keep the result.
 
     Constrained layout refines positions a little on every draw (more so with a legend outside the axes), so
     without this the first and second saves of one figure would differ in the last bits. A fixed number of
-    passes makes every save, and every re-run, byte-identical.
+    passes makes every save, and every re-run, byte-identical. One pass is enough: on the kit's figures further
+    passes move no axes by more than 0.2 pixel at the saved resolution, and each pass is a full layout of the
+    figure (a third of a second for the 14-panel small multiple).
     """
     engine = fig.get_layout_engine()
     if engine is None or not hasattr(engine, "execute") or type(engine).__name__ == "PlaceHolderLayoutEngine":
@@ -241,6 +243,29 @@ def save_figure(fig: Figure, output_dir: str | Path, name: str, *, formats: Sequ
                 tmp.unlink(missing_ok=True)
             written.append(path)
     return written
+
+
+def show_figure(fig: Figure, output_dir: str | Path, name: str, *, width: int | None = None) -> list[Path]:
+    """Save ``fig`` with :func:`save_figure`, close it and display the saved PNG in a notebook.
+
+    The exported report then embeds exactly the published image, and the figure is rendered only for saving,
+    not once more by the notebook's inline backend. ``width`` (pixels on screen) defaults to the figure's width
+    at 100 pixels per inch. Returns the written paths.
+
+    >>> fig, ax = plt.subplots()
+    >>> [p.name for p in show_figure(fig, tmp_path, "example")]  # doctest: +SKIP
+    ['example.png', 'example.svg']
+    """
+    paths = save_figure(fig, output_dir, name)
+    width = width or round(fig.get_figwidth() * 100)
+    plt.close(fig)
+    try:
+        from IPython.display import Image, display
+    except ImportError:  # pragma: no cover - outside IPython nothing is shown
+        return paths
+    png = next(p for p in paths if p.suffix == ".png")
+    display(Image(filename=str(png), width=width))
+    return paths
 
 
 # --- helpers -------------------------------------------------------------------------------------------------

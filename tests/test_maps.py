@@ -11,6 +11,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import matplotlib.figure
 import matplotlib.pyplot as plt
 import matplotlib.text
 import nbformat
@@ -174,6 +175,27 @@ def test_small_multiples_map(layers) -> None:
     assert "33 anchor-ward counts withheld" in maps.map_elements(fig)[maps.GID_CAPTION][0].get_text().replace(
         "\n", " ")
     plt.close(fig)
+
+
+def test_maps_render_once_when_saved_not_after_every_layer(layers, monkeypatch, tmp_path: Path) -> None:
+    # geopandas asks for a redraw after each layer; rendering then made a 14-panel map take seconds
+    renders = []
+    original = matplotlib.figure.Figure.draw
+    monkeypatch.setattr(matplotlib.figure.Figure, "draw", lambda self, renderer: renders.append(self)
+                        or original(self, renderer))
+    wards = layers["wards"]
+    panels = {f"Anchor {c}": wards.assign(staff=pd.array([15, 30, 45] * 11, dtype="Int64"), suppressed="")
+              for c in "ABCD"}
+    fig = maps.anchor_small_multiples_map(panels, "staff", maps.pooled_breaks([[15.0, 45.0]]), 2023,
+                                          attribution=layers["attribution"], threshold=10)
+    assert renders == []
+    assert "draw_idle" not in vars(fig.canvas)  # an ordinary figure again, for interactive use
+    maps.save_map(fig, tmp_path, "panels")
+    assert len(renders) == 2  # PNG and SVG
+    fig2, _ = maps.new_map("Title", bounds=wards.total_bounds)
+    assert "draw_idle" not in vars(fig2.canvas)
+    plt.close(fig)
+    plt.close(fig2)
 
 
 def test_saved_maps_are_deterministic(layers, tmp_path: Path) -> None:
