@@ -247,6 +247,7 @@ def clear_cache() -> None:
     _read_cached.cache_clear()
     _read_spending.cache_clear()
     _read_boundaries.cache_clear()
+    _imd_national.cache_clear()
 
 
 # --- small helpers ------------------------------------------------------------------------------------------
@@ -254,8 +255,10 @@ def clear_cache() -> None:
 
 def _to_int64(values: pd.Series, what: str) -> pd.Series:
     """Whole numbers written ``"29,199"``, ``29199`` or ``29199.00`` -> int64; anything else is an error."""
-    text = values.astype("str").str.replace(",", "", regex=False).str.strip()
-    numbers = pd.to_numeric(text, errors="coerce")
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.isna().any():  # thousands separators or stray spaces: clean, then convert again
+        text = values.astype("str").str.replace(",", "", regex=False).str.strip()
+        numbers = pd.to_numeric(text, errors="coerce")
     if numbers.isna().any() or (numbers % 1 != 0).any():
         bad = values[numbers.isna() | (numbers % 1 != 0)].iloc[0]
         raise ValueError(f"{what}: expected whole numbers, found {bad!r}")
@@ -653,9 +656,23 @@ def load_imd(edition: int, lad_code: LadCodes = None, data_dir: PathLike | None 
     (488, 84)
     """
     _check_choice(edition, IMD_EDITIONS, "IMD edition")
+    # keyed on the verified files, so a different folder or a replaced file is read afresh
+    sources = tuple(str(dataset_path(key, data_dir)) for key in _IMD_SOURCES[edition])
+    frame = _imd_national(edition, sources, None if data_dir is None else str(data_dir))
+    return _filter_lad(frame, lad_code, "lad_code", f"IMD {edition}").copy()
+
+
+_IMD_SOURCES = {
+    2019: ("imd2019_file1", "imd2019_file2", "imd2019_file3", "imd2019_scores", "imd2019_file6"),
+    2025: ("imd2025_lsoa21", "lookup_lsoa21_ward24", "lookup_lsoa11_lsoa21", "imd2019_file6"),
+}
+
+
+@functools.lru_cache(maxsize=4)
+def _imd_national(edition: int, sources: tuple[str, ...], data_dir: str | None) -> pd.DataFrame:
+    """The joined national table of an edition, built once per process (every notebook asks for it often)."""
     frame = _imd2019(data_dir) if edition == 2019 else _imd2025(data_dir)
-    frame = frame.sort_values("lsoa_code", ignore_index=True)
-    return _filter_lad(frame, lad_code, "lad_code", f"IMD {edition}")
+    return frame.sort_values("lsoa_code", ignore_index=True)
 
 
 def imd_for_lsoa21(edition: int, lad_code: LadCodes = None, data_dir: PathLike | None = None) -> pd.DataFrame:
@@ -683,7 +700,11 @@ def imd_for_lsoa21(edition: int, lad_code: LadCodes = None, data_dir: PathLike |
         frame = frame[["lsoa21_code", *values]]
         frame["source_lsoa11_code"] = pd.Series(pd.NA, index=frame.index, dtype="str")
     else:
-        imd = _imd2019(data_dir).rename(columns={"lsoa_code": "source_lsoa11_code"})
+        # only the headline index and population: Files 2 and 3 (domains) are not read
+        imd = _table("imd2019_file1", data_dir)[["lsoa_code", "imd_rank", "imd_decile"]]
+        imd = _join(imd, _table("imd2019_scores", data_dir), "lsoa_code", "an IMD 2019 score")
+        imd = _join(imd, _lsoa11_population(data_dir), "lsoa_code", "a mid-2015 population")
+        imd = imd.rename(columns={"lsoa_code": "source_lsoa11_code"})
         pairs = _table("lookup_lsoa11_lsoa21", data_dir)[["lsoa11_code", "lsoa21_code"]]
         pairs = pairs.rename(columns={"lsoa11_code": "source_lsoa11_code"})
         frame = pairs.merge(imd[["source_lsoa11_code", *values, "population"]], on="source_lsoa11_code")

@@ -340,6 +340,21 @@ def test_imd2025_with_estimated_population(public_data_dir):
 
 
 @real_data
+def test_imd_is_built_once_and_callers_get_their_own_copy(public_data_dir):
+    public.load_imd(2019, data_dir=public_data_dir)
+    before = public._imd_national.cache_info().hits
+    first = public.load_imd(2019, LEEDS, data_dir=public_data_dir)
+    first.loc[0, "imd_decile"] = 99
+    first["scratch"] = 1
+    again = public.load_imd(2019, LEEDS, data_dir=public_data_dir)
+    assert public._imd_national.cache_info().hits == before + 2  # both served from the one build
+    assert "scratch" not in again.columns and again.loc[0, "imd_decile"] != 99
+    england = public.load_imd(2019, data_dir=public_data_dir)
+    england.loc[0, "imd_rank"] = -1
+    assert public.load_imd(2019, data_dir=public_data_dir).loc[0, "imd_rank"] > 0
+
+
+@real_data
 def test_imd_for_lsoa21(public_data_dir):
     leeds21 = public.load_lsoa_lookup(2021, LEEDS, data_dir=public_data_dir)
     imd19 = public.imd_for_lsoa21(2019, LEEDS, data_dir=public_data_dir)
