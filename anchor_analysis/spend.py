@@ -415,7 +415,8 @@ def _locate(raw: pd.Series, prepared: pd.DataFrame, place: Place, outside_lookup
     area = normalised.str.extract(r"^([A-Z]+)", expand=False).where(valid)
     found = prepared.set_index("postcode")
     key = normalised.where(valid)
-    in_lookup = key.isin(found.index).to_numpy()
+    # a hash lookup: pandas 3's isin on a str column converts each of the ~270,000 lookup postcodes one by one
+    in_lookup = found.index.unique().get_indexer(key) >= 0
     has_lad = key.map(found["lad_code"]).notna().to_numpy()
     covered = area.isin(set(prepared["postcode_area"].dropna())).to_numpy()
     status = np.select(
