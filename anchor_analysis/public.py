@@ -6,7 +6,9 @@ argument) or, when no folder is configured and ``ANCHOR_ANALYSIS_PUBLIC_DATA_URL
 downloaded once into a local cache with pooch (``ANCHOR_ANALYSIS_CACHE`` overrides the cache folder).
 Every file is checked against its registered SHA-256 before it is read (once per process per file), so
 analyses always run on the published bytes. Heavy reads are cached within the process; loaders return
-copies, so callers may modify what they get.
+copies, so callers may modify what they get. Tables derived from the files that take long to build (the joined
+national IMD tables, the council spending profile) are also kept across runs by :func:`cached_derived_table`,
+keyed on the files' checksums and the code that builds them.
 
 The registry and attribution statements need no data:
 
@@ -239,6 +241,58 @@ def dataset_path(key: str, data_dir: PathLike | None = None) -> Path:
     if base_url:
         return _download(dataset, base_url)
     raise PublicDataMissing(key, dataset.file)
+
+
+# --- tables derived from public data, cached across runs ------------------------------------------------------
+
+
+def derived_cache_dir() -> Path:
+    """Folder of tables derived from public data: ``$ANCHOR_ANALYSIS_CACHE/derived``, else the user cache."""
+    import pooch
+
+    root = os.environ.get(CACHE_ENV, "").strip()
+    return (Path(root).expanduser() if root else Path(pooch.os_cache("anchor-analysis"))) / "derived"
+
+
+def cached_derived_table(name: str, sources: Sequence[str], key: Sequence,
+                         build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``build()``, kept as Parquet in :func:`derived_cache_dir` under ``name`` and a digest of its inputs.
+
+    The digest covers the registered SHA-256 of each dataset in ``sources`` and ``key``, which must hold
+    everything else the table depends on: the arguments, and the code that builds it (e.g. :func:`code_digest`
+    of its module). A changed input or a changed definition therefore builds a new table; a stale one is never
+    read. An unreadable cache file is rebuilt; a cache folder that cannot be written only costs the time.
+    ``attrs["cache"]`` names the file used.
+    """
+    inputs = (tuple((source, _dataset(source).sha256.lower()) for source in sources), tuple(key))
+    digest = hashlib.sha256(repr(inputs).encode("utf-8")).hexdigest()[:20]
+    path = derived_cache_dir() / f"{name}-{digest}.parquet"
+    if path.is_file():
+        try:
+            frame = pd.read_parquet(path)
+        except Exception:  # noqa: BLE001 - a damaged cache file is rebuilt below, never trusted
+            path.unlink(missing_ok=True)
+        else:
+            frame.attrs["cache"] = str(path)
+            return frame
+    frame = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+        frame.to_parquet(tmp, index=False)
+        tmp.replace(path)
+        frame.attrs["cache"] = str(path)
+        for older in path.parent.glob(f"{name}-*.parquet"):  # built from other inputs or code: never read again
+            if older != path:
+                older.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return frame
+
+
+def code_digest(module_file: PathLike) -> str:
+    """SHA-256 of a module's source, for cache keys: editing the code that derives a table invalidates it."""
+    return _file_sha256(Path(module_file))
 
 
 def clear_cache() -> None:
@@ -670,9 +724,17 @@ _IMD_SOURCES = {
 
 @functools.lru_cache(maxsize=4)
 def _imd_national(edition: int, sources: tuple[str, ...], data_dir: str | None) -> pd.DataFrame:
-    """The joined national table of an edition, built once per process (every notebook asks for it often)."""
-    frame = _imd2019(data_dir) if edition == 2019 else _imd2025(data_dir)
-    return frame.sort_values("lsoa_code", ignore_index=True)
+    """The joined national table of an edition: built once per process (every notebook asks for it often) and
+    kept across runs with :func:`cached_derived_table` (parsing and joining the official files takes longer
+    than reading the result)."""
+
+    def build() -> pd.DataFrame:
+        frame = _imd2019(data_dir) if edition == 2019 else _imd2025(data_dir)
+        return frame.sort_values("lsoa_code", ignore_index=True)
+
+    frame = cached_derived_table(f"imd{edition}_national", _IMD_SOURCES[edition], (code_digest(__file__),), build)
+    frame.attrs = {}
+    return frame
 
 
 def imd_for_lsoa21(edition: int, lad_code: LadCodes = None, data_dir: PathLike | None = None) -> pd.DataFrame:
@@ -700,11 +762,7 @@ def imd_for_lsoa21(edition: int, lad_code: LadCodes = None, data_dir: PathLike |
         frame = frame[["lsoa21_code", *values]]
         frame["source_lsoa11_code"] = pd.Series(pd.NA, index=frame.index, dtype="str")
     else:
-        # only the headline index and population: Files 2 and 3 (domains) are not read
-        imd = _table("imd2019_file1", data_dir)[["lsoa_code", "imd_rank", "imd_decile"]]
-        imd = _join(imd, _table("imd2019_scores", data_dir), "lsoa_code", "an IMD 2019 score")
-        imd = _join(imd, _lsoa11_population(data_dir), "lsoa_code", "a mid-2015 population")
-        imd = imd.rename(columns={"lsoa_code": "source_lsoa11_code"})
+        imd = load_imd(2019, data_dir=data_dir).rename(columns={"lsoa_code": "source_lsoa11_code"})
         pairs = _table("lookup_lsoa11_lsoa21", data_dir)[["lsoa11_code", "lsoa21_code"]]
         pairs = pairs.rename(columns={"lsoa11_code": "source_lsoa11_code"})
         frame = pairs.merge(imd[["source_lsoa11_code", *values, "population"]], on="source_lsoa11_code")

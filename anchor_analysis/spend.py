@@ -1420,6 +1420,7 @@ def council_spend_profile(
     all_lines_from: str = ALL_LINES_FROM,
     data_dir: Any = None,
     threads: int | None = None,
+    cache: bool = True,
 ) -> pd.DataFrame:
     """Profile of a council transparency ledger per financial year (April-March by ``payment_date``), in DuckDB.
 
@@ -1440,11 +1441,25 @@ def council_spend_profile(
     published; afterwards all transactions were, so lines under GBP 500 jump from under 15% to about two thirds and
     totals and supplier counts are not comparable across the change without the filter.
 
+    ``cache``: the profile of the registered file (``spending=None``) is computed once and kept with
+    :func:`anchor_analysis.public.cached_derived_table`, keyed on the file's SHA-256, the arguments and this
+    module's code; every year of an annual run shows the same profile, so it is not recomputed for each.
+
     >>> profile = council_spend_profile()  # doctest: +SKIP
     >>> shares = profile.set_index("fy")["share_lines_under_threshold"]  # doctest: +SKIP
     >>> shares.loc[["2012/13", "2014/15"]].round(2).tolist()  # doctest: +SKIP
     [0.07, 0.69]
     """
+    if spending is None and cache:
+        from . import public
+
+        path = public.dataset_path("spending_basic", data_dir)  # verified against the registry
+        key = (int(top_n), float(threshold), str(all_lines_from), public.code_digest(__file__))
+        return public.cached_derived_table(
+            "council_spend_profile", ["spending_basic"], key,
+            lambda: council_spend_profile(path, top_n=top_n, threshold=threshold, all_lines_from=all_lines_from,
+                                          threads=threads, cache=False))
+
     import duckdb
 
     t0 = time.perf_counter()

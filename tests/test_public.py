@@ -271,6 +271,29 @@ def test_official_imd2019_csv_with_bom_and_thousands_separators(tmp_path):
         public._read_imd2019_official(path)
 
 
+def test_derived_tables_are_cached_by_sources_and_key(tmp_path, monkeypatch):
+    monkeypatch.setenv(public.CACHE_ENV, str(tmp_path))
+    builds = []
+
+    def build():
+        builds.append(1)
+        return pd.DataFrame({"code": pd.Series(["a", "b"], dtype="str"), "n": [1, 2], "x": [0.5, None]})
+
+    first = public.cached_derived_table("example", ["imd2019_file1"], ("v1",), build)
+    again = public.cached_derived_table("example", ["imd2019_file1"], ("v1",), build)
+    assert len(builds) == 1 and again.attrs["cache"].startswith(str(tmp_path / "derived"))
+    pd.testing.assert_frame_equal(again, first)
+    public.cached_derived_table("example", ["imd2019_file1"], ("v2",), build)  # another definition
+    public.cached_derived_table("example", ["imd2019_file2"], ("v1",), build)  # other sources
+    assert len(builds) == 3
+    assert len(list((tmp_path / "derived").glob("example-*.parquet"))) == 1  # the superseded ones are removed
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setenv(public.CACHE_ENV, str(blocked))  # the cache cannot be written: built, not failed
+    assert public.cached_derived_table("example", ["imd2019_file1"], ("v1",), build)["n"].tolist() == [1, 2]
+    assert len(builds) == 4
+
+
 def test_apportion_keeps_totals_exactly():
     pairs = pd.DataFrame(
         {
@@ -352,6 +375,20 @@ def test_imd_is_built_once_and_callers_get_their_own_copy(public_data_dir):
     england = public.load_imd(2019, data_dir=public_data_dir)
     england.loc[0, "imd_rank"] = -1
     assert public.load_imd(2019, data_dir=public_data_dir).loc[0, "imd_rank"] > 0
+
+
+@real_data
+def test_imd_read_back_from_the_cache_equals_a_fresh_build(public_data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv(public.CACHE_ENV, str(tmp_path))
+    for edition, build in ((2019, public._imd2019), (2025, public._imd2025)):
+        public.clear_cache()
+        public.load_imd(edition, data_dir=public_data_dir)  # builds and writes the cache
+        assert list((tmp_path / "derived").glob(f"imd{edition}_national-*.parquet"))
+        public.clear_cache()
+        cached = public.load_imd(edition, data_dir=public_data_dir)  # read back
+        fresh = build(public_data_dir).sort_values("lsoa_code", ignore_index=True)
+        pd.testing.assert_frame_equal(cached, fresh)
+    public.clear_cache()
 
 
 @real_data

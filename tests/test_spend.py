@@ -567,6 +567,35 @@ def test_council_profile_on_a_hand_made_frame():
     assert y14["threshold_note"].startswith("all transactions published")
 
 
+def test_council_profile_is_cached_by_checksum_arguments_and_code(public_data_dir, tmp_path, monkeypatch):
+    from anchor_analysis import public
+
+    monkeypatch.setenv(public.CACHE_ENV, str(tmp_path))
+    fresh = spend.council_spend_profile(data_dir=public_data_dir, cache=False)
+    first = spend.council_spend_profile(data_dir=public_data_dir)
+    cached = list((tmp_path / "derived").glob("council_spend_profile-*.parquet"))
+    assert len(cached) == 1 and first.attrs["cache"] == str(cached[0])
+
+    import duckdb
+
+    def no_recomputing(*args, **kwargs):
+        raise AssertionError("the cached profile should have been read")
+
+    monkeypatch.setattr(duckdb, "connect", no_recomputing)
+    second = spend.council_spend_profile(data_dir=public_data_dir)
+    for frame in (first, second):
+        pd.testing.assert_frame_equal(frame, fresh)
+    with pytest.raises(AssertionError, match="cached profile"):  # other arguments: a different table
+        spend.council_spend_profile(data_dir=public_data_dir, top_n=100)
+    with pytest.raises(AssertionError, match="cached profile"):  # other code: a different table
+        monkeypatch.setattr(public, "code_digest", lambda path: "edited")
+        spend.council_spend_profile(data_dir=public_data_dir)
+    monkeypatch.undo()
+    monkeypatch.setenv(public.CACHE_ENV, str(tmp_path))
+    cached[0].write_bytes(b"not parquet")  # a damaged cache file is rebuilt, not trusted
+    pd.testing.assert_frame_equal(spend.council_spend_profile(data_dir=public_data_dir), fresh)
+
+
 def test_council_profile_of_the_real_leeds_ledger_shows_the_2014_threshold_change(public_data_dir):
     path = public_data_dir / "spending" / "leeds_city_council_spending_2010-12_to_2022-08_basic.csv.gz"
     start = time.perf_counter()
