@@ -22,7 +22,10 @@ def main() -> None:
 @main.command()
 @click.argument("data_dir", type=click.Path(path_type=Path))
 @click.option("--place", default=None, help="Place configuration (name or TOML path); default: the network's own.")
-def validate(data_dir: Path, place: str | None) -> None:
+@click.option("--all-warnings", is_flag=True,
+              help="List every warning of every file (by default the error-free files of a subfolder such as "
+                   "ledger/ take one line).")
+def validate(data_dir: Path, place: str | None, all_warnings: bool) -> None:
     """Check every return in DATA_DIR against the data contracts and list all failures."""
     from .config import ConfigError, load_place
     from .validation import validate_directory
@@ -33,7 +36,7 @@ def validate(data_dir: Path, place: str | None) -> None:
         except ConfigError as exc:  # a mistyped option is a usage error, not a data failure
             raise click.BadParameter(str(exc), param_hint="--place") from exc
     report = validate_directory(data_dir, place=place)
-    click.echo(report.format())
+    click.echo(report.format(all_warnings=all_warnings))
     sys.exit(0 if report.ok else 1)
 
 
@@ -93,7 +96,7 @@ def report(year: tuple[str, ...], years: str | None, data_dir: Path, out_dir: Pa
                    err=True)
         sys.exit(130)
     except InvalidReturns as exc:
-        click.echo(exc.report.format())
+        click.echo(exc.report.format(all_warnings=False))
         click.echo(f"report not run: the returns in {data_dir} failed validation (nothing was written)", err=True)
         sys.exit(1)
     finally:

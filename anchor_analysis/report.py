@@ -1205,7 +1205,7 @@ def validate(settings: RunSettings, place: str | None = None, echo: Echo | None 
     if warnings:
         counts = report.format().strip().splitlines()[-1]
         echo(f"validation: {settings.data_dir} ok with warnings ({counts}); "
-             f"`anchor-analysis validate {settings.data_dir}` lists them")
+             f"`anchor-analysis validate --all-warnings {settings.data_dir}` lists them")
     else:
         echo(f"validation: {settings.data_dir} ok")
 

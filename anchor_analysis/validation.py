@@ -131,19 +131,35 @@ class ValidationReport:
                 names.append(file)
         return names
 
-    def format(self, per_file: int = LISTED_PER_FILE) -> str:
-        """Human-readable report: a header line per file, its failures (errors first), then a summary line."""
+    def format(self, per_file: int = LISTED_PER_FILE, *, all_warnings: bool = True) -> str:
+        """Human-readable report: a header line per file, its failures (errors first), then a summary line.
+
+        With ``all_warnings=False`` (what ``anchor-analysis validate`` prints unless asked for every warning) the
+        files of a subfolder that have no errors, typically dozens of ledgers with a few blank supplier postcodes
+        each, fold into one line per folder, so the errors stay on one screen. Files with errors, and every file at
+        the top of the folder, are listed as usual.
+        """
         lines = []
+        folded: dict[str, list[tuple[str, int]]] = {}
         for file in self.files():
             mine = [f for f in self.failures if f.file == file]
             mine.sort(key=lambda f: (f.severity != "error", f.row if f.row is not None else 0))
             errors = sum(f.severity == "error" for f in mine) + self.unlisted[(file, "error")]
             warnings = sum(f.severity == "warning" for f in mine) + self.unlisted[(file, "warning")]
+            folder = file.rpartition("/")[0]
+            if not all_warnings and folder and not errors:
+                if folder not in folded:
+                    folded[folder] = []
+                    lines.append(folder)  # placeholder, replaced by the folder's line below
+                folded[folder].append((file, warnings))
+                continue
             lines.append(f"{file}: {_file_status(errors, warnings, self.rows_checked.get(file))}")
             lines.extend(f"  {failure.describe()}" for failure in mine[:per_file])
             hidden = errors + warnings - min(len(mine), per_file)
             if hidden:
                 lines.append(f"  … and {hidden} more in {file}")
+        for folder, members in folded.items():
+            lines[lines.index(folder)] = _folder_status(folder, members, self)
         files = len(self.files())
         lines.append(f"{_plural(self.errors, 'error')}, {_plural(self.warnings, 'warning')} "
                      f"in {_plural(files, 'file')}")
@@ -160,8 +176,22 @@ def _file_status(errors: int, warnings: int, rows: int | None) -> str:
     return ", ".join(parts)
 
 
+def _folder_status(folder: str, members: list[tuple[str, int]], report: ValidationReport) -> str:
+    """One line for a subfolder's error-free files, naming what the warnings are about."""
+    rows = sum(report.rows_checked.get(file) or 0 for file, _ in members)
+    line = f"{folder}/: {_plural(len(members), 'file')}, {_plural(rows, 'row')}, no errors"
+    warned = [file for file, warnings in members if warnings]
+    if not warned:
+        return line
+    columns = sorted({f.column for f in report.failures
+                      if f.severity == "warning" and f.file in warned and f.column is not None})
+    about = f" (column {', '.join(repr(c) for c in columns)})" if columns else ""
+    return (f"{line}; {_plural(sum(n for _, n in members), 'warning')} in {_plural(len(warned), 'file')}{about}: "
+            "`anchor-analysis validate --all-warnings` lists them")
+
+
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 class ValidationFailed(Exception):

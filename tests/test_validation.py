@@ -176,8 +176,11 @@ def test_valid_full_network_passes(tmp_path):
     })
     code, output = run_validate(root)
     assert code == 0, output
-    assert "ledger/2023.csv: ok (3 rows)" in output
+    assert "ledger/: 1 file, 3 rows, no errors" in output
     assert "0 errors, 0 warnings in 7 files" in output
+    code, output = run_validate(root, "--all-warnings")
+    assert code == 0, output
+    assert "ledger/2023.csv: ok (3 rows)" in output
 
 
 def test_valid_network_as_workbooks_passes(tmp_path):
@@ -367,11 +370,33 @@ def test_staff_residence_by_postcode_is_valid(tmp_path):
 
 def test_ledger_junk_supplier_postcodes_are_counted_warnings(tmp_path):
     ledger = with_cell(with_cell(LEDGER, 2, "supplier_postcode", ""), 3, "supplier_postcode", "N/A")
-    code, output = run_validate(write_network(tmp_path, {"ledger/2023.csv": ledger}))
+    root = write_network(tmp_path, {"ledger/2023.csv": ledger})
+    code, output = run_validate(root, "--all-warnings")
     assert code == 0, output
     assert ("ledger/2023.csv column 'supplier_postcode': warning: 1 blank and 1 not a valid UK postcode "
             "(of 3 rows): their spend is classed 'unknown'") in output
     assert "0 errors, 1 warning in 4 files" in output
+    code, output = run_validate(root)
+    assert code == 0, output
+    assert ("ledger/: 1 file, 3 rows, no errors; 1 warning in 1 file (column 'supplier_postcode'): "
+            "`anchor-analysis validate --all-warnings` lists them") in output
+
+
+def test_many_ledgers_with_warnings_leave_the_errors_on_one_screen(tmp_path):
+    junk = with_cell(LEDGER, 2, "supplier_postcode", "N/A")
+    files = {f"ledger/{n:02d}.csv": junk for n in range(40)}
+    files["ledger/bad.csv"] = with_cell(LEDGER, 3, "amount", "lots")
+    files["progression.csv"] = with_cell(PROGRESSION, 2, "current", "5")
+    code, output = run_validate(write_network(tmp_path, files))
+    assert code == 1, output
+    lines = output.splitlines()
+    assert len(lines) <= 15, output
+    assert "progression.csv row 2, column 'current': value '5': level must be an integer 1–4" in output
+    assert any(line.startswith("ledger/bad.csv: 1 error") for line in lines), output
+    assert "ledger/: 40 files, 120 rows, no errors; 40 warnings in 40 files" in output
+    assert lines[-1] == "2 errors, 40 warnings in 44 files"
+    code, output = run_validate(write_network(tmp_path, files), "--all-warnings")
+    assert code == 1 and len(output.splitlines()) > 80
 
 
 def test_all_failures_of_a_file_are_reported_together(tmp_path):
