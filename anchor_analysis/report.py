@@ -361,8 +361,10 @@ def _read_network_toml(data_dir: Path) -> dict:
 # --- running one notebook -------------------------------------------------------------------------------------
 
 
-IPYKERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
-"""What nbclient adds when it starts an IPython kernel itself (no history database)."""
+IPYKERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR")
+"""What nbclient adds when it starts an IPython kernel itself (no history database), and the kernel's own log
+held to errors: ipykernel 7 warns on every start that its local TCP sockets are unencrypted, a line per notebook
+between the run's progress lines. Anything a notebook prints or raises is in its outputs, not in this log."""
 
 
 def start_kernel(kernel_name: str, cwd: Path):
@@ -415,6 +417,7 @@ def execute_notebook(source: Path, executed: Path, parameters: dict, kernel_name
             progress_bar=False,
             log_output=False,
             start_timeout=120,
+            extra_arguments=list(IPYKERNEL_ARGUMENTS),
             **handover,
         )
     finally:
@@ -622,6 +625,18 @@ _TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S | re.I)
 _ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S | re.I)
 
 
+_CELL = re.compile(r"<td\b([^>]*)>(.*?)</td>", re.S | re.I)
+_NUMBER = re.compile(r"[(]?[£$€]?\s*[-+−–]?[£$€]?[\d.,]+\s*(?:%|[a-zA-Z]{1,3}|tCO2e)?[)]?|nan|NaN|<NA>|None|-|–|")
+"""A cell that reads as a number (``60,510``, ``£535.5m``, ``-4.4%``, ``131,199 t``) or as nothing: aligned right."""
+
+
+def _align_text_left(match: re.Match) -> str:
+    attributes, cell = match.groups()
+    if _NUMBER.fullmatch(_text(cell)) or "class=" in attributes:
+        return match.group(0)
+    return f'<td class="text"{attributes}>{cell}</td>'
+
+
 def _fit_table(table: str) -> str:
     """Size one notebook table to the page. Values break only at spaces and underscores (numbers never break);
     the font shrinks until the narrowest layout fits, down to TABLE_FONT_PT[0]; past that, headers may also
@@ -647,13 +662,43 @@ def _fit_table(table: str) -> str:
         size = min(TABLE_FONT_PT[1], font_size(head_cap=3))
     size = max(size, TABLE_FONT_PT[0])
     table = re.sub(r">([^<]*)<", lambda m: ">" + m.group(1).replace("_", "_<wbr>") + "<", table)
+    table = _CELL.sub(_align_text_left, table)
     fit = "fitted squeezed" if squeezed else "fitted"
     return re.sub(r"^<table\b", f'<table data-fit="{fit}" style="font-size: {size:.1f}pt"', table, count=1,
                   flags=re.I)
 
 
+_FIRST_CELL = re.compile(r"(<tr\b[^>]*>\s*)<t([hd])\b([^>]*)>(.*?)</t\2>", re.S | re.I)
+
+
+def drop_row_numbers(table: str) -> str:
+    """Remove the row-number column pandas prints for an unnamed integer index (0, 1, 2, … or the positions left
+    after filtering): in a report for a board they are noise. A table whose index has a name, or holds anything
+    but whole numbers, or spans rows, is returned as it is.
+
+    >>> drop_row_numbers("<table><thead><tr><th></th><th>a</th></tr></thead>"
+    ...                  "<tbody><tr><th>0</th><td>1</td></tr></tbody></table>")
+    '<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>'
+    """
+    firsts = _FIRST_CELL.findall(table)
+    head = re.search(r"<thead\b.*?</thead>", table, re.S | re.I)
+    if not firsts or not head or "<tbody" not in table.lower():
+        return table
+    n_head = len(_ROW.findall(head.group(0)))
+    if len(firsts) != len(_ROW.findall(table)) or n_head == 0 or n_head == len(firsts):
+        return table
+    header_cells, body_cells = firsts[:n_head], firsts[n_head:]
+    if any(kind.lower() != "h" or "span" in attrs.lower() for _, kind, attrs, _ in firsts):
+        return table
+    if any(_text(cell) for _, _, _, cell in header_cells):
+        return table
+    if not all(re.fullmatch(r"\d+", _text(cell)) for _, _, _, cell in body_cells):
+        return table
+    return _FIRST_CELL.sub(lambda m: m.group(1), table)
+
+
 def _fit_tables(body: str) -> str:
-    return _TABLE.sub(lambda m: _fit_table(m.group(0)), body)
+    return _TABLE.sub(lambda m: _fit_table(drop_row_numbers(m.group(0))), body)
 
 
 REPORT_CSS = """

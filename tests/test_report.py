@@ -97,7 +97,7 @@ class StubReport:
     def ok(self) -> bool:
         return not self.lines
 
-    def format(self) -> str:
+    def format(self, *, all_warnings: bool = True) -> str:
         return "\n".join(self.lines + [f"{len(self.lines)} errors, 0 warnings in 1 file"])
 
 
@@ -412,6 +412,41 @@ def test_remote_scripts_and_stylesheets_are_stripped() -> None:
     for kept in ("<script>var local = 1;</script>", 'href="local.css"', "body { margin: 0; }",
                  '<a href="https://www.ons.gov.uk/">ONS</a>', 'src="data:image/png;base64,AAAA"'):
         assert kept in stripped
+
+
+def _first_column(table: str) -> list[str]:
+    return [report._text(cell) for *_, cell in report._FIRST_CELL.findall(table)]
+
+
+def test_row_numbers_are_dropped_from_report_tables_and_named_indexes_kept() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"metric": ["headcount", "land_ha"], "value": [62_300, 15.5]})
+    for shown in (frame, frame.iloc[[1]], frame.set_axis([30, 31])):  # positions left by filtering count too
+        table = report._TABLE.search(shown._repr_html_()).group(0)
+        dropped = report.drop_row_numbers(table)
+        assert _first_column(dropped)[0] == "metric" and "<th>0</th>" not in dropped
+        assert report._text(dropped).split() == [w for w in report._text(table).split() if not w.isdigit()
+                                                  or w not in {"0", "1", "30", "31"}]
+    styled = report._TABLE.search(frame.style.to_html()).group(0)
+    assert _first_column(report.drop_row_numbers(styled))[:2] == ["metric", "headcount"]
+    for kept in (frame.set_index("metric"), frame.rename_axis("row"), frame.set_axis(["a", "b"]),
+                 frame.T):
+        table = report._TABLE.search(kept._repr_html_()).group(0)
+        assert report.drop_row_numbers(table) == table, kept
+    assert report.drop_row_numbers("<table><tr><td>1</td></tr></table>") == "<table><tr><td>1</td></tr></table>"
+
+
+def test_report_tables_align_words_left_and_numbers_right() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"label": ["Workforce (headcount)"], "display": ["£535.5m"], "share": ["-4.4%"],
+                          "n": [60_510], "coverage": ["13 of 13 anchors reporting (100%)"]})
+    fitted = report._fit_table(report._TABLE.search(frame._repr_html_()).group(0))
+    cells = dict((report._text(cell), 'class="text"' in attributes)
+                 for attributes, cell in report._CELL.findall(fitted))
+    assert cells == {"Workforce (headcount)": True, "£535.5m": False, "-4.4%": False, "60510": False,
+                     "13 of 13 anchors reporting (100%)": True}
 
 
 def test_exported_html_renders_offline(network: Path, tmp_path: Path) -> None:
