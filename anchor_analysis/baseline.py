@@ -189,7 +189,7 @@ def describe_carbon(network, year: int, base_year: int) -> str:
     except NoDataError as exc:
         return f"No like-for-like carbon comparison is possible: {exc}."
     return (f"Scope 1 and 2 emissions of the {c['n_anchors']} anchors that reported in both {fy_label(base_year)} "
-            f"and {fy_label(year)} fell by {c['reduction']:,.0f} tCO2e ({100 * c['reduction_pct']:.1f}%), from "
+            f"and {fy_label(year)} fell by {c['reduction']:,.0f} tCO2e ({c['reduction_pct']:.1f}%), from "
             f"{c['base']:,.0f} to {c['now']:,.0f} t. Not in the comparison: "
             f"{', '.join(c['excluded']) or 'none'}.")
 

@@ -155,8 +155,8 @@ def year_on_year(metrics: pd.DataFrame, anchors: pd.DataFrame, metric: str, year
     then = _year_values(metrics, anchors, previous, metric)
     both = now.index.intersection(then.index)
 
-    def change(a: float, b: float) -> float:
-        return (a - b) / b if b else np.nan
+    def change(a: float, b: float) -> float:  # a percentage, as the column names say: 10.0 is +10%
+        return 100 * (a - b) / b if b else np.nan
 
     return {
         "metric": metric, "year": year, "previous": previous,
@@ -202,7 +202,7 @@ def carbon_reduction(metrics: pd.DataFrame, base_year: int, year: int, scopes: t
 
     Only anchors that reported every scope in both years count (an anchor that joined later, or skipped the
     base year, would otherwise show up as a rise or a fall that never happened). Returns ``base, now,
-    reduction, reduction_pct, n_anchors, anchors, excluded``.
+    reduction, reduction_pct (a percentage), n_anchors, anchors, excluded``.
     """
     wide = metrics_wide(metrics[metrics["metric"].isin(scopes)])
     missing_scopes = [s for s in scopes if s not in wide.columns]
@@ -218,7 +218,7 @@ def carbon_reduction(metrics: pd.DataFrame, base_year: int, year: int, scopes: t
         raise NoDataError(f"no anchor reported emissions in both {fy_label(base_year)} and {fy_label(year)}")
     reduction = float(base[both].sum() - now[both].sum())
     return {"base_year": base_year, "year": year, "base": float(base[both].sum()), "now": float(now[both].sum()),
-            "reduction": reduction, "reduction_pct": reduction / float(base[both].sum()), "n_anchors": len(both),
+            "reduction": reduction, "reduction_pct": 100 * reduction / float(base[both].sum()), "n_anchors": len(both),
             "anchors": list(both), "excluded": sorted(set(base.index) ^ set(now.index))}
 
 

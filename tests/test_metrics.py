@@ -90,7 +90,8 @@ def test_year_on_year_all_reporting_and_like_for_like():
     yoy = M.year_on_year(metrics, _anchors(), "headcount", 2021)
     assert (yoy["all_previous"], yoy["all_now"]) == (200, 610)
     assert (yoy["lfl_previous"], yoy["lfl_now"], yoy["n_lfl"]) == (100, 110, 1)
-    assert yoy["lfl_change_pct"] == pytest.approx(0.10)
+    assert yoy["lfl_change_pct"] == pytest.approx(10.0)  # a percentage
+    assert yoy["all_change_pct"] == pytest.approx(205.0)
 
 
 def test_anchor_year_on_year_compares_with_last_return():
@@ -109,6 +110,7 @@ def test_carbon_reduction_is_like_for_like():
             rows += [(year, "b", "scope1_tco2e", b_val, "tCO2e"), (year, "b", "scope2_tco2e", 0, "tCO2e")]
     result = M.carbon_reduction(_long(rows), 2019, 2023)
     assert result["reduction"] == 40 and result["anchors"] == ["a"] and result["excluded"] == ["b"]
+    assert result["reduction_pct"] == pytest.approx(40.0)  # a percentage, like every *_pct column
 
 
 def test_carbon_trajectory_path_reaches_zero_in_net_zero_year():
