@@ -562,6 +562,11 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         elif not anchors_usable:
             report.add(Failure(file, None, None, None, ANCHORS_NOT_CHECKED, "warning"))
 
+    for table in ("progression", "metrics"):
+        frame = frames.get(table)
+        if frame is not None and "year" in frame:
+            report.years.update(int(y) for y in pd.to_numeric(frame["year"], errors="coerce").dropna().unique())
+
     files = ledger_files(data_dir)
     if ledgers:
         for path in files:

@@ -1238,8 +1238,8 @@ def prepare(
     )
 
 
-def validate(settings: RunSettings, place: str | None = None, echo: Echo | None = None) -> None:
-    """Validate the network folder; raise :class:`InvalidReturns` when it has errors."""
+def validate(settings: RunSettings, place: str | None = None, echo: Echo | None = None):
+    """Validate the network folder; raise :class:`InvalidReturns` when it has errors, else return the report."""
     echo = echo or _print
     from .validation import validate_directory
 
@@ -1253,6 +1253,18 @@ def validate(settings: RunSettings, place: str | None = None, echo: Echo | None 
              f"`anchor-analysis validate --all-warnings {settings.data_dir}` lists them")
     else:
         echo(f"validation: {settings.data_dir} ok")
+    return report
+
+
+def check_years_have_returns(years: Sequence[int], report: object, data_dir: Path) -> None:
+    """Raise :class:`ReportError` for a year in which no anchor returned anything (no progression and no metrics
+    rows): every notebook would fail on it. A folder with no progression or metrics at all is left to the
+    notebooks, which say what they need."""
+    known = sorted(getattr(report, "years", None) or ())
+    missing = [y for y in years if y not in known]
+    if known and missing:
+        raise ReportError(f"no returns for {', '.join(fy_label(y) for y in missing)} in {data_dir}: the progression "
+                          f"and metrics returns cover {', '.join(fy_label(y) for y in known)}")
 
 
 def run_report(
@@ -1284,7 +1296,7 @@ def run_report(
     try:
         if kernels is not None:
             kernels.start_next()  # the first notebook's kernel starts while the returns are validated
-        validate(settings, place=place, echo=echo)
+        check_years_have_returns(years, validate(settings, place=place, echo=echo), settings.data_dir)
         return _run_years(years, settings, jobs, kernels, started, echo)
     finally:
         if kernels is not None:

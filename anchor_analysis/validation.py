@@ -83,6 +83,8 @@ class ValidationReport:
     """Data rows read per file (None: not a table), in the order files were checked."""
     unlisted: Counter = field(default_factory=Counter)
     """(file, severity) -> failures beyond :data:`STORED_PER_FILE` that were counted but not kept."""
+    years: set[int] = field(default_factory=set)
+    """Financial years (starting calendar year) with at least one progression or metrics return."""
     _kept: Counter = field(default_factory=Counter, repr=False, compare=False)
 
     def add(self, failure: Failure) -> None:

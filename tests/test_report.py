@@ -285,6 +285,27 @@ def test_invalid_returns_stop_the_run(network: Path, notebooks: list[Path], tmp_
     assert sorted(p.name for p in out.iterdir()) == [str(YEAR)]
 
 
+def test_a_year_without_returns_stops_the_run_before_anything_runs(network: Path, notebooks: list[Path],
+                                                                   tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    returns = StubReport()
+    returns.years = {2019, 2020, 2023}
+    monkeypatch.setattr("anchor_analysis.validation.validate_directory", lambda data_dir, place=None: returns)
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a notebook ran for a year without returns")
+
+    monkeypatch.setattr(report, "execute_notebook", never)
+    out = tmp_path / "out"
+    result = cli("--years", "2022-2023", "--data-dir", network, "--out", out, *notebook_args(notebooks))
+    assert result.exit_code == 1
+    assert (f"no returns for 2022/23 in {network.resolve()}: the progression and metrics returns cover 2019/20, "
+            "2020/21, 2023/24") in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert kernel_processes() == []
+
+
 def test_a_failing_notebook_does_not_stop_the_others(network: Path, tmp_path: Path) -> None:
     folder = tmp_path / "notebooks"
     paths = [write_notebook(folder, "baseline"), write_notebook(folder, "progression", fails=True),

@@ -485,6 +485,10 @@ def test_report_without_errors_is_ok():
     assert report.ok and report.warnings == 1 and report.errors == 0
 
 
+def test_the_report_knows_the_years_with_returns(tmp_path):
+    assert validate_directory(write_network(tmp_path)).years == {2019, 2020, 2021, 2023}
+
+
 def test_validate_directory_returns_a_report(tmp_path):
     progression = with_cell(PROGRESSION, 2, "current", "5")
     report = validate_directory(write_network(tmp_path, {"progression.csv": progression}))
