@@ -19,6 +19,7 @@ checks the publications themselves.
 
 from __future__ import annotations
 
+import textwrap
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -258,10 +259,14 @@ def format_value(value: float, unit: str, precision: float) -> str:
     return f"{value:,.0f}"
 
 
+FIGURE_WIDTH = 64
+"""Longest figure name shown by :func:`format_table`; longer ones are cut at a word (``--csv`` has them whole)."""
+
+
 def format_table(result: pd.DataFrame) -> str:
     """The reproduction as a plain-text table for the terminal."""
     shown = pd.DataFrame({
-        "figure": result["label"].str.slice(0, 58),
+        "figure": [textwrap.shorten(label, FIGURE_WIDTH, placeholder=" …") for label in result["label"]],
         "year": result["year"],
         "published": [format_value(v, u, p) for v, u, p in zip(result["published"], result["unit"],
                                                                result["precision"], strict=True)],
@@ -272,7 +277,12 @@ def format_table(result: pd.DataFrame) -> str:
     })
     counts = result["verdict"].value_counts()
     summary = ", ".join(f"{counts.get(v, 0)} {v}" for v in (MATCHES, DIFFERS, CANNOT))
-    return shown.to_string(index=False) + f"\n\n{len(result)} figures: {summary}"
+    width = max([len("figure"), *map(len, shown["figure"])])
+    # left-aligned, header included, and two spaces before the year even after the longest name
+    table = shown.to_string(index=False, formatters={"figure": lambda text: f"{text:<{width}} "})
+    header, *rows = table.splitlines()
+    header = "figure".ljust(width + 1) + header[width + 1:]
+    return "\n".join([header, *rows]) + f"\n\n{len(result)} figures: {summary}"
 
 
 def published_overview(year: int = 2019) -> pd.DataFrame:

@@ -5,6 +5,7 @@ Each mutation test changes one definition the way a careless edit might, and sho
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
@@ -67,6 +68,14 @@ def test_demo_network_reproduces_every_published_figure(reproduction):
     failures = reproduction[reproduction["verdict"] != MATCHES]
     assert failures.empty, format_table(failures)
     assert len(reproduction) == len(registry())
+
+
+def test_terminal_table_names_every_figure_left_aligned_and_cut_only_at_a_word(reproduction):
+    header, *rows = format_table(reproduction).split("\n\n")[0].splitlines()
+    assert header.startswith("figure ") and len(rows) == len(reproduction)
+    for label, row in zip(reproduction["label"], rows, strict=True):
+        shown = re.split(r"\s{2,}", row)[0]
+        assert shown == label or (shown.endswith(" …") and label.startswith(shown[:-2] + " ")), (label, row)
 
 
 def test_public_data_figure_is_recomputed_from_real_data(reproduction):
