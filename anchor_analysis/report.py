@@ -21,7 +21,8 @@ section is its file name without the leading ``NN_``)::
     <out>/<year>/<section>/figures/, tables/           what each notebook saved under its ``output_dir``
     <out>/<year>/report/<notebook>.html                one page per notebook, inputs hidden
     <out>/<year>/report/network-impact-report-<yyyy-yy>.html and .pdf   the combined report
-    <out>/<year>/provenance.json                       versions, git commit, input checksums, parameters
+    <out>/<year>/provenance.json                       network, synthetic flag, versions, git commit, input checksums,
+                                                       parameters
     <out>/failed/<year>/                               the last failed run of a year, kept for inspection
 
 Safety: a year is built in ``<out>/.staging-<year>-<random>/<year>`` (by a worker process with ``--jobs N``) and
@@ -1099,6 +1100,7 @@ def build_year(year: int, settings: RunSettings, staging: Path, echo: Echo | Non
             result.report_html = Path("report") / report_html.name
             provenance = {
                 "year": year, "label": label, "run_date": settings.run_date.isoformat(timespec="seconds"),
+                "network": settings.network_name, "synthetic": settings.synthetic,
                 "data_dir": str(settings.data_dir), "place": settings.place, "kernel": settings.kernel_name,
                 "git_commit": settings.provenance["git_commit"], "versions": settings.provenance["versions"],
                 "notebooks": settings.provenance["notebooks"], "inputs": settings.provenance["inputs"],
@@ -1375,6 +1377,15 @@ def _run_parallel(years: Sequence[int], settings: RunSettings, stagings: dict[in
 # --- index and summary ----------------------------------------------------------------------------------------
 
 
+def _read_provenance(year_dir: Path) -> dict:
+    """A built year's ``provenance.json`` (empty when missing or unreadable: the index still lists the year)."""
+    try:
+        built = json.loads((year_dir / "provenance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return built if isinstance(built, dict) else {}
+
+
 def write_index(out_dir: str | Path) -> Path:
     """Write ``<out>/index.html``: every year folder present, newest first, with links to what it holds."""
     out_dir = Path(out_dir)
@@ -1396,8 +1407,14 @@ def write_index(out_dir: str | Path) -> Path:
         failed = out_dir / "failed" / folder.name
         note = (f' <span class="failed">a later run failed: see <a href="failed/{folder.name}/notebooks/">'
                 f"failed/{folder.name}</a></span>") if failed.is_dir() else ""
-        rows.append(f"<tr><td>{fy_label(year)}{note}</td><td>{' · '.join(links) or '—'}</td>"
-                    f"<td>{section_links or '—'}</td><td>{notebooks or '—'}</td></tr>")
+        built = _read_provenance(folder)
+        network = _esc(built.get("network") or "—")
+        if built.get("synthetic"):
+            network += ' <span class="synthetic">SYNTHETIC DATA</span>'
+        run = _esc(str(built.get("run_date", ""))[:10] or "—")
+        rows.append(f"<tr><td>{fy_label(year)}{note}</td><td>{network}</td><td>{run}</td>"
+                    f"<td>{' · '.join(links) or '—'}</td><td>{section_links or '—'}</td>"
+                    f"<td>{notebooks or '—'}</td></tr>")
     failed_only = sorted(p.name for p in (out_dir / "failed").glob("*")
                          if p.is_dir() and not (out_dir / p.name).is_dir()) if (out_dir / "failed").is_dir() else []
     extra = "".join(f'<li>{fy_label(int(n))}: no report yet; the last run failed, see '
@@ -1411,12 +1428,14 @@ body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 60rem; margin:
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; padding: .35rem .6rem;
        border-bottom: 1px solid #ccc; vertical-align: top; }}
 a {{ color: #0b4f8a; }} .failed {{ color: #b00020; font-size: .85em; }}
+.synthetic {{ color: #b00020; font-weight: bold; font-size: .75em; letter-spacing: .05em; white-space: nowrap; }}
 </style></head>
 <body>
 <h1>Network impact reports</h1>
 <p>Built by <code>anchor-analysis report</code> (anchor-analysis {_esc(__version__)}).</p>
-<table><thead><tr><th>year</th><th>report</th><th>sections</th><th>executed notebooks</th></tr></thead>
-<tbody>{"".join(rows) or '<tr><td colspan="4">No reports yet.</td></tr>'}</tbody></table>
+<table><thead><tr><th>year</th><th>network</th><th>built</th><th>report</th><th>sections</th>
+<th>executed notebooks</th></tr></thead>
+<tbody>{"".join(rows) or '<tr><td colspan="6">No reports yet.</td></tr>'}</tbody></table>
 {f"<ul>{extra}</ul>" if extra else ""}
 </body>
 </html>

@@ -235,9 +235,12 @@ def test_one_year_end_to_end(network: Path, notebooks: list[Path], tmp_path: Pat
     assert "Open Government Licence" in combined or "registry unavailable" in combined
     provenance = json.loads((year_dir / "provenance.json").read_text())
     assert provenance["year"] == YEAR and provenance["git_commit"]
+    assert provenance["network"] == "Stand-in Anchor Network" and provenance["synthetic"] is True
 
     index = (out / "index.html").read_text()
     assert "2023/report/network-impact-report-2023-24.html" in index
+    assert "<td>Stand-in Anchor Network <span class=\"synthetic\">SYNTHETIC DATA</span></td>" in index
+    assert f"<td>{provenance['run_date'][:10]}</td>" in index
     assert staging_left(out) == [] and not (out / "failed").exists()
 
     pdf = year_dir / "report" / "network-impact-report-2023-24.pdf"
