@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 
@@ -11,8 +12,18 @@ from click.testing import CliRunner
 from anchor_analysis.cli import main
 
 
+def digests(folder) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory, public_data_dir, demo_dir):
+def raw_before(demo_dir):
+    return digests(demo_dir)
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory, public_data_dir, demo_dir, raw_before):
     out = tmp_path_factory.mktemp("outputs")
     result = CliRunner().invoke(main, ["report", "--year", "2023", "--data-dir", str(demo_dir), "--out", str(out),
                                        "--formats", "html,pdf"])
@@ -20,6 +31,10 @@ def report_dir(tmp_path_factory, public_data_dir, demo_dir):
         pytest.fail("Chromium is needed for the PDF: apt-get install chromium (CI installs it)")
     assert result.exit_code == 0, result.output[-3000:]
     return out / "2023"
+
+
+def test_the_raw_returns_are_left_as_they_were(report_dir, demo_dir, raw_before):
+    assert digests(demo_dir) == raw_before
 
 
 def test_every_section_and_the_combined_report_are_written(report_dir):
