@@ -10,12 +10,13 @@ ifneq ($(strip $(ANCHOR_ANALYSIS_PUBLIC_DATA)),)
 export ANCHOR_ANALYSIS_PUBLIC_DATA := $(abspath $(ANCHOR_ANALYSIS_PUBLIC_DATA))
 endif
 
-.PHONY: help venv test lint validate demo-data report bench bench-report clean
+.PHONY: help venv test lint lab validate demo-data report bench bench-report clean
 
 help:
 	@echo "make venv       create or refresh the virtual environment ($(VENV)) and register its Jupyter kernel"
 	@echo "make test       set up, then run every test (ruff, unit, notebooks)"
 	@echo "make lint       ruff check"
+	@echo "make lab        JupyterLab on notebooks/ (export ANCHOR_ANALYSIS_PUBLIC_DATA first)"
 	@echo "make validate   validate the demo network in data/raw/demo"
 	@echo "make demo-data  regenerate the synthetic demo network (needs ANCHOR_ANALYSIS_PUBLIC_DATA)"
 	@echo "make report     the 2024/25 network impact report of the demo network in outputs/ (HTML, PDF via Chromium)"
@@ -39,6 +40,11 @@ lint: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Notebooks run in notebooks/: the Makefile has already made ANCHOR_ANALYSIS_PUBLIC_DATA absolute for them.
+# More options with LAB_ARGS, e.g. make lab LAB_ARGS="--no-browser --port 8890".
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 validate: $(STAMP)
 	$(BIN)/anchor-analysis validate data/raw/demo

@@ -465,7 +465,9 @@ def anchor_small_multiples(scores: pd.DataFrame, *, ncols: int = 4, title: str |
     nrows = -(-len(anchors) // ncols)
     dims = sorted(data["dimension"].unique(), key=lambda d: order.get(d, len(order)))
     with house_style():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(2.9 * ncols + 1.9, 2.3 * nrows + 1.5), sharex=True,
+        # one anchor (the anchor profile) still gets a panel wide enough to read
+        fig, axes = plt.subplots(nrows, ncols, figsize=(max(2.9 * ncols + 1.9, 8.5), max(2.3 * nrows + 1.5, 4.6)),
+                                 sharex=True,
                                  sharey=True, squeeze=False, layout="constrained")
         for ax, anchor in zip(axes.flat, anchors, strict=False):
             a = data[data[who].astype(str) == anchor]
@@ -494,7 +496,9 @@ def anchor_small_multiples(scores: pd.DataFrame, *, ncols: int = 4, title: str |
         handles += [Line2D([], [], color="#4d4d4d", marker="o", linestyle="-", label="Current (solid, filled)"),
                     Line2D([], [], color="#4d4d4d", marker="o", markerfacecolor="white", linestyle=":",
                            label="Ambition (dotted, open)")]
-        fig.legend(handles=handles, loc="outside right upper", frameon=False, title="Dimension")
+        # one panel (the anchor profile) is short: its legend sits lower, clear of the long title
+        fig.legend(handles=handles, loc="outside right center" if len(anchors) == 1 else "outside right upper",
+                   frameon=False, title="Dimension")
         default = f"Progression Framework {_years_label(years)}: each anchor's scores by dimension"
         finish_figure(fig, axes, title=title or default, source=source, synthetic=synthetic,
                       xlabel="Financial year", ylabel="Level (1-4)",

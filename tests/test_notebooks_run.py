@@ -27,6 +27,9 @@ def _cases():
         for edition in (2019, 2025):
             yield pytest.param("03_priority_neighbourhoods", {"year": year, "imd_edition": edition},
                                id=f"03-{year}-imd{edition}")
+    # the anchor profile: a founding anchor, one that left, a late joiner named by its name
+    for year, anchor in ((2019, "nhs_trust_a"), (2023, "nhs_body_d"), (2024, "Government Department A")):
+        yield pytest.param("04_anchor_profile", {"year": year, "anchor": anchor}, id=f"04-{year}-{anchor}")
 
 
 def _execute(name: str, params: dict, folder):
@@ -51,7 +54,7 @@ def test_notebook_runs_under_papermill(name, params, tmp_path, public_data_dir):
 
 
 @pytest.mark.parametrize("name", ["00_reproduce_published_figures", "01_baseline", "02_progression_review",
-                                  "03_priority_neighbourhoods"])
+                                  "03_priority_neighbourhoods", "04_anchor_profile"])
 def test_notebook_outputs_are_reproducible_under_nbval(name, tmp_path, public_data_dir):
     executed, _ = _execute(name, {"year": 2023} if not name.startswith("00") else {}, tmp_path)
     result = subprocess.run(
@@ -59,3 +62,10 @@ def test_notebook_outputs_are_reproducible_under_nbval(name, tmp_path, public_da
          "--nbval-sanitize-with", str(REPO / "tests" / "nbval_sanitize.cfg"), "-q", "--rootdir", str(tmp_path)],
         capture_output=True, text=True, cwd=tmp_path, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_anchor_profile_of_a_year_before_the_anchor_joined_says_so(tmp_path, public_data_dir):
+    executed, out_dir = _execute("04_anchor_profile", {"year": 2019, "anchor": "cultural_body_a"}, tmp_path)
+    text = executed.read_text(encoding="utf-8")
+    assert "Cultural Body A was not a member of the network in 2019/20" in text
+    assert not list((out_dir / "figures").glob("*.png"))
