@@ -180,8 +180,11 @@ def change_table(network, year: int, template: tuple[str, ...]) -> pd.DataFrame 
                   "lfl_previous", "lfl_now", "lfl_change_pct", "n_lfl"]]
 
 
-def describe_carbon(network, year: int, base_year: int) -> str:
-    """One sentence on the like-for-like fall in scope 1+2 emissions since ``base_year``."""
+def describe_carbon(network, year: int, base_year: int, labels: dict[str, str] | None = None) -> str:
+    """One sentence on the like-for-like fall in scope 1+2 emissions since ``base_year``; anchors left out of the
+    comparison are named by ``labels`` (anchor_id -> name or anonymous code; default: their names)."""
+    if labels is None:
+        labels = dict(zip(network.anchors["anchor_id"], network.anchors["name"], strict=True))
     if year <= base_year:
         return f"{fy_label(year)} is the carbon base year: no reduction is measured yet."
     try:
@@ -191,7 +194,7 @@ def describe_carbon(network, year: int, base_year: int) -> str:
     return (f"Scope 1 and 2 emissions of the {c['n_anchors']} anchors that reported in both {fy_label(base_year)} "
             f"and {fy_label(year)} fell by {c['reduction']:,.0f} tCO2e ({c['reduction_pct']:.1f}%), from "
             f"{c['base']:,.0f} to {c['now']:,.0f} t. Not in the comparison: "
-            f"{', '.join(c['excluded']) or 'none'}.")
+            f"{', '.join(labels.get(a, a) for a in c['excluded']) or 'none'}.")
 
 
 def ledger_files_for_year(network, year: int) -> list:

@@ -69,8 +69,10 @@ def demo_data(out_dir: Path, seed: int) -> None:
 @click.option("--place", default=None, help="Place configuration (name or TOML path); default: the network's own.")
 @click.option("--notebooks", "notebooks", multiple=True, type=click.Path(path_type=Path), metavar="NOTEBOOK",
               help="Notebooks to run, in report order (repeatable; default: the three in notebooks/).")
+@click.option("--anonymise", is_flag=True,
+              help='Name anchors "Anchor A", "Anchor B", ... in every table, figure and map of the report.')
 def report(year: tuple[str, ...], years: str | None, data_dir: Path, out_dir: Path, formats: str, jobs: int,
-           place: str | None, notebooks: tuple[Path, ...]) -> None:
+           place: str | None, notebooks: tuple[Path, ...], anonymise: bool) -> None:
     """Run the notebooks per year and export the network impact report (HTML and PDF).
 
     Validates the --data-dir returns first and stops if they are invalid. Each year is built in a staging
@@ -88,7 +90,8 @@ def report(year: tuple[str, ...], years: str | None, data_dir: Path, out_dir: Pa
     try:
         run_years = parse_years(year, years)
         result = run_report(run_years, data_dir=data_dir, out_dir=out_dir, formats=parse_formats(formats),
-                            jobs=jobs, place=place, notebooks=list(notebooks) or None, echo=click.echo)
+                            jobs=jobs, place=place, notebooks=list(notebooks) or None, echo=click.echo,
+                            anonymise=anonymise)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from exc
     except KeyboardInterrupt:

@@ -489,6 +489,41 @@ def label_anchors(frame: pd.DataFrame, anchors: pd.DataFrame | None = None, *,
     return out
 
 
+ANCHOR_LIST_COLUMNS = ("reporting", "not_reporting", "imputed", "excluded", "anchors")
+"""Columns of the kit's tables that list anchor ids as text (``"nhs_trust_a, university_b"``) or as a list."""
+
+
+def publishable_table(frame: pd.DataFrame, anchors: pd.DataFrame, *, anonymise: bool = False) -> pd.DataFrame:
+    """``frame`` as a run may publish it: unchanged unless ``anonymise``; anonymised, the ``anchor_id`` column
+    becomes an ``anchor`` code column (:func:`label_anchors`) and every id in the columns that list anchors
+    (:data:`ANCHOR_LIST_COLUMNS`) becomes its code, with the codes of every other table of the run.
+
+    >>> import pandas as pd
+    >>> anchors = pd.DataFrame({"anchor_id": ["a", "b"], "name": ["Alpha", "Beta"]})
+    >>> t = pd.DataFrame({"metric": ["headcount"], "not_reporting": ["b"]})
+    >>> publishable_table(t, anchors, anonymise=True)["not_reporting"].tolist()
+    ['Anchor B']
+    """
+    if not anonymise:
+        return frame
+    labels = anchor_labels(anchors["anchor_id"], anchors, anonymise=True)
+
+    def relabel(value: object) -> object:
+        if isinstance(value, list | tuple):
+            return [labels.get(str(v), v) for v in value]
+        if isinstance(value, str) and value:
+            return ", ".join(labels.get(part, part) for part in value.split(", "))
+        return value
+
+    out = frame.copy()
+    for column in ANCHOR_LIST_COLUMNS:
+        if column in out.columns:
+            out[column] = out[column].map(relabel)
+    if "anchor_id" in out.columns:
+        out = label_anchors(out, anchors, anonymise=True)
+    return out
+
+
 # --- benchmarking ------------------------------------------------------------------------------------------
 
 def position_label(score: float, q1: float, median: float, q3: float) -> str:

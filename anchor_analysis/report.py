@@ -221,6 +221,9 @@ class RunSettings:
     provenance: dict
     place_config: Place
     kernel_name: str = KERNEL_NAME
+    anonymise: bool = False
+    """Anchors appear as "Anchor A", "Anchor B", ... (notebooks get ``anonymise = True``; the provenance lists the
+    ledger files, whose names carry anchor ids, as a count and one checksum)."""
 
 
 # --- results --------------------------------------------------------------------------------------------------
@@ -866,6 +869,40 @@ def _sources_html(settings: RunSettings, year: int) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def published_inputs(inputs: Sequence[dict], anonymise: bool = False) -> list[dict]:
+    """The input files as the report lists them. Anonymised, the files of each subfolder (ledgers are one per
+    anchor and named after it) fold into one row, ``ledger/ (65 files)``, whose sha256 is that of the sorted
+    ``name sha256`` lines of its files: still a checksum of every input, without naming an anchor.
+
+    >>> rows = [{"file": "anchors.csv", "bytes": 9, "sha256": "a"}, {"file": "ledger/x_2023.csv", "bytes": 5,
+    ...         "sha256": "b"}]
+    >>> [r["file"] for r in published_inputs(rows, anonymise=True)]
+    ['anchors.csv', 'ledger/ (1 file)']
+    """
+    if not anonymise:
+        return list(inputs)
+    rows: list[dict] = []
+    folders: dict[str, list[dict]] = {}
+    for row in inputs:
+        folder = row["file"].rpartition("/")[0]
+        if folder:
+            if folder not in folders:
+                folders[folder] = []
+                rows.append({"file": folder})
+            folders[folder].append(row)
+        else:
+            rows.append(row)
+    for row in rows:
+        members = folders.get(row["file"])
+        if members is None:
+            continue
+        listing = "".join(f"{m['file']} {m['sha256']}\n" for m in sorted(members, key=lambda m: m["file"]))
+        n = len(members)
+        row.update(file=f"{row['file']}/ ({n} file{'s' if n != 1 else ''})", bytes=sum(m["bytes"] for m in members),
+                   sha256=hashlib.sha256(listing.encode()).hexdigest())
+    return rows
+
+
 def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[Notebook, Path]]) -> str:
     prov = settings.provenance
     facts = [
@@ -884,7 +921,12 @@ def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[
     parts.append("<h3>Input files</h3>")
     if prov["inputs"]:
         parts.append(_table(("file", "bytes", "sha256"),
-                            [(r["file"], r["bytes"], r["sha256"]) for r in prov["inputs"]], mono=(1, 2)))
+                            [(r["file"], r["bytes"], r["sha256"])
+                             for r in published_inputs(prov["inputs"], settings.anonymise)], mono=(1, 2)))
+        if settings.anonymise:
+            parts.append('<p class="note">Anchors are anonymised in this report: the files of each subfolder (one '
+                         "per anchor, named after it) are listed as one row, whose sha256 is that of their names and "
+                         "checksums (here and in <code>provenance.json</code>).</p>")
     else:
         parts.append('<p class="note">No input files found.</p>')
     parts.append("<h3>Public datasets</h3>")
@@ -1067,6 +1109,8 @@ def build_year(year: int, settings: RunSettings, staging: Path, echo: Echo | Non
         executed = work / "notebooks" / nb.name
         parameters = {"year": int(year), "data_dir": str(settings.data_dir),
                       "output_dir": str(work / nb.section), "place": settings.place}
+        if settings.anonymise:
+            parameters["anonymise"] = True
         (work / nb.section).mkdir(parents=True, exist_ok=True)
         echo(f"[{label}] {nb.name}: running")
         t0 = time.monotonic()
@@ -1100,10 +1144,11 @@ def build_year(year: int, settings: RunSettings, staging: Path, echo: Echo | Non
             result.report_html = Path("report") / report_html.name
             provenance = {
                 "year": year, "label": label, "run_date": settings.run_date.isoformat(timespec="seconds"),
-                "network": settings.network_name, "synthetic": settings.synthetic,
+                "network": settings.network_name, "synthetic": settings.synthetic, "anonymise": settings.anonymise,
                 "data_dir": str(settings.data_dir), "place": settings.place, "kernel": settings.kernel_name,
                 "git_commit": settings.provenance["git_commit"], "versions": settings.provenance["versions"],
-                "notebooks": settings.provenance["notebooks"], "inputs": settings.provenance["inputs"],
+                "notebooks": settings.provenance["notebooks"],
+                "inputs": published_inputs(settings.provenance["inputs"], settings.anonymise),
                 "public_datasets": [d.get("key") for d in settings.provenance["public"]],
                 "public_note": settings.provenance["public_note"],
             }
@@ -1189,6 +1234,7 @@ def prepare(
     formats: str | Iterable[str] = FORMATS,
     place: str | None = None,
     notebooks: Sequence[str | Path] | None = None,
+    anonymise: bool = False,
 ) -> RunSettings:
     """Check the options and gather what every year shares (network, place, provenance); validates nothing."""
     data_dir = Path(data_dir).resolve()
@@ -1237,6 +1283,7 @@ def prepare(
         run_date=run_date(),
         provenance=provenance,
         place_config=place_obj,
+        anonymise=bool(anonymise),
     )
 
 
@@ -1278,6 +1325,7 @@ def run_report(
     place: str | None = None,
     notebooks: Sequence[str | Path] | None = None,
     echo: Echo | None = None,
+    anonymise: bool = False,
 ) -> RunResult:
     """Validate, then build every year (``jobs`` years at a time, in separate processes when ``jobs > 1``).
 
@@ -1291,7 +1339,7 @@ def run_report(
         raise ReportError("no years to run")
     if jobs < 1:
         raise ReportError("--jobs must be at least 1")
-    settings = prepare(data_dir, out_dir, formats, place, notebooks)
+    settings = prepare(data_dir, out_dir, formats, place, notebooks, anonymise=anonymise)
     # years built in this process share one queue of kernels (worker processes keep their own, per year)
     kernels = (KernelQueue(settings.kernel_name, [(y, nb) for y in years for nb in settings.notebooks])
                if jobs == 1 or len(years) == 1 else None)
@@ -1317,7 +1365,8 @@ def _run_years(years: Sequence[int], settings: RunSettings, jobs: int, kernels: 
         notes.append(f"leftover staging folders in {settings.out_dir} from a killed run: {', '.join(leftovers)} "
                      "(safe to delete when no other run is going)")
     echo(f"running {len(settings.notebooks)} notebook(s) for {', '.join(fy_label(y) for y in years)} "
-         f"({settings.network_name}{', SYNTHETIC data' if settings.synthetic else ''}) into {settings.out_dir}")
+         f"({settings.network_name}{', SYNTHETIC data' if settings.synthetic else ''}"
+         f"{', anchors anonymised' if settings.anonymise else ''}) into {settings.out_dir}")
     stagings = {y: Path(tempfile.mkdtemp(prefix=f".staging-{y}-", dir=settings.out_dir)) for y in years}
     results: dict[int, YearResult] = {}
     try:

@@ -441,3 +441,16 @@ def test_property_float_levels_give_the_same_answers(p):
     as_float = p.astype({"current": "float64", "ambition": "float64"})
     pd.testing.assert_frame_equal(P.network_overview(as_float, 2022), P.network_overview(p, 2022))
     pd.testing.assert_frame_equal(P.priorities(as_float, 2022), P.priorities(p, 2022))
+
+
+def test_publishable_tables_carry_codes_for_every_anchor_id_when_anonymised():
+    anchors = pd.DataFrame({"anchor_id": ["uni", "trust", "council"], "name": ["Uni", "Trust", "Council"]})
+    table = pd.DataFrame({"anchor_id": ["trust", "uni"], "reporting": ["council, trust", ""],
+                          "imputed": [["uni"], []], "value": [1, 2]})
+    assert P.publishable_table(table, anchors) is table  # not anonymised: as it was
+    out = P.publishable_table(table, anchors, anonymise=True)
+    assert out.columns.tolist() == ["anchor", "reporting", "imputed", "value"]
+    assert out["anchor"].tolist() == ["Anchor B", "Anchor C"]  # codes in sorted anchor_id order
+    assert out["reporting"].tolist() == ["Anchor A, Anchor B", ""]
+    assert out["imputed"].tolist() == [["Anchor C"], []]
+    assert table["anchor_id"].tolist() == ["trust", "uni"]  # the input is left alone

@@ -473,6 +473,19 @@ def test_report_tables_align_words_left_and_numbers_right() -> None:
                      "13 of 13 anchors reporting (100%)": True}
 
 
+def test_anonymised_provenance_folds_the_per_anchor_files() -> None:
+    rows = [{"file": "anchors.csv", "bytes": 10, "sha256": "a" * 64},
+            {"file": "ledger/trust_2023.csv", "bytes": 5, "sha256": "b" * 64},
+            {"file": "ledger/uni_2023.csv", "bytes": 7, "sha256": "c" * 64}]
+    assert report.published_inputs(rows) == rows
+    folded = report.published_inputs(rows, anonymise=True)
+    assert [r["file"] for r in folded] == ["anchors.csv", "ledger/ (2 files)"]
+    assert folded[1]["bytes"] == 12
+    changed = report.published_inputs([rows[0], rows[1], {**rows[2], "sha256": "d" * 64}], anonymise=True)
+    assert changed[1]["sha256"] != folded[1]["sha256"]  # still a checksum of every file
+    assert rows[1]["file"] == "ledger/trust_2023.csv"
+
+
 def test_exported_html_renders_offline(network: Path, tmp_path: Path) -> None:
     notebook = write_notebook(tmp_path / "notebooks", "baseline")
     nb = nbformat.read(notebook, as_version=4)

@@ -74,3 +74,35 @@ def test_site_postcodes_are_not_published(report_dir, demo_dir):
     published = " ".join(p.read_text(encoding="utf-8", errors="ignore")
                          for p in report_dir.rglob("*") if p.suffix in {".csv", ".html"})
     assert not [pc for pc in sites if pc in published]
+
+
+@pytest.fixture(scope="module")
+def anonymised_dir(tmp_path_factory, public_data_dir, demo_dir):
+    out = tmp_path_factory.mktemp("anonymised")
+    result = CliRunner().invoke(main, ["report", "--year", "2023", "--data-dir", str(demo_dir), "--out", str(out),
+                                       "--formats", "html,pdf", "--anonymise"])
+    assert result.exit_code == 0, result.output[-3000:]
+    return out / "2023"
+
+
+def published_text(path) -> str:
+    if path.suffix == ".pdf":
+        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return path.read_text(encoding="utf-8", errors="ignore")
+
+
+def test_an_anonymised_report_names_no_anchor_anywhere(anonymised_dir, demo_dir):
+    """Every table, figure (SVG text), page, PDF, executed notebook and the provenance of an --anonymise run: no
+    anchor's name or id, while the codes are there."""
+    import pandas as pd
+
+    anchors = pd.read_csv(demo_dir / "anchors.csv")
+    needles = set(anchors["anchor_id"]) | set(anchors["name"])
+    files = [p for p in anonymised_dir.rglob("*") if p.suffix in {".csv", ".html", ".svg", ".pdf", ".json", ".ipynb"}]
+    assert len(files) > 50
+    leaks = {p.relative_to(anonymised_dir).as_posix(): sorted(n for n in needles if n in published_text(p))
+             for p in files}
+    assert not {file: found for file, found in leaks.items() if found}
+    combined = published_text(anonymised_dir / "report" / "network-impact-report-2023-24.html")
+    assert "Anchor A" in combined and "Anchor N" in combined
+    assert "ledger/ (" in combined  # the per-anchor ledger files as one row
