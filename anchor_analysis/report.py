@@ -145,6 +145,31 @@ class Notebook:
         return cls(path=path, section=section, title=title)
 
 
+def declared_parameters(path: str | Path) -> set[str]:
+    """Names assigned in the notebook's cell tagged ``parameters`` (empty when it has none or it does not parse)."""
+    import ast
+
+    import nbformat
+
+    try:
+        nb = nbformat.read(Path(path), as_version=4)
+    except Exception:  # an unreadable notebook is reported when it runs
+        return set()
+    names: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                node, ast.AnnAssign) else []
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
 def default_notebooks(folder: str | Path = DEFAULT_NOTEBOOK_DIR) -> list[Path]:
     """The three report notebooks in ``folder`` that exist, in report order."""
     return [Path(folder) / f"{stem}.ipynb" for stem in SECTIONS if (Path(folder) / f"{stem}.ipynb").is_file()]
@@ -1248,6 +1273,12 @@ def prepare(
     if missing:
         raise ReportError(f"notebook(s) not found: {', '.join(missing)}")
     specs = tuple(Notebook.from_path(p) for p in chosen)
+    if anonymise:
+        unable = [nb.name for nb in specs if "anonymise" not in declared_parameters(nb.path)]
+        if unable:
+            verb = "has" if len(unable) == 1 else "have"
+            raise ReportError(f"--anonymise: {', '.join(unable)} {verb} no 'anonymise' parameter, so cannot hide "
+                              "anchor names; run without --anonymise or add the parameter")
     sections = [nb.section for nb in specs]
     if len(set(sections)) != len(sections) or len({nb.name for nb in specs}) != len(specs):
         raise ReportError(f"two notebooks would write to the same section folder or name: {sections}")

@@ -54,3 +54,13 @@ def test_change_table_absent_in_first_year(network):
     assert B.change_table(network, 2019, B.SPEND_METRICS) is None
     change = B.change_table(network, 2023, B.SPEND_METRICS)
     assert (change["n_lfl"] <= change[["n_now", "n_previous"]].min(axis=1)).all()
+
+
+def test_carbon_sentence_names_the_anchors_left_out_by_name_or_code(network):
+    text = B.describe_carbon(network, 2024, 2019)
+    assert "Not in the comparison: Cultural Body A, Cultural Body B, FE College B, Government Department A" in text
+    assert "cultural_body_a" not in text
+    codes = anchor_labels(network.anchors["anchor_id"], network.anchors, anonymise=True)
+    coded = B.describe_carbon(network, 2024, 2019, codes)
+    assert "Cultural Body" not in coded and codes["cultural_body_a"] in coded
+    assert "fell by" in text and "(33.6%)" in text  # reduction_pct is a percentage

@@ -486,6 +486,18 @@ def test_anonymised_provenance_folds_the_per_anchor_files() -> None:
     assert rows[1]["file"] == "ledger/trust_2023.csv"
 
 
+def test_anonymise_refuses_a_notebook_that_cannot_hide_names(network: Path, notebooks: list[Path],
+                                                          tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = cli("--year", YEAR, "--data-dir", network, "--out", out, "--anonymise", *notebook_args(notebooks))
+    assert result.exit_code == 1
+    assert f"--anonymise: {', '.join(p.name for p in notebooks)} have no 'anonymise' parameter" in result.output
+    assert not out.exists()
+    real = report.DEFAULT_NOTEBOOK_DIR
+    assert {"anonymise"} <= report.declared_parameters(real / "01_baseline.ipynb")
+    assert all("anonymise" in report.declared_parameters(p) for p in report.default_notebooks(real))
+
+
 def test_exported_html_renders_offline(network: Path, tmp_path: Path) -> None:
     notebook = write_notebook(tmp_path / "notebooks", "baseline")
     nb = nbformat.read(notebook, as_version=4)
