@@ -996,7 +996,7 @@ def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequen
         sections.append(
             f'<section class="report-section" id="section-{_esc(nb.section)}">'
             f'<p class="section-eyebrow">{tag}Section {number} · {_esc(nb.title)} · {label}</p>'
-            f"{heading}\n{body}\n{links}</section>"
+            f"{heading}\n{links}\n{body}</section>"  # links first: at the end they could fill a page alone
         )
     for anchor, shown in (("sources", "Data sources and method notes"), ("coverage", "Coverage"),
                           ("provenance", "Provenance")):
@@ -1480,8 +1480,8 @@ def write_index(out_dir: str | Path) -> Path:
             if path.is_file():
                 links.append(f'<a href="{_esc(path.relative_to(out_dir).as_posix())}">{text}</a>')
         sections = [p for p in sorted((folder / "report").glob("*.html")) if not p.stem.startswith("network-impact")]
-        section_links = ", ".join(f'<a href="{_esc(p.relative_to(out_dir).as_posix())}">{_esc(p.stem)}</a>'
-                                  for p in sections)
+        section_links = ", ".join(f'<a href="{_esc(p.relative_to(out_dir).as_posix())}">'
+                                  f"{_esc(Notebook.from_path(p).title)}</a>" for p in sections)
         notebooks = ", ".join(f'<a href="{_esc(p.relative_to(out_dir).as_posix())}">{_esc(p.name)}</a>'
                               for p in sorted((folder / "notebooks").glob("*.ipynb")))
         failed = out_dir / "failed" / folder.name

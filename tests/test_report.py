@@ -241,6 +241,8 @@ def test_one_year_end_to_end(network: Path, notebooks: list[Path], tmp_path: Pat
     assert "2023/report/network-impact-report-2023-24.html" in index
     assert "<td>Stand-in Anchor Network <span class=\"synthetic\">SYNTHETIC DATA</span></td>" in index
     assert f"<td>{provenance['run_date'][:10]}</td>" in index
+    assert '01_baseline.html">Baseline</a>, <a href="2023/report/02_progression_review.html">Progression review</a>' \
+        in index
     assert staging_left(out) == [] and not (out / "failed").exists()
 
     pdf = year_dir / "report" / "network-impact-report-2023-24.pdf"
