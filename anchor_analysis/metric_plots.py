@@ -136,6 +136,26 @@ def anchor_share_bars(table: pd.DataFrame, *, value: str, label: str, title: str
     return fig
 
 
+def ring_bands(by_ring: pd.DataFrame, place, labels: dict[str, str]) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """:attr:`anchor_analysis.spend.SpendAnalysis.by_ring` as :func:`spend_by_ring_bars` draws it: one row per
+    anchor (``anchor`` from ``labels``, anchor_id -> name or code) with a spend column per band, and the bands
+    innermost first with their legend labels (the place's rings, then elsewhere and unknown postcodes).
+
+    >>> import pandas as pd
+    >>> from anchor_analysis.config import load_place
+    >>> by_ring = pd.DataFrame({"anchor_id": "a", "ring": ["leeds", "elsewhere"], "spend": [5.0, 2.0]})
+    >>> bands, rings = ring_bands(by_ring, load_place("leeds"), {"a": "Alpha"})
+    >>> bands.loc[0, ["anchor", "leeds", "elsewhere"]].tolist(), rings[1]
+    (['Alpha', 5.0, 2.0], ('west_yorkshire', 'rest of West Yorkshire'))
+    """
+    bands = by_ring.pivot_table(index="anchor_id", columns="ring", values="spend", aggfunc="sum",
+                                observed=False).reset_index()
+    bands.columns.name = None
+    bands["anchor"] = bands["anchor_id"].map(labels)
+    rings = [(r.key, r.label if i == 0 else f"rest of {r.label}") for i, r in enumerate(place.rings)]
+    return bands, rings + [("elsewhere", "elsewhere"), ("unknown", "unknown postcode")]
+
+
 def spend_by_ring_bars(summary: pd.DataFrame, rings: list[tuple[str, str]], *, label: str = "anchor",
                        title: str, source: str = "Anchor supplier ledgers", synthetic: bool = False) -> Figure:
     """Stacked horizontal bars of influenceable spend per anchor by where suppliers are.

@@ -17,9 +17,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .config import Place, fy_label
-from .definitions import metric_definitions
 from .membership import members
-from .metrics import anchor_year_on_year
+from .metrics import anchor_year_on_year, network_totals
 from .progression import benchmark, dimension_scores, trajectories
 
 
@@ -79,30 +78,27 @@ def anchor_metrics(network, anchor_id: str, year: int) -> pd.DataFrame:
     ``n_reporting`` and ``share_of_network`` (0-1; blank for flags such as living_wage, where a sum means a count
     of anchors). Metrics the anchor did not report are absent: not reported is never zero.
     """
+    columns = ["metric", "label", "unit", "value", "compared_with", "previous_value", "change", "change_pct",
+               "network_total", "n_reporting", "share_of_network"]
     metrics = network.metrics
-    now = metrics[(metrics["year"] == year) & (metrics["anchor_id"] == anchor_id)]
-    if now.empty:
-        return pd.DataFrame(columns=["metric", "label", "unit", "value", "compared_with", "previous_value", "change",
-                                     "change_pct", "network_total", "n_reporting", "share_of_network"])
-    catalogue = metric_definitions(network.place)
-    order = {m: i for i, m in enumerate(catalogue.index)}
-    reporting = metrics[(metrics["year"] == year) & metrics["anchor_id"].isin(members(network.anchors, year))]
+    if not ((metrics["year"] == year) & (metrics["anchor_id"] == anchor_id)).any():
+        return pd.DataFrame(columns=columns)
     rows = []
-    for metric in sorted(now["metric"].unique(), key=lambda m: (order.get(m, len(order)), m)):
-        own = anchor_year_on_year(metrics, metric, year).set_index("anchor_id").loc[anchor_id]
-        column = reporting.loc[reporting["metric"] == metric, "value"].astype(float)
-        unit = catalogue["unit"].get(metric, now.loc[now["metric"] == metric, "unit"].iloc[0])
-        total = float(column.sum())
+    for total in network_totals(metrics, network.anchors, year, network.place).itertuples():  # catalogue order
+        own = anchor_year_on_year(metrics, total.metric, year).set_index("anchor_id")
+        if anchor_id not in own.index:
+            continue
+        own = own.loc[anchor_id]
         previous = own["previous_value"]
         rows.append({
-            "metric": metric, "label": catalogue["label"].get(metric, metric), "unit": unit,
-            "value": float(own["value"]), "compared_with": own["compared_with"], "previous_value": previous,
-            "change": own["change"],
+            "metric": total.metric, "label": total.label, "unit": total.unit, "value": float(own["value"]),
+            "compared_with": own["compared_with"], "previous_value": previous, "change": own["change"],
             "change_pct": 100 * own["change"] / previous if pd.notna(previous) and previous else float("nan"),
-            "network_total": total, "n_reporting": len(column),
-            "share_of_network": float(own["value"]) / total if unit != "flag" and total else float("nan"),
+            "network_total": total.total, "n_reporting": total.n_reporting,
+            "share_of_network": (float(own["value"]) / total.total if total.unit != "flag" and total.total
+                                 else float("nan")),
         })
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=columns)
     out["compared_with"] = out["compared_with"].astype("Int64")
     return out
 
@@ -151,6 +147,25 @@ def anchor_staff_by_ward(residence: pd.DataFrame, anchor_id: str, year: int, pla
 
     grid = staff_by_ward_and_anchor(residence, year, place)
     return grid[grid["anchor_id"] == anchor_id].drop(columns="anchor_id").reset_index(drop=True)
+
+
+def anchor_staff_counts_every_year(residence: pd.DataFrame, anchor_id: str, place: str | Place = "leeds"
+                                   ) -> list[pd.Series]:
+    """The anchor's published staff counts by ward, one series per year it returned residence counts: what
+    :func:`anchor_analysis.maps.pooled_breaks` takes, so its maps of different years share one scale."""
+    years = sorted(residence.loc[residence["anchor_id"] == anchor_id, "year"].unique())
+    return [anchor_staff_by_ward(residence, anchor_id, int(y), place)["staff"] for y in years]
+
+
+def describe_staff_in_most_deprived(residence: pd.DataFrame, anchor_id: str, year: int, edition: int) -> str:
+    """One sentence: how many of the anchor's staff live in national IMD decile 1 (the report's function,
+    :func:`anchor_analysis.geo.staff_in_most_deprived`)."""
+    from .geo import staff_in_most_deprived
+
+    counts = staff_in_most_deprived(residence, edition)
+    counts = counts[(counts["anchor_id"] == anchor_id) & (counts["year"] == year)]
+    return (f"**{int(counts['staff_in_most_deprived'].sum()):,} of {int(counts['staff'].sum()):,} staff** with "
+            f"residence data live in the most deprived 10% of areas in England (IMD {edition} decile 1).")
 
 
 def describe_anchor(network, anchor_id: str, year: int) -> str:

@@ -142,7 +142,7 @@ class ValidationReport:
         the top of the folder, are listed as usual.
         """
         lines = []
-        folded: dict[str, list[tuple[str, int]]] = {}
+        folded: dict[str, tuple[int, list[tuple[str, int]]]] = {}  # folder -> (its line, its files)
         for file in self.files():
             mine = [f for f in self.failures if f.file == file]
             mine.sort(key=lambda f: (f.severity != "error", f.row if f.row is not None else 0))
@@ -151,17 +151,17 @@ class ValidationReport:
             folder = file.rpartition("/")[0]
             if not all_warnings and folder and not errors:
                 if folder not in folded:
-                    folded[folder] = []
-                    lines.append(folder)  # placeholder, replaced by the folder's line below
-                folded[folder].append((file, warnings))
+                    folded[folder] = (len(lines), [])
+                    lines.append("")  # the folder's line, written once all its files are counted
+                folded[folder][1].append((file, warnings))
                 continue
             lines.append(f"{file}: {_file_status(errors, warnings, self.rows_checked.get(file))}")
             lines.extend(f"  {failure.describe()}" for failure in mine[:per_file])
             hidden = errors + warnings - min(len(mine), per_file)
             if hidden:
                 lines.append(f"  … and {hidden} more in {file}")
-        for folder, members in folded.items():
-            lines[lines.index(folder)] = _folder_status(folder, members, self)
+        for folder, (at, members) in folded.items():
+            lines[at] = _folder_status(folder, members, self)
         files = len(self.files())
         lines.append(f"{_plural(self.errors, 'error')}, {_plural(self.warnings, 'warning')} "
                      f"in {_plural(files, 'file')}")

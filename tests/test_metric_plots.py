@@ -58,3 +58,16 @@ def test_saving_twice_is_byte_identical(network, tmp_path):
     (62_300, "people", "62,300"), (float("nan"), "people", "not reported")])
 def test_format_value(value, unit, text):
     assert mp.format_value(value, unit) == text
+
+
+def test_ring_bands_one_row_per_anchor_and_the_bands_innermost_first():
+    from anchor_analysis.config import load_place
+
+    by_ring = pd.DataFrame({"anchor_id": ["a", "a", "b"], "ring": ["leeds", "unknown", "elsewhere"],
+                            "spend": [5.0, 1.0, 2.0]})
+    bands, rings = mp.ring_bands(by_ring, load_place("leeds"), {"a": "Alpha", "b": "Beta"})
+    assert rings == [("leeds", "Leeds"), ("west_yorkshire", "rest of West Yorkshire"), ("elsewhere", "elsewhere"),
+                     ("unknown", "unknown postcode")]
+    row = bands.set_index("anchor").loc["Alpha"]
+    assert (row["leeds"], row["unknown"]) == (5.0, 1.0)
+    assert bands.set_index("anchor").at["Beta", "elsewhere"] == 2.0

@@ -95,3 +95,15 @@ def test_describe_says_what_was_returned_or_why_nothing_is_shown(demo):
     assert profile.describe_anchor(demo, "nhs_trust_a", 2023) == (
         "In 2023/24, NHS Trust A returned a Progression Framework self-assessment, core metrics and staff residence "
         "counts.")
+
+
+def test_staff_helpers_use_the_published_counts_and_the_reports_deprivation_function(demo):
+    res = demo.staff_residence
+    every = profile.anchor_staff_counts_every_year(res, "nhs_trust_a", demo.place)
+    years = sorted(res.loc[res["anchor_id"] == "nhs_trust_a", "year"].unique())
+    assert len(every) == len(years)
+    assert every[-1].tolist() == profile.anchor_staff_by_ward(res, "nhs_trust_a", years[-1], demo.place)[
+        "staff"].tolist()
+    counts = geo.staff_in_most_deprived(res, 2019).query("anchor_id == 'nhs_trust_a' and year == 2023").iloc[0]
+    text = profile.describe_staff_in_most_deprived(res, "nhs_trust_a", 2023, 2019)
+    assert text.startswith(f"**{int(counts['staff_in_most_deprived']):,} of {int(counts['staff']):,} staff**")
