@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from anchor_analysis import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,8 +27,9 @@ def main() -> None:
                    "ledger/ take one line).")
 def validate(data_dir: Path, place: str | None, all_warnings: bool) -> None:
     """Check every return in DATA_DIR against the data contracts and list all failures."""
-    from .config import ConfigError, load_place
-    from .validation import validate_directory
+    from anchor_analysis.contracts.network import validate_directory
+    from anchor_analysis.core.errors import ConfigError
+    from anchor_analysis.core.places import load_place
 
     if place is not None:
         try:
@@ -45,8 +46,8 @@ def validate(data_dir: Path, place: str | None, all_warnings: bool) -> None:
 @click.option("--seed", default=2019, show_default=True, help="Random seed; the same seed gives the same files.")
 def demo_data(out_dir: Path, seed: int) -> None:
     """Write the synthetic demo network (needs the public data for real Leeds geography)."""
-    from .demo import write_demo_network
-    from .public import PublicDataMissing
+    from anchor_analysis.core.errors import PublicDataMissing
+    from anchor_analysis.demo.write import write_demo_network
 
     try:
         written = write_demo_network(out_dir, seed=seed)
@@ -81,7 +82,10 @@ def report(year: tuple[str, ...], years: str | None, data_dir: Path, out_dir: Pa
     """
     import signal
 
-    from .report import InvalidReturns, ReportError, format_summary, parse_formats, parse_years, run_report
+    from anchor_analysis.core.errors import InvalidReturns, ReportError
+    from anchor_analysis.reporting.index import format_summary
+    from anchor_analysis.reporting.options import parse_formats, parse_years
+    from anchor_analysis.reporting.run import run_report
 
     def stop(signum: int, frame: object) -> None:  # SIGTERM: unwind like Ctrl-C so staging folders are removed
         raise KeyboardInterrupt
@@ -119,11 +123,11 @@ def reproduce(data_dir: Path, place: str | None, csv_path: Path | None) -> None:
 
     Exits non-zero if any figure differs from its publication at the published precision.
     """
-    from .config import ConfigError, load_place
-    from .io import load_network
-    from .published import DIFFERS, format_table
-    from .published import reproduce as run_reproduction
-    from .validation import ValidationFailed
+    from anchor_analysis.analysis.published import DIFFERS, format_table
+    from anchor_analysis.analysis.published import reproduce as run_reproduction
+    from anchor_analysis.contracts.network import load_network
+    from anchor_analysis.core.errors import ConfigError, ValidationFailed
+    from anchor_analysis.core.places import load_place
 
     try:
         network = load_network(data_dir, place=place)

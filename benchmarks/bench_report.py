@@ -163,7 +163,7 @@ def floor_notebook(executed: Path, section_dir: Path, folder: Path) -> Path:
 
 
 def build_floor(real_out: Path, year: int, notebooks: list[Path], folder: Path) -> list[Path]:
-    from anchor_analysis.report import Notebook
+    from anchor_analysis.reporting import Notebook
 
     folder.mkdir(parents=True, exist_ok=True)
     year_dir = real_out / str(year)
@@ -282,8 +282,8 @@ def main() -> int:
     args = parser.parse_args()
 
     os.chdir(ROOT)
-    from anchor_analysis.config import PUBLIC_DATA_ENV
-    from anchor_analysis.report import default_notebooks
+    from anchor_analysis.core import PUBLIC_DATA_ENV
+    from anchor_analysis.reporting import default_notebooks
 
     if not os.environ.get(PUBLIC_DATA_ENV):
         print(f"set {PUBLIC_DATA_ENV} (e.g. ../shared/data/public): the report notebooks read the public data")

@@ -107,7 +107,7 @@ def generate(size: int, folder: Path, postcodes: np.ndarray, seed: int = 2024) -
 # --- the two implementations (run in child processes) --------------------------------------------------------
 
 def run_kit(folder: str) -> dict:
-    from anchor_analysis import spend
+    from anchor_analysis.analysis import spend
 
     start = time.perf_counter()
     analysis = spend.classify_ledger_files(folder, "leeds", engine="duckdb")
@@ -124,8 +124,7 @@ def run_plain(folder: str) -> dict:
     import pandas as pd
 
     from anchor_analysis import public
-    from anchor_analysis.config import load_place
-    from anchor_analysis.postcodes import POSTCODE_PATTERN
+    from anchor_analysis.core import POSTCODE_PATTERN, load_place
 
     start = time.perf_counter()
     place = load_place("leeds")
@@ -181,7 +180,7 @@ def main() -> int:
         return 0
 
     from anchor_analysis import public
-    from anchor_analysis.config import PUBLIC_DATA_ENV
+    from anchor_analysis.core import PUBLIC_DATA_ENV
 
     if not os.environ.get(PUBLIC_DATA_ENV):
         print(f"set {PUBLIC_DATA_ENV} (e.g. ../shared/data/public): the benchmark draws postcodes from the real lookup")

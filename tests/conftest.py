@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from anchor_analysis.config import PUBLIC_DATA_ENV
+from anchor_analysis.core import PUBLIC_DATA_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "data" / "raw" / "demo"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from anchor_analysis import baseline as B
-from anchor_analysis.disclosure import assert_no_small_counts
-from anchor_analysis.io import load_network
-from anchor_analysis.progression import anchor_labels
+from anchor_analysis.analysis import baseline as B
+from anchor_analysis.contracts import load_network
+from anchor_analysis.publish import anchor_labels, assert_no_small_counts
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +40,7 @@ def test_per_anchor_people_counts_are_disclosure_controlled(network):
 
 
 def test_ledger_comparison_sentence(network, public_data_dir):
-    from anchor_analysis import spend
+    from anchor_analysis.analysis import spend
 
     files = B.ledger_files_for_year(network, 2023)
     assert len(files) == 13

@@ -2,9 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from anchor_analysis.config import ConfigError, available_places, fy_label, load_place, parse_fy
-from anchor_analysis.definitions import metric_definitions, sectors
-from anchor_analysis.framework import load_framework
+from anchor_analysis.core import (
+    ConfigError,
+    available_places,
+    fy_label,
+    load_framework,
+    load_place,
+    metric_definitions,
+    parse_fy,
+    sectors,
+)
 
 
 def test_leeds_place():

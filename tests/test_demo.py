@@ -1,7 +1,7 @@
 """The synthetic demo network: determinism, labelling, internal consistency and the published aggregates.
 
 The aggregate checks here recompute each figure directly from the committed files with plain pandas; the
-published-figures reproduction (anchor_analysis.published) later recomputes them through the library itself.
+published-figures reproduction (anchor_analysis.analysis.published) later recomputes them through the library itself.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anchor_analysis.disclosure import (
+from anchor_analysis.publish.disclosure import (
     DisclosureError,
     assert_no_small_counts,
     publishable_total,

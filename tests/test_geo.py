@@ -1,4 +1,4 @@
-"""Deprivation geography, priority neighbourhoods, staff residence and spend landing (anchor_analysis.geo).
+"""Deprivation geography, priority neighbourhoods, staff residence and spend landing (anchor_analysis.analysis.geo).
 
 Most tests need the real public data (IMD, lookups, boundaries, postcodes) and skip, saying why, without it.
 """
@@ -13,10 +13,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from anchor_analysis import geo, public
-from anchor_analysis.config import load_place
-from anchor_analysis.disclosure import assert_no_small_counts
-from anchor_analysis.postcodes import POSTCODE_PATTERN
+from anchor_analysis import public
+from anchor_analysis.analysis import geo
+from anchor_analysis.analysis.geo import neighbourhoods as geo_neighbourhoods
+from anchor_analysis.core import POSTCODE_PATTERN, load_place
+from anchor_analysis.core.errors import PriorityListError
+from anchor_analysis.publish import assert_no_small_counts, publish_counts, write_tables
 
 LEEDS = "E08000035"
 pytestmark = pytest.mark.public_data
@@ -53,7 +55,7 @@ def test_cutoff_and_rule_parsing() -> None:
 
 
 def test_components_union_find() -> None:
-    labels = geo._components(5, np.array([0, 3]), np.array([1, 4]))
+    labels = geo_neighbourhoods._components(5, np.array([0, 3]), np.array([1, 4]))
     assert labels.tolist() == [0, 0, 1, 2, 2]
 
 
@@ -169,7 +171,7 @@ def test_user_list_errors_name_file_row_and_code(public_data_dir: Path, tmp_path
     path = tmp_path / "bad_list.csv"
     path.write_text(f"lsoa_code,name\n{lsoa11[0]},Fine\n{only_2021},Wrong edition\n{lsoa11[0]},Again\n,Blank\n",
                     encoding="utf-8")
-    with pytest.raises(geo.PriorityListError) as caught:
+    with pytest.raises(PriorityListError) as caught:
         geo.priority_neighbourhoods(2019, lsoa_list=path, data_dir=public_data_dir)
     message = str(caught.value)
     assert "bad_list.csv" in message
@@ -178,9 +180,9 @@ def test_user_list_errors_name_file_row_and_code(public_data_dir: Path, tmp_path
     assert "row 5: lsoa_code is blank" in message
     assert len(caught.value.failures) == 3
     (tmp_path / "no_name.csv").write_text(f"lsoa_code\n{lsoa11[0]}\n", encoding="utf-8")
-    with pytest.raises(geo.PriorityListError, match=r"no_name\.csv: row 1 \(header\): missing column"):
+    with pytest.raises(PriorityListError, match=r"no_name\.csv: row 1 \(header\): missing column"):
         geo.priority_neighbourhoods(2019, lsoa_list=tmp_path / "no_name.csv", data_dir=public_data_dir)
-    with pytest.raises(geo.PriorityListError, match="file not found"):
+    with pytest.raises(PriorityListError, match="file not found"):
         geo.priority_neighbourhoods(2019, lsoa_list=tmp_path / "absent.csv", data_dir=public_data_dir)
 
 
@@ -299,7 +301,7 @@ def test_published_staff_tables_reveal_no_small_count(public_data_dir: Path, res
     truth = _true_tables(residence, year, edition, pn, public_data_dir)
     assert (tables["staff_by_ward_and_anchor"]["suppressed"] != "").any(), "the demo has small anchor-ward counts"
     # check what is written, read back as a reader of the CSV files would
-    geo.write_tables(tables, tmp_path)
+    write_tables(tables, tmp_path)
     pattern = re.compile(rf"\b{POSTCODE_PATTERN}\b")
     for name in tables:
         text = (tmp_path / f"{name}.csv").read_text(encoding="utf-8")
@@ -311,10 +313,10 @@ def test_published_staff_tables_reveal_no_small_count(public_data_dir: Path, res
 
 def test_publish_counts_protects_cells_within_other_published_groups(place) -> None:
     table = pd.DataFrame({"year": 2023, "ward_code": ["A", "A", "A", "B", "B"], "count": [3, 50, 60, 4, 70]})
-    alone = geo.publish_counts(table, place)
+    alone = publish_counts(table, place)
     ward_b = alone[alone["ward_code"] == "B"]
     assert ward_b["count"].isna().sum() == 1, "year-level suppression alone leaves ward B's 4 recoverable"
-    published = geo.publish_counts(table, place, also_groups=[["year", "ward_code"]])
+    published = publish_counts(table, place, also_groups=[["year", "ward_code"]])
     ward_totals = table.groupby(["year", "ward_code"])["count"].sum()
     assert_no_small_counts(published, "count", 10, ["year", "ward_code"], ward_totals)
     assert_no_small_counts(published, "count", 10, ["year"], table.groupby(["year"])["count"].sum())
@@ -324,7 +326,7 @@ def test_publish_counts_protects_cells_within_other_published_groups(place) -> N
 def test_publish_counts_blanks_rates_of_withheld_counts(place) -> None:
     table = pd.DataFrame({"year": 2023, "ward_code": list("ABCD"), "count": [3, 40, 12, 25],
                           "rate_per_1000": [0.3, 4.0, 1.2, 2.5]})
-    published = geo.publish_counts(table, place)
+    published = publish_counts(table, place)
     assert published["count"].isna().tolist() == [True, False, True, False]
     assert published["rate_per_1000"].isna().tolist() == [True, False, True, False]
     assert published["suppressed"].tolist() == ["primary", "", "secondary", ""]

@@ -22,18 +22,18 @@ from test_validation import (
     xlsx_bytes,
 )
 
-import anchor_analysis.io as anchor_io
-from anchor_analysis.io import (
+import anchor_analysis.contracts.tables as anchor_io
+from anchor_analysis.contracts import (
     Network,
-    PostcodeLookupUnavailable,
     check_ledger,
+    contract,
     find_table_file,
     iter_ledger,
     load_network,
     read_table,
+    table_schema,
 )
-from anchor_analysis.schemas import contract, table_schema
-from anchor_analysis.validation import ValidationFailed
+from anchor_analysis.core import PostcodeLookupUnavailable, ValidationFailed
 
 
 @pytest.fixture(autouse=True)

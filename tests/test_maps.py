@@ -1,4 +1,4 @@
-"""Maps (anchor_analysis.maps) and the priority neighbourhoods notebook's published outputs.
+"""Maps (anchor_analysis.figures.maps) and the priority neighbourhoods notebook's published outputs.
 
 Map tests draw real boundaries and skip, saying why, without the public data. Every map must carry a title, a
 legend with a title, a scale bar, a north arrow and the Open Government Licence attribution, use no font under
@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from anchor_analysis import geo, maps
-from anchor_analysis.config import load_place
-from anchor_analysis.disclosure import DisclosureError, assert_no_small_counts
-from anchor_analysis.postcodes import POSTCODE_PATTERN
+from anchor_analysis.analysis import geo
+from anchor_analysis.core import POSTCODE_PATTERN, DisclosureError, load_place
+from anchor_analysis.figures import maps
+from anchor_analysis.publish import assert_no_small_counts
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "03_priority_neighbourhoods.ipynb"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from anchor_analysis import metric_plots as mp
-from anchor_analysis import metrics as M
-from anchor_analysis.io import load_network
-from anchor_analysis.plots import figure_title, save_figure, source_text
-from anchor_analysis.published import published_overview
+from anchor_analysis.analysis import metrics as M
+from anchor_analysis.analysis.published import published_overview
+from anchor_analysis.contracts import load_network
+from anchor_analysis.figures import metrics as mp
+from anchor_analysis.figures.style import figure_title, save_figure, source_text
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_format_value(value, unit, text):
 
 
 def test_ring_bands_one_row_per_anchor_and_the_bands_innermost_first():
-    from anchor_analysis.config import load_place
+    from anchor_analysis.core import load_place
 
     by_ring = pd.DataFrame({"anchor_id": ["a", "a", "b"], "ring": ["leeds", "unknown", "elsewhere"],
                             "spend": [5.0, 1.0, 2.0]})

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from anchor_analysis import metrics as M
-from anchor_analysis.membership import member_mask, members, membership_table
+from anchor_analysis.analysis import metrics as M
+from anchor_analysis.core import member_mask, members, membership_table
 
 
 def _anchors():

@@ -1,4 +1,4 @@
-"""Every notebook in notebooks/ is committed clean and runnable by the batch run (anchor_analysis.report).
+"""Every notebook in notebooks/ is committed clean and runnable by the batch run (anchor_analysis.reporting).
 
 Clean: no outputs, no execution counts, not an executed copy. Runnable: exactly one cell tagged ``parameters``
 that assigns year (an int), data_dir, output_dir and place (strings), and the kernelspec ``python3``.
@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from anchor_analysis.report import KERNEL_NAME, PARAMETERS
+from anchor_analysis.reporting import KERNEL_NAME, PARAMETERS
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 TYPES = {"year": int, "data_dir": str, "output_dir": str, "place": str}

@@ -17,8 +17,11 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from anchor_analysis import plots as G  # noqa: E402
-from anchor_analysis import progression as P  # noqa: E402
+from anchor_analysis.analysis import progression as P  # noqa: E402
+from anchor_analysis.core.errors import NoReturnsError  # noqa: E402
+from anchor_analysis.figures import progression as F  # noqa: E402
+from anchor_analysis.figures import style as G  # noqa: E402
+from anchor_analysis.publish.anonymise import label_anchors  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_CANDIDATES = (REPO / "data" / "raw" / "demo", Path("/tmp/demo_preview"))
@@ -40,14 +43,14 @@ def _close_figures():
 
 def _figures(progression: pd.DataFrame, anchors: pd.DataFrame, *, synthetic: bool = True) -> dict[str, Figure]:
     source = "Demo anchor network, Progression Framework self-assessments"
-    scores = P.label_anchors(P.dimension_scores(progression, until=2023), anchors)
+    scores = label_anchors(P.dimension_scores(progression, until=2023), anchors)
     return {
-        "dumbbell": G.dumbbell_current_ambition(P.network_overview(progression, 2023), source=source,
+        "dumbbell": F.dumbbell_current_ambition(P.network_overview(progression, 2023), source=source,
                                                 synthetic=synthetic),
-        "heatmap": G.anchor_dimension_heatmap(scores, 2023, source=source, synthetic=synthetic),
-        "trajectory": G.trajectory_lines(P.network_trajectory(progression, until=2023), source=source,
+        "heatmap": F.anchor_dimension_heatmap(scores, 2023, source=source, synthetic=synthetic),
+        "trajectory": F.trajectory_lines(P.network_trajectory(progression, until=2023), source=source,
                                          synthetic=synthetic),
-        "small_multiples": G.anchor_small_multiples(scores, source=source, synthetic=synthetic),
+        "small_multiples": F.anchor_small_multiples(scores, source=source, synthetic=synthetic),
     }
 
 
@@ -75,7 +78,7 @@ def test_real_data_figures_are_not_tagged_synthetic(demo):
 def test_dumbbell_labels_carry_n_and_show_unassessed_dimensions():
     overview = pd.DataFrame({"year": 2021, "dimension": ["employment", "civic"], "label": ["Employment", "Civic"],
                              "n_reporting": [7, 0], "current": [3.25, np.nan], "ambition": [3.7, np.nan]})
-    fig = G.dumbbell_current_ambition(overview)
+    fig = F.dumbbell_current_ambition(overview)
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert ticks == ["Employment\n(n=7)", "Civic\n(not assessed)"]
@@ -88,21 +91,21 @@ def test_heatmap_marks_partial_and_unassessed_cells():
     p = pd.DataFrame({"year": 2022, "anchor_id": ["a", "a", "b"], "dimension": ["employment", "civic", "employment"],
                       "activity": ["recruitment", "civic_partnerships", "recruitment"], "current": [2, 3, 4],
                       "ambition": [3, 4, 4]})
-    fig = G.anchor_dimension_heatmap(P.dimension_scores(p), 2022, title="Custom title")
+    fig = F.anchor_dimension_heatmap(P.dimension_scores(p), 2022, title="Custom title")
     assert G.figure_title(fig) == "Custom title"
     texts = {t.get_text() for t in fig.axes[0].texts}
     assert {"2.0*", "4.0*", "3.0*"} <= texts  # one of four employment activities, one of two civic ones
     assert fig.axes[0].patch.get_hatch()  # hatched background shows through unassessed cells
-    with pytest.raises(P.NoReturnsError, match="no progression returns for 2020/21"):
-        G.anchor_dimension_heatmap(P.dimension_scores(p), 2020)
+    with pytest.raises(NoReturnsError, match="no progression returns for 2020/21"):
+        F.anchor_dimension_heatmap(P.dimension_scores(p), 2020)
     with pytest.raises(ValueError, match="value must be"):
-        G.anchor_dimension_heatmap(P.dimension_scores(p), 2022, value="priority")
+        F.anchor_dimension_heatmap(P.dimension_scores(p), 2022, value="priority")
 
 
 def test_small_multiples_use_anonymous_codes_when_asked(demo):
     progression, anchors = demo
-    scores = P.label_anchors(P.dimension_scores(progression, until=2020), anchors, anonymise=True)
-    fig = G.anchor_small_multiples(scores)
+    scores = label_anchors(P.dimension_scores(progression, until=2020), anchors, anonymise=True)
+    fig = F.anchor_small_multiples(scores)
     titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible() and ax.get_title(loc="left")]
     assert titles and all(t.startswith("Anchor ") for t in titles)
 
@@ -110,7 +113,7 @@ def test_small_multiples_use_anonymous_codes_when_asked(demo):
 def test_trajectory_rejects_the_like_for_like_frame(demo):
     progression, _ = demo
     with pytest.raises(ValueError, match="like_for_like"):
-        G.trajectory_lines(P.network_trajectory(progression, like_for_like=True))
+        F.trajectory_lines(P.network_trajectory(progression, like_for_like=True))
 
 
 def test_save_figure_writes_png_and_svg_and_is_byte_identical(demo, tmp_path):

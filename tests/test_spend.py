@@ -12,9 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from anchor_analysis import spend
-from anchor_analysis.config import load_place
-from anchor_analysis.spend import SpendError
+from anchor_analysis.analysis import spend
+from anchor_analysis.core import SpendError, load_place
 
 LEEDS = load_place("leeds")
 
@@ -396,17 +395,17 @@ def test_duckdb_hashed_and_exact_duplicate_detection_agree(tmp_path):
     paths = messy_ledger_files(tmp_path, seed=11)
     prepared = spend.prepare_postcode_lookup(TINY_LOOKUP, LEEDS)
     kwargs = {"outside_lookup": "elsewhere", "drop_exact_duplicates": False, "memory_limit": None, "threads": 1}
-    hashed = spend._duckdb_suppliers(paths, prepared, LEEDS, **kwargs)
-    exact = spend._duckdb_suppliers(paths, prepared, LEEDS, exact_duplicates=True, **kwargs)
+    hashed = spend.engine._duckdb_suppliers(paths, prepared, LEEDS, **kwargs)
+    exact = spend.engine._duckdb_suppliers(paths, prepared, LEEDS, exact_duplicates=True, **kwargs)
     rules = spend.load_spend_rules()
-    pd.testing.assert_frame_equal(spend._finalise_suppliers(hashed, LEEDS, rules),
-                                  spend._finalise_suppliers(exact, LEEDS, rules))
+    pd.testing.assert_frame_equal(spend.analysis._finalise_suppliers(hashed, LEEDS, rules),
+                                  spend.analysis._finalise_suppliers(exact, LEEDS, rules))
 
 
 def test_sql_postcode_normalisation_matches_python():
     import duckdb
 
-    from anchor_analysis.postcodes import normalise_postcodes
+    from anchor_analysis.core import normalise_postcodes
 
     tricky = ["ls11ur", " LS1  1UR ", "LS1\u00a01UR", "ls1\t1ur", "ls1\u20071ur", "LS1\u202f1UR", "\u00a0ls11ur",
               "ec1a1bb", "LS1", "N/A", "  ", "", "abcdefgh ij", "not a postcode", "ß11ur", "LS1\u20031UR",
@@ -414,7 +413,7 @@ def test_sql_postcode_normalisation_matches_python():
     frame = pd.DataFrame({"raw": pd.Series(tricky, dtype="str")})
     con = duckdb.connect()
     con.register("t", frame)
-    got = con.execute(f"SELECT {spend._sql_normalised_postcode('raw')} FROM t").fetchall()
+    got = con.execute(f"SELECT {spend.engine._sql_normalised_postcode('raw')} FROM t").fetchall()
     con.close()
     assert [g[0] for g in got] == [None if pd.isna(v) else v for v in normalise_postcodes(frame["raw"])]
 
@@ -428,7 +427,7 @@ def test_sql_supplier_name_normalisation_matches_python():
     frame = pd.DataFrame({"name": pd.Series(names, dtype="str")})
     con = duckdb.connect()
     con.register("t", frame)
-    got = [g[0] for g in con.execute(f"SELECT {spend._sql_supplier_name('name')} FROM t").fetchall()]
+    got = [g[0] for g in con.execute(f"SELECT {spend.council._sql_supplier_name('name')} FROM t").fetchall()]
     con.close()
     assert got == [None if pd.isna(v) else v for v in spend.normalise_supplier_name(frame["name"])]
 

@@ -15,11 +15,12 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-import anchor_analysis.io as anchor_io
+import anchor_analysis.contracts.tables as anchor_io
 from anchor_analysis.cli import main
-from anchor_analysis.validation import Failure, ValidationFailed, ValidationReport, validate_directory
+from anchor_analysis.contracts import Failure, ValidationReport, validate_directory
 
 # --- a valid minimal network
+from anchor_analysis.core import ValidationFailed
 
 ANCHORS = """anchor_id,name,sector,joined_year,left_year
 council,City Council,local_authority,2018,

@@ -1,0 +1,285 @@
+"""LSOAs, wards and IMD of a place: the editions and their geographies, deprivation profiles and ward summaries.
+
+>>> EDITION_LSOA_YEAR[2019], EDITION_LSOA_YEAR[2025]
+(2011, 2021)
+>>> most_deprived_cutoff(32_844, 10)
+3284
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+from anchor_analysis import public
+from anchor_analysis.core.places import Place, load_place
+
+PathLike = str | os.PathLike[str]
+PlaceLike = str | Path | Place
+
+EDITION_LSOA_YEAR = {2019: 2011, 2025: 2021}
+"""The LSOA geography each IMD edition is published on."""
+
+EDITION_CAVEAT = (
+    "IMD 2019 and IMD 2025 are not comparable: they rank different small areas (2011 and 2021 LSOAs) and each "
+    "edition's ranks and deciles are relative to all of England at the time, so a change in an area's decile "
+    "does not measure a change in its deprivation. Read the editions side by side; never subtract one from the "
+    "other."
+)
+
+POPULATION_NOTE = {
+    2019: "population: IoD2019 mid-2015 estimates (File 6, excluding prisoners)",
+    2025: "population: estimate (IoD2019 mid-2015 LSOA 2011 populations apportioned to LSOA 2021)",
+}
+
+DEFAULT_TOLERANCE_M = 25.0
+"""Polygons of the generalised boundaries closer than this (metres) count as neighbours."""
+
+DEFAULT_SPLIT_ABOVE_LSOAS = 15
+"""Clusters of more LSOAs than this (about one ward) are split along ward boundaries."""
+
+UNKNOWN_AREA = "unknown"
+"""Area code given to staff or spend with no located LSOA."""
+
+OUTSIDE_LOOKUP = "outside_lookup"
+"""Local authority code given to a supplier whose well-formed postcode is outside the postcode lookup's areas."""
+
+_PRIORITY_RULE = re.compile(r"most_deprived_(\d+(?:\.\d+)?)pct")
+
+
+def _place(place: PlaceLike) -> Place:
+    return load_place(place)
+
+
+def _check_edition(edition: int) -> int:
+    if edition not in EDITION_LSOA_YEAR:
+        raise ValueError(f"IMD edition must be one of {sorted(EDITION_LSOA_YEAR)}, not {edition!r}")
+    return int(edition)
+
+
+def _check_lsoa_year(lsoa_year: int) -> int:
+    if lsoa_year not in EDITION_LSOA_YEAR.values():
+        raise ValueError(f"lsoa_year must be one of {sorted(EDITION_LSOA_YEAR.values())}, not {lsoa_year!r}")
+    return int(lsoa_year)
+
+
+def edition_for_lsoa_year(lsoa_year: int) -> int:
+    """The IMD edition published on ``lsoa_year`` LSOAs (2011 -> 2019, 2021 -> 2025)."""
+    _check_lsoa_year(lsoa_year)
+    return {v: k for k, v in EDITION_LSOA_YEAR.items()}[lsoa_year]
+
+
+def most_deprived_cutoff(n_lsoas: int, pct: float) -> int:
+    """Largest national rank inside the most deprived ``pct`` % of ``n_lsoas`` LSOAs (rank 1 = most deprived).
+
+    >>> most_deprived_cutoff(33_755, 10), most_deprived_cutoff(32_844, 1)
+    (3375, 328)
+    """
+    if not 0 < pct <= 100:
+        raise ValueError(f"most_deprived_pct must be in (0, 100], not {pct!r}")
+    return int(math.floor(n_lsoas * pct / 100 + 1e-9))
+
+
+def attribution_keys(edition: int, *, boundaries: bool = True, postcodes: bool = False) -> list[str]:
+    """Registry keys of the public datasets behind this module's outputs for ``edition`` (for attributions)."""
+    _check_edition(edition)
+    if edition == 2019:
+        keys = ["imd2019_file1", "imd2019_file2", "imd2019_file3", "imd2019_file6", "imd2019_scores",
+                "lookup_lsoa11_ward19", "lookup_lsoa11_lsoa21", "lookup_lsoa21_ward24"]
+    else:
+        keys = ["imd2025_lsoa21", "imd2019_file6", "lookup_lsoa11_lsoa21", "lookup_lsoa21_ward24"]
+    if boundaries:
+        keys += ["boundaries_lsoa11" if edition == 2019 else "boundaries_lsoa21", "boundaries_wards",
+                 "boundaries_lad"]
+    if postcodes:
+        keys.append("postcodes_region")
+    return keys
+
+
+# --- LSOAs, wards and IMD of a place ---------------------------------------------------------------------
+
+
+def lsoa_wards(lsoa_year: int, lad_code: str | Sequence[str] | None = None,
+               data_dir: PathLike | None = None) -> pd.DataFrame:
+    """LSOA -> ward (best fit) with ward codes harmonised to the current codes (module docstring).
+
+    Columns (str): ``lsoa_code, lsoa_name, ward_code, ward_name, lad_code, lad_name``.
+    """
+    _check_lsoa_year(lsoa_year)
+    codes = None if lad_code is None else (lad_code,) if isinstance(lad_code, str) else tuple(lad_code)
+    return _lsoa_wards(lsoa_year, codes, None if data_dir is None else str(data_dir)).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _lsoa_wards(lsoa_year: int, lad_code: tuple[str, ...] | None, data_dir: str | None) -> pd.DataFrame:
+    frame = public.load_lsoa_lookup(lsoa_year, lad_code, data_dir=data_dir)
+    if lsoa_year == 2011:
+        current = public.load_lsoa_lookup(2021, data_dir=data_dir)[["ward_code", "ward_name", "lad_code"]]
+        current = current.drop_duplicates(["lad_code", "ward_name"]).rename(columns={"ward_code": "current"})
+        # a name must identify one current ward within its local authority
+        current = current[~current.duplicated(["lad_code", "ward_name"], keep=False)]
+        frame = frame.merge(current, on=["lad_code", "ward_name"], how="left")
+        frame["ward_code"] = frame["current"].fillna(frame["ward_code"]).astype("str")
+        frame = frame.drop(columns="current")
+    return frame.sort_values("lsoa_code", ignore_index=True)
+
+
+def place_lsoas(edition: int, place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> pd.DataFrame:
+    """The place's LSOAs for ``edition`` with IMD, population and ward, one row per LSOA, sorted by code.
+
+    Columns: ``edition, lsoa_year, lsoa_code, lsoa_name, ward_code, ward_name, lad_code, imd_score, imd_rank,
+    imd_decile, population, population_working_age``.
+    """
+    edition = _check_edition(edition)
+    lad = _place(place).local_authority_code
+    imd = public.load_imd(edition, lad, data_dir=data_dir)
+    wards = lsoa_wards(EDITION_LSOA_YEAR[edition], lad, data_dir=data_dir)[["lsoa_code", "ward_code", "ward_name"]]
+    out = imd.merge(wards, on="lsoa_code", how="left", validate="one_to_one")
+    if out["ward_code"].isna().any():
+        raise ValueError(f"{int(out['ward_code'].isna().sum())} LSOAs of {lad} have no ward in the lookup")
+    columns = ["edition", "lsoa_year", "lsoa_code", "lsoa_name", "ward_code", "ward_name", "lad_code", "imd_score",
+               "imd_rank", "imd_decile", "population", "population_working_age"]
+    return out[columns].sort_values("lsoa_code", ignore_index=True)
+
+
+def deprivation_profile(edition: int, place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> pd.DataFrame:
+    """The place's LSOAs and population per national IMD decile (1 = most deprived 10% in England).
+
+    One row per decile 1-10 (deciles with no LSOA included). Columns: ``edition, decile, n_lsoas, share_lsoas,
+    population, share_population`` (shares 0-1). ``attrs``: ``n_lsoas``, ``population``, ``population_note``.
+
+    >>> profile = deprivation_profile(2019)  # doctest: +SKIP
+    >>> int(profile.loc[profile["decile"] == 1, "n_lsoas"].iloc[0]), int(profile["n_lsoas"].sum())  # doctest: +SKIP
+    (114, 482)
+    """
+    lsoas = place_lsoas(edition, place, data_dir)
+    grouped = lsoas.groupby("imd_decile").agg(n_lsoas=("lsoa_code", "size"), population=("population", "sum"))
+    out = grouped.reindex(range(1, 11), fill_value=0).rename_axis("decile").reset_index()
+    out.insert(0, "edition", edition)
+    out["share_lsoas"] = out["n_lsoas"] / out["n_lsoas"].sum()
+    out["share_population"] = out["population"] / out["population"].sum()
+    out = out[["edition", "decile", "n_lsoas", "share_lsoas", "population", "share_population"]]
+    out.attrs.update(n_lsoas=int(out["n_lsoas"].sum()), population=int(out["population"].sum()),
+                     population_note=POPULATION_NOTE[edition])
+    return out
+
+
+def _weighted_score(frame: pd.DataFrame) -> float:
+    weight = frame["population"].astype("float64")
+    return float((frame["imd_score"] * weight).sum() / weight.sum()) if weight.sum() else float("nan")
+
+
+def ward_deprivation(edition: int, place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> pd.DataFrame:
+    """Deprivation per ward of the place, sorted by ward name.
+
+    Columns: ``edition, ward_code, ward_name, n_lsoas, population, pop_weighted_score`` (IMD score weighted by
+    LSOA population), ``share_population_decile1`` (0-1), ``n_lsoas_decile1``, ``rank_in_place`` (1 = highest
+    population-weighted score). Populations sum to the place's total.
+    """
+    lsoas = place_lsoas(edition, place, data_dir)
+    lsoas["decile1"] = lsoas["imd_decile"] == 1
+    lsoas["pop_decile1"] = lsoas["population"].where(lsoas["decile1"], 0)
+    lsoas["score_x_pop"] = lsoas["imd_score"] * lsoas["population"]
+    grouped = lsoas.groupby(["ward_code", "ward_name"], as_index=False).agg(
+        n_lsoas=("lsoa_code", "size"), population=("population", "sum"), score_x_pop=("score_x_pop", "sum"),
+        pop_decile1=("pop_decile1", "sum"), n_lsoas_decile1=("decile1", "sum"))
+    grouped["pop_weighted_score"] = grouped["score_x_pop"] / grouped["population"]
+    grouped["share_population_decile1"] = grouped["pop_decile1"] / grouped["population"]
+    grouped["n_lsoas_decile1"] = grouped["n_lsoas_decile1"].astype("int64")
+    order = grouped.sort_values(["pop_weighted_score", "ward_code"], ascending=[False, True]).index
+    grouped.loc[order, "rank_in_place"] = np.arange(1, len(grouped) + 1)
+    grouped["rank_in_place"] = grouped["rank_in_place"].astype("int64")
+    grouped.insert(0, "edition", edition)
+    columns = ["edition", "ward_code", "ward_name", "n_lsoas", "population", "pop_weighted_score",
+               "share_population_decile1", "n_lsoas_decile1", "rank_in_place"]
+    out = grouped[columns].sort_values("ward_name", ignore_index=True)
+    out.attrs["population_note"] = POPULATION_NOTE[edition]
+    return out
+
+
+def editions_side_by_side(place: PlaceLike = "leeds", level: str = "decile", editions: Sequence[int] = (2019, 2025),
+                          data_dir: PathLike | None = None) -> pd.DataFrame:
+    """The IMD editions side by side, per national decile (``level="decile"``) or per ward (``"ward"``).
+
+    Columns are suffixed by edition (``n_lsoas_2019``, ``n_lsoas_2025`` ...) and a ``note`` column carries the
+    caveat (also in ``attrs["caveat"]``): the editions are not comparable, so there are deliberately no
+    difference columns. Decile level: ``decile, n_lsoas_<ed>, share_lsoas_<ed>, population_<ed>``. Ward level:
+    ``ward_code, ward_name`` then ``n_lsoas, n_lsoas_decile1, share_population_decile1, pop_weighted_score,
+    rank_in_place`` per edition.
+    """
+    if level not in ("decile", "ward"):
+        raise ValueError(f"level must be 'decile' or 'ward', not {level!r}")
+    out: pd.DataFrame | None = None
+    for edition in editions:
+        if level == "decile":
+            part = deprivation_profile(edition, place, data_dir)[["decile", "n_lsoas", "share_lsoas", "population"]]
+            keys = ["decile"]
+        else:
+            part = ward_deprivation(edition, place, data_dir)[
+                ["ward_code", "ward_name", "n_lsoas", "n_lsoas_decile1", "share_population_decile1",
+                 "pop_weighted_score", "rank_in_place"]]
+            keys = ["ward_code", "ward_name"]
+        part = part.rename(columns={c: f"{c}_{edition}" for c in part.columns if c not in keys})
+        out = part if out is None else out.merge(part, on=keys, how="outer", validate="one_to_one")
+    assert out is not None
+    out = out.sort_values(keys, ignore_index=True)
+    out["note"] = EDITION_CAVEAT
+    out.attrs["caveat"] = EDITION_CAVEAT
+    return out
+
+
+# --- geometry layers ---------------------------------------------------------------------------------------
+
+
+def lsoa_layer(edition: int, place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
+    """LSOA polygons of the place for ``edition`` (British National Grid) with the :func:`place_lsoas` columns."""
+    edition = _check_edition(edition)
+    lad = _place(place).local_authority_code
+    shapes = public.load_lsoa_boundaries(EDITION_LSOA_YEAR[edition], lad, data_dir=data_dir)
+    layer = shapes[["lsoa_code", "geometry"]].merge(place_lsoas(edition, place, data_dir), on="lsoa_code",
+                                                    how="inner", validate="one_to_one")
+    if len(layer) != len(shapes):
+        raise ValueError(f"{len(shapes) - len(layer)} LSOA polygons have no IMD {edition} row")
+    return layer
+
+
+def ward_layer(place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
+    """Ward polygons of the place (``ward_code, ward_name, geometry``), British National Grid."""
+    return public.load_ward_boundaries(_place(place).local_authority_code, data_dir=data_dir)
+
+
+def place_outline(place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
+    """The place's local authority outline (``lad_code, lad_name, geometry``), British National Grid."""
+    return public.load_lad_boundaries("place", _place(place).local_authority_code, data_dir=data_dir)
+
+
+def with_geometry(table: pd.DataFrame, level: str, place: PlaceLike = "leeds", edition: int | None = None,
+                  data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
+    """Every ward (``level="ward"``) or LSOA of ``edition`` (``"lsoa"``) of the place with ``table``'s columns
+    joined on the area code (left join: areas missing from ``table`` stay, with missing values, to be mapped as
+    "no data")."""
+    if level == "ward":
+        shapes = ward_layer(place, data_dir)[["ward_code", "ward_name", "geometry"]]
+    elif level == "lsoa":
+        if edition is None:
+            raise ValueError("give the IMD edition whose LSOA geography the table uses")
+        shapes = public.load_lsoa_boundaries(EDITION_LSOA_YEAR[_check_edition(edition)],
+                                             _place(place).local_authority_code, data_dir=data_dir)
+    else:
+        raise ValueError(f"level must be 'ward' or 'lsoa', not {level!r}")
+    key = f"{level}_code"
+    values = table.drop(columns=[c for c in table.columns if c in shapes.columns and c != key])
+    if values[key].duplicated().any():
+        raise ValueError(f"the table has several rows per {key}: select one year (and anchor) first")
+    return shapes.merge(values, on=key, how="left")

@@ -1,0 +1,276 @@
+"""Where staff live: counts by LSOA and ward, rates per 1,000 residents, the most deprived areas, and the
+disclosure-controlled staff tables the report publishes.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+
+from anchor_analysis import public
+from anchor_analysis.analysis.geo.areas import (
+    EDITION_LSOA_YEAR,
+    UNKNOWN_AREA,
+    PathLike,
+    PlaceLike,
+    _check_edition,
+    _check_lsoa_year,
+    _place,
+    edition_for_lsoa_year,
+    lsoa_wards,
+    place_lsoas,
+)
+from anchor_analysis.analysis.geo.neighbourhoods import PriorityNeighbourhoods
+from anchor_analysis.publish.disclosure import publish_counts
+
+# --- staff residence -----------------------------------------------------------------------------------------
+
+
+def _check_residence(residence: pd.DataFrame) -> pd.DataFrame:
+    needed = ["year", "anchor_id", "lsoa_code", "count"]
+    missing = [c for c in needed if c not in residence.columns]
+    if missing:
+        raise ValueError(f"staff residence needs columns {needed}; missing {missing}. Postcode-level files are "
+                         "aggregated to LSOA counts when read (anchor_analysis.contracts.load_network)")
+    out = residence[needed].copy()
+    counts = pd.to_numeric(out["count"])
+    if counts.isna().any() or (counts < 0).any() or (counts != counts.round()).any():
+        raise ValueError("staff residence counts must be non-negative whole numbers")
+    out["count"] = counts.astype("int64")
+    out["year"] = pd.to_numeric(out["year"]).astype("int64")
+    out["anchor_id"] = out["anchor_id"].astype("str")
+    out["lsoa_code"] = out["lsoa_code"].astype("str").where(out["lsoa_code"].notna())
+    return out
+
+
+def lsoa21_to_edition(edition: int, data_dir: PathLike | None = None) -> pd.DataFrame:
+    """Each English LSOA 2021 with the LSOA of ``edition``'s geography standing for it and that LSOA's IMD.
+
+    2025: the LSOA 2021 itself. 2019: its best-fit LSOA 2011 (see :func:`anchor_analysis.public.imd_for_lsoa21`).
+    Columns: ``lsoa21_code, lsoa_code, imd_score, imd_rank, imd_decile``.
+    """
+    edition = _check_edition(edition)
+    return _lsoa21_to_edition(edition, None if data_dir is None else str(data_dir)).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _lsoa21_to_edition(edition: int, data_dir: str | None) -> pd.DataFrame:
+    imd = public.imd_for_lsoa21(edition, data_dir=data_dir)
+    code = imd["source_lsoa11_code"] if edition == 2019 else imd["lsoa21_code"]
+    return pd.DataFrame({"lsoa21_code": imd["lsoa21_code"], "lsoa_code": code, "imd_score": imd["imd_score"],
+                         "imd_rank": imd["imd_rank"], "imd_decile": imd["imd_decile"]})
+
+
+def _residence_areas(residence: pd.DataFrame, level: str, lsoa_year: int, data_dir: PathLike | None) -> pd.DataFrame:
+    """Residence rows with ``area_code, area_name, lad_code`` of ``level`` (unknown where not located)."""
+    if level not in ("lsoa", "ward"):
+        raise ValueError(f"level must be 'lsoa' or 'ward', not {level!r}")
+    _check_lsoa_year(lsoa_year)
+    out = residence.copy()
+    if lsoa_year == 2011:
+        best_fit = lsoa21_to_edition(2019, data_dir).set_index("lsoa21_code")["lsoa_code"]
+        out["lsoa_code"] = out["lsoa_code"].map(best_fit)
+    lookup = lsoa_wards(lsoa_year, data_dir=data_dir)
+    if level == "lsoa":
+        lookup = lookup[["lsoa_code", "lsoa_name", "lad_code"]].rename(columns={"lsoa_name": "area_name"})
+        lookup["area_code"] = lookup["lsoa_code"]
+    else:
+        lookup = lookup[["lsoa_code", "ward_code", "ward_name", "lad_code"]].rename(
+            columns={"ward_code": "area_code", "ward_name": "area_name"})
+    out = out.merge(lookup, on="lsoa_code", how="left")
+    unknown = out["area_code"].isna()
+    out.loc[unknown, "area_code"] = UNKNOWN_AREA
+    out.loc[unknown, "area_name"] = "Not located (no LSOA, or outside England and Wales)"
+    out.loc[unknown, "lad_code"] = UNKNOWN_AREA
+    return out
+
+
+def staff_by_area(residence: pd.DataFrame, level: str = "lsoa", lsoa_year: int = 2021, by_anchor: bool = False,
+                  data_dir: PathLike | None = None) -> pd.DataFrame:
+    """Staff counts by LSOA or ward of residence, per year for the network (or per anchor with ``by_anchor``).
+
+    ``residence``: ``year, anchor_id, lsoa_code`` (LSOA 2021), ``count``. ``lsoa_year=2011`` re-expresses the
+    counts on 2011 LSOAs through each LSOA 2021's best-fit LSOA 2011. Wards from the best-fit lookups, current
+    codes. Areas anywhere in England and Wales are kept (``lad_code`` tells which are in the place); staff not
+    located are one ``unknown`` row. Only areas where staff live appear (see :func:`staff_rates` for every area).
+
+    Columns: ``year, [anchor_id,] <level>_code, <level>_name, lad_code, count``.
+    """
+    residence = _check_residence(residence)
+    rows = _residence_areas(residence, level, lsoa_year, data_dir)
+    keys = ["year", "anchor_id"] if by_anchor else ["year"]
+    out = rows.groupby([*keys, "area_code", "area_name", "lad_code"], as_index=False)["count"].sum()
+    out = out.rename(columns={"area_code": f"{level}_code", "area_name": f"{level}_name"})
+    return out.sort_values([*keys, f"{level}_code"], ignore_index=True)
+
+
+def staff_rates(residence: pd.DataFrame, place: PlaceLike = "leeds", level: str = "ward", lsoa_year: int = 2021,
+                by_anchor: bool = False, data_dir: PathLike | None = None) -> pd.DataFrame:
+    """Staff living in each area of the place per 1,000 working-age residents, every area and year (zeros kept).
+
+    Working-age population (18-59/64, mid-2015, from IoD2019 File 6): on 2011 LSOAs as published, on 2021 LSOAs
+    apportioned (see :func:`anchor_analysis.public.load_imd`). Columns: ``year, [anchor_id,] <level>_code,
+    <level>_name, count, population_working_age, rate_per_1000``. With ``by_anchor`` each year lists the anchors
+    with residence data that year.
+    """
+    place = _place(place)
+    edition = edition_for_lsoa_year(lsoa_year)
+    areas = place_lsoas(edition, place, data_dir)
+    code, name = f"{level}_code", f"{level}_name"
+    if level == "lsoa":
+        population = areas[["lsoa_code", "lsoa_name", "population_working_age"]]
+    else:
+        population = areas.groupby(["ward_code", "ward_name"], as_index=False)["population_working_age"].sum()
+    counts = staff_by_area(residence, level, lsoa_year, by_anchor, data_dir)
+    counts = counts[counts["lad_code"] == place.local_authority_code]
+    keys = ["year", "anchor_id"] if by_anchor else ["year"]
+    present = _check_residence(residence)[keys].drop_duplicates()
+    grid = present.merge(population, how="cross")
+    out = grid.merge(counts[[*keys, code, "count"]], on=[*keys, code], how="left")
+    out["count"] = out["count"].fillna(0).astype("int64")
+    out["rate_per_1000"] = out["count"] / out["population_working_age"] * 1000
+    out = out[[*keys, code, name, "count", "population_working_age", "rate_per_1000"]]
+    return out.sort_values([*keys, code], ignore_index=True)
+
+
+def staff_in_most_deprived(residence: pd.DataFrame, edition: int, data_dir: PathLike | None = None) -> pd.DataFrame:
+    """Staff living in the most deprived areas (national IMD decile 1 of ``edition``), per year and anchor.
+
+    The single source of the headline "staff from the most deprived areas": used by the baseline and priority
+    neighbourhood notebooks alike. ``residence`` is counts by LSOA 2021; for IMD 2019 each LSOA 2021 takes its
+    best-fit LSOA 2011's decile (:func:`anchor_analysis.public.imd_for_lsoa21`), for IMD 2025 its own. Decile 1
+    anywhere in England counts, not only in the place. LSOAs without an English IMD (Wales) and unlocated staff
+    count as not in decile 1 but are in ``staff``.
+
+    Columns: ``year, anchor_id, staff`` (all staff with residence data), ``staff_in_most_deprived``,
+    ``share_most_deprived`` (0-1); one row per year and anchor in ``residence``, sorted. Sum over anchors for the
+    network figure.
+    """
+    edition = _check_edition(edition)
+    residence = _check_residence(residence)
+    decile = lsoa21_to_edition(edition, data_dir).set_index("lsoa21_code")["imd_decile"]
+    deprived = residence["lsoa_code"].map(decile).eq(1)
+    residence["in_decile1"] = residence["count"].where(deprived, 0)
+    out = residence.groupby(["year", "anchor_id"], as_index=False).agg(
+        staff=("count", "sum"), staff_in_most_deprived=("in_decile1", "sum"))
+    out["share_most_deprived"] = out["staff_in_most_deprived"] / out["staff"].where(out["staff"] > 0)
+    out.attrs["edition"] = edition
+    return out.sort_values(["year", "anchor_id"], ignore_index=True)
+
+
+def _membership(clusters: PriorityNeighbourhoods | pd.DataFrame) -> pd.DataFrame:
+    lsoas = clusters.lsoas if isinstance(clusters, PriorityNeighbourhoods) else clusters
+    needed = {"cluster_id", "name", "rank", "lsoa_code", "edition"}
+    if not needed <= set(lsoas.columns):
+        raise ValueError(f"give priority_neighbourhoods(...) or its LSOA membership table (columns {sorted(needed)})")
+    return lsoas
+
+
+def staff_in_priority_neighbourhoods(residence: pd.DataFrame, clusters: PriorityNeighbourhoods | pd.DataFrame,
+                                     by_anchor: bool = False, data_dir: PathLike | None = None) -> pd.DataFrame:
+    """Staff living in each priority neighbourhood, per year (and anchor with ``by_anchor``); zeros kept.
+
+    A residence LSOA 2021 is in a neighbourhood when the LSOA standing for it in the neighbourhoods' edition
+    (itself for 2025, its best-fit LSOA 2011 for 2019) is a member. Columns: ``year, [anchor_id,] cluster_id,
+    name, rank, count``.
+    """
+    residence = _check_residence(residence)
+    lsoas = _membership(clusters)
+    edition = int(lsoas["edition"].iloc[0]) if len(lsoas) else 2025
+    mapping = lsoa21_to_edition(edition, data_dir).set_index("lsoa21_code")["lsoa_code"]
+    residence["edition_lsoa"] = residence["lsoa_code"].map(mapping)
+    cluster_of = lsoas.set_index("lsoa_code")["cluster_id"]
+    residence["cluster_id"] = residence["edition_lsoa"].map(cluster_of)
+    keys = ["year", "anchor_id"] if by_anchor else ["year"]
+    counts = residence.dropna(subset=["cluster_id"]).groupby([*keys, "cluster_id"], as_index=False)["count"].sum()
+    names = lsoas[["cluster_id", "name", "rank"]].drop_duplicates()
+    grid = residence[keys].drop_duplicates().merge(names, how="cross")
+    out = grid.merge(counts, on=[*keys, "cluster_id"], how="left")
+    out["count"] = out["count"].fillna(0).astype("int64")
+    return out[[*keys, "cluster_id", "name", "rank", "count"]].sort_values([*keys, "rank"], ignore_index=True)
+
+
+def staff_by_ward_and_anchor(residence: pd.DataFrame, year: int, place: PlaceLike = "leeds",
+                             data_dir: PathLike | None = None) -> pd.DataFrame:
+    """Staff per anchor and ward of the place in ``year``, disclosure-controlled as a two-way table.
+
+    Both the wards' network totals and each anchor's total are published elsewhere, so the wards x anchors grid
+    goes through :func:`anchor_analysis.publish.suppress_grid` (secondary suppression along rows and columns).
+    Columns: ``year, anchor_id, ward_code, ward_name, staff`` (Int64, missing = withheld), ``suppressed``.
+    """
+    from anchor_analysis.publish.disclosure import suppress_grid
+
+    place = _place(place)
+    resident = _check_residence(residence)
+    resident = resident[resident["year"] == year]
+    per_anchor = staff_rates(resident, place, "ward", by_anchor=True, data_dir=data_dir)
+    grid = per_anchor.pivot_table(index=["ward_code", "ward_name"], columns="anchor_id", values="count",
+                                  aggfunc="sum", fill_value=0)
+    published, flags = suppress_grid(grid, place.disclosure_threshold)
+    long = published.stack(future_stack=True).rename("staff").reset_index()
+    long["suppressed"] = flags.stack(future_stack=True).to_numpy()
+    long.insert(0, "year", year)
+    return long.sort_values(["anchor_id", "ward_code"], ignore_index=True)[
+        ["year", "anchor_id", "ward_code", "ward_name", "staff", "suppressed"]]
+
+
+STAFF_TABLES = {
+    "staff_by_ward": (["year"], "staff"),
+    "staff_by_lsoa": (["year"], "staff"),
+    "staff_by_ward_and_anchor": (["year", "anchor_id"], "staff"),
+    "staff_in_most_deprived_by_anchor": (["year"], "staff_in_most_deprived"),
+    "staff_in_priority_neighbourhoods": (["year"], "staff"),
+    "staff_in_priority_neighbourhoods_by_anchor": (["year"], "staff"),
+}
+"""Published staff tables: name -> (groups whose totals are published, count column)."""
+
+
+def staff_tables(residence: pd.DataFrame, year: int, edition: int, clusters: PriorityNeighbourhoods,
+                 place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> dict[str, pd.DataFrame]:
+    """Every staff table of the priority neighbourhoods report for ``year``, disclosure-controlled.
+
+    - ``staff_by_ward``, ``staff_by_lsoa`` (LSOAs of ``edition``'s geography, with their ward and priority
+      neighbourhood): network staff per area, working-age population and rate per 1,000 (blank where the count is
+      withheld); LSOA cells are also protected within each ward and neighbourhood, whose totals are published;
+    - ``staff_by_ward_and_anchor``: per anchor and ward, suppressed as a two-way table (ward totals and anchor
+      totals both published): :func:`anchor_analysis.publish.suppress_grid`;
+    - ``staff_in_most_deprived_by_anchor``: :func:`staff_in_most_deprived` per anchor (share blank when withheld);
+    - ``staff_in_priority_neighbourhoods`` (network, per neighbourhood) and ``..._by_anchor`` (per anchor, all
+      neighbourhoods together).
+
+    Counts are in a column ``staff`` (``staff_in_most_deprived`` for that table) with ``suppressed`` flags; see
+    :data:`STAFF_TABLES` for the groups whose totals count as published.
+    """
+    place = _place(place)
+    resident = _check_residence(residence)
+    resident = resident[resident["year"] == year]
+    if resident.empty:
+        raise ValueError(f"no staff residence data for {year}")
+    tables: dict[str, pd.DataFrame] = {}
+    by_ward = staff_rates(resident, place, "ward", data_dir=data_dir).rename(columns={"count": "staff"})
+    tables["staff_by_ward"] = publish_counts(by_ward, place, "staff")
+    # LSOA counts add up to the published ward and neighbourhood counts: protect them within those groups too
+    lsoa_year = EDITION_LSOA_YEAR[edition]
+    by_lsoa = staff_rates(resident, place, "lsoa", lsoa_year, data_dir=data_dir).rename(columns={"count": "staff"})
+    ward_of = lsoa_wards(lsoa_year, place.local_authority_code, data_dir).set_index("lsoa_code")["ward_code"]
+    by_lsoa.insert(3, "ward_code", by_lsoa["lsoa_code"].map(ward_of))
+    by_lsoa.insert(4, "cluster_id", by_lsoa["lsoa_code"].map(_membership(clusters).set_index("lsoa_code")[
+        "cluster_id"]))
+    tables["staff_by_lsoa"] = publish_counts(by_lsoa, place, "staff",
+                                             also_groups=[["year", "ward_code"], ["year", "cluster_id"]])
+
+    tables["staff_by_ward_and_anchor"] = staff_by_ward_and_anchor(resident, year, place, data_dir)
+
+    deprived = staff_in_most_deprived(resident, edition, data_dir).drop(columns="staff")
+    deprived.insert(2, "edition", edition)
+    tables["staff_in_most_deprived_by_anchor"] = publish_counts(
+        deprived, place, "staff_in_most_deprived", derived=("share_most_deprived",))
+
+    in_pn = staff_in_priority_neighbourhoods(resident, clusters, data_dir=data_dir).rename(columns={"count": "staff"})
+    tables["staff_in_priority_neighbourhoods"] = publish_counts(in_pn, place, "staff")
+    pn_anchor = staff_in_priority_neighbourhoods(resident, clusters, by_anchor=True, data_dir=data_dir)
+    pn_anchor = pn_anchor.groupby(["year", "anchor_id"], as_index=False)["count"].sum()
+    tables["staff_in_priority_neighbourhoods_by_anchor"] = publish_counts(
+        pn_anchor.rename(columns={"count": "staff"}), place, "staff")
+    return tables

@@ -1,0 +1,128 @@
+"""The vocabulary of the spend analysis and the helpers its summaries share (money in whole pence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from anchor_analysis.core.errors import SpendError
+from anchor_analysis.core.places import UNKNOWN, Place, load_place
+
+# --- vocabulary ---------------------------------------------------------------------------------------------
+
+LEDGER_COLUMNS = ("anchor_id", "payment_date", "amount", "supplier_id", "supplier_name", "supplier_postcode",
+                  "category")
+"""Columns of a ledger file (design.md section 4). ``supplier_id`` or ``supplier_name`` may be absent, not both."""
+
+REQUIRED_LEDGER_COLUMNS = ("anchor_id", "payment_date", "amount", "supplier_postcode", "category")
+
+MATCH_STATUSES = ("matched", "outside_lookup_area", "not_found", "unlocated", "malformed", "blank")
+"""How a supplier postcode was located, best first.
+
+``matched``: in the lookup with a local authority. ``outside_lookup_area``: a well-formed postcode of a postcode area
+the lookup does not cover at all (e.g. ``M1 1AE`` with a lookup of LS/BD/WF/HX/HD/HG/YO): counted as
+``elsewhere`` by default. ``not_found``: well-formed, in a covered area, but not in the lookup (mistyped or invented,
+e.g. ``LS99 9ZZ``). ``unlocated``: in the lookup but without a geography (NSPL's non-geographic postcodes).
+``malformed``: not a postcode format (``LS1``, ``N/A``). ``blank``: empty. All but the first two are ``unknown``.
+"""
+
+SUPPLIER_COLUMNS = ("anchor_id", "year", "supplier_id", "supplier_name", "supplier_postcode", "category")
+"""Keys of the supplier-level table (:attr:`SpendAnalysis.suppliers`): one row per anchor, financial year,
+supplier and category as written in the ledger."""
+
+BY = ("anchor_id", "year")
+"""Default grouping of every summary: one row (set) per anchor and financial year."""
+
+_CLASSIFICATION_COLUMNS = ("postcode_normalised", "postcode_area", "match_status", "lad_code", "ring",
+                           "lsoa21_code", "imd_decile")
+IMD_EDITIONS = (2019, 2025)
+_NO_CATEGORY = "(no category)"
+
+
+# --- helpers for the summaries ------------------------------------------------------------------------------
+
+def _pence(amount: pd.Series) -> np.ndarray:
+    values = pd.to_numeric(amount, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    if np.isnan(values).any():
+        raise SpendError("amount has missing or non-numeric values; fix the ledger before summarising")
+    return np.round(values * 100).astype(np.int64)
+
+
+def _financial_year(dates: pd.Series) -> pd.Series:
+    parsed = pd.to_datetime(dates, format="ISO8601") if not pd.api.types.is_datetime64_any_dtype(dates) else dates
+    return (parsed.dt.year - (parsed.dt.month < 4).astype("int64")).astype("int64")
+
+
+def _with_year(frame: pd.DataFrame) -> pd.DataFrame:
+    if "year" in frame.columns or "payment_date" not in frame.columns:
+        return frame
+    out = frame.copy()
+    out["year"] = _financial_year(frame["payment_date"])
+    return out
+
+
+def _lines(frame: pd.DataFrame) -> np.ndarray:
+    return frame["lines"].to_numpy(dtype="int64") if "lines" in frame.columns else np.ones(len(frame), "int64")
+
+
+def _need(frame: pd.DataFrame, columns: Sequence[str], hint: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SpendError(f"missing column(s) {missing}: {hint}")
+
+
+_NEED_RING = "classify the ledger first (classify_supplier_postcodes)"
+_NEED_RULES = "flag influenceable lines first (apply_influenceable_rules)"
+
+
+def _prepared(frame: pd.DataFrame, by: Sequence[str], *, ring: bool = True) -> pd.DataFrame:
+    """Copy with year, pence and lines columns, checked for what the summaries need."""
+    frame = _with_year(frame)
+    if ring:
+        _need(frame, ["ring"], _NEED_RING)
+    _need(frame, ["influenceable"], _NEED_RULES)
+    _need(frame, list(by), "group by columns that exist (by=...)")
+    out = frame.copy()
+    out["_pence"] = _pence(frame["amount"])
+    out["_lines"] = _lines(frame)
+    return out
+
+
+def _ring_order(frame: pd.DataFrame, place: str | Place | None) -> list[str]:
+    """Ring keys innermost first, then elsewhere and unknown."""
+    if place is not None:
+        return [*load_place(place).ring_keys, UNKNOWN]
+    if isinstance(frame["ring"].dtype, pd.CategoricalDtype):
+        return [str(c) for c in frame["ring"].cat.categories]
+    raise SpendError("the ring column is not categorical: pass place=... so the rings can be ordered")
+
+
+def _groups(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    if not by:
+        return pd.DataFrame(index=[0])
+    return frame[by].drop_duplicates().sort_values(by, na_position="last").reset_index(drop=True)
+
+
+def _sum_by(frame: pd.DataFrame, keys: list[str], values: Sequence[str] = ("_pence", "_lines")) -> pd.DataFrame:
+    if not keys:
+        return frame[list(values)].sum().to_frame().T.astype("int64")
+    return frame.groupby(keys, dropna=False, observed=True, sort=False)[list(values)].sum().reset_index()
+
+
+def _grid(groups: pd.DataFrame, by: list[str], column: str, values: Sequence[Any]) -> pd.DataFrame:
+    """Every group crossed with every value of ``column`` (so zero rows are reported, not missing)."""
+    grid = groups.merge(pd.DataFrame({column: list(values)}), how="cross")
+    return grid[[*by, column]]
+
+
+def _money(pence: pd.Series) -> pd.Series:
+    return pence.fillna(0).astype("int64") / 100
+
+
+def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    whole = whole.astype("float64")
+    return (part.astype("float64") / whole.where(whole != 0)).astype("float64")

@@ -1,0 +1,218 @@
+"""Profiling a council's transparency ledger (no postcodes) per financial year.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from anchor_analysis.analysis.spend.common import _need, _share
+from anchor_analysis.analysis.spend.engine import _sql_year
+from anchor_analysis.analysis.spend.files import _read_header
+from anchor_analysis.analysis.spend.suppliers import _PLACEHOLDER_NAMES
+from anchor_analysis.core.errors import SpendError
+from anchor_analysis.core.years import fy_label
+
+# --- the council's transparency ledger ------------------------------------------------------------------------
+
+ALL_LINES_FROM = "2014-01"
+"""First monthly file in which Leeds City Council published all transactions (before: only lines over GBP 500)."""
+
+_REDACTED = r"^\s*REDACTED\b"
+_REDACTED_PERSONAL = r"^\s*REDACTED\s+PERSONAL\s+DATA\s*$"
+
+
+def _sql_supplier_name(column: str) -> str:
+    """SQL twin of :func:`normalise_supplier_name`."""
+    text = f"upper({column})"
+    text = f"replace({text}, '&', ' AND ')"
+    text = f"regexp_replace({text}, '[^A-Z0-9 ]+', ' ', 'g')"
+    text = f"trim(regexp_replace({text}, ' +', ' ', 'g'), ' ')"
+    text = f"regexp_replace({text}, '^THE ', '')"
+    text = f"regexp_replace({text}, ' PUBLIC LIMITED COMPANY$', ' PLC')"
+    text = f"regexp_replace({text}, ' LIMITED$', ' LTD')"
+    text = f"regexp_replace({text}, '^({'|'.join(_PLACEHOLDER_NAMES)})$', '')"
+    return f"nullif({text}, '')"
+
+
+def council_spend_profile(
+    spending: pd.DataFrame | str | Path | None = None,
+    *,
+    top_n: int = 300,
+    threshold: float = 500.0,
+    all_lines_from: str = ALL_LINES_FROM,
+    data_dir: Any = None,
+    threads: int | None = None,
+    cache: bool = True,
+) -> pd.DataFrame:
+    """Profile of a council transparency ledger per financial year (April-March by ``payment_date``), in DuckDB.
+
+    ``spending``: a frame like ``public.load_spending("basic")`` (``payment_date, amount_gbp, supplier_name`` and
+    optionally ``source_file_month``), a CSV path (``.csv`` or ``.csv.gz``), or ``None`` for the registered Leeds
+    City Council file (``public.dataset_path("spending_basic")``).
+
+    One row per financial year: ``year, fy`` ("2014/15"), ``months_published`` (distinct publication months whose
+    month falls in the year, when ``source_file_month`` is known), ``lines, total_gbp, suppliers`` (distinct
+    normalised names, redacted and blank names excluded), ``top_<n>_share`` (net spend of the top-``n`` suppliers
+    by net spend / total net spend), ``redacted_lines, redacted_gbp`` (names starting "REDACTED"), of which
+    ``redacted_personal_lines, redacted_personal_gbp`` ("REDACTED PERSONAL DATA"), ``lines_under_threshold,
+    gbp_under_threshold, share_lines_under_threshold`` (|amount| < ``threshold``), then the consistent series over
+    lines with |amount| >= ``threshold``: ``lines_over_threshold, total_gbp_over_threshold,
+    suppliers_over_threshold, top_<n>_share_over_threshold``; and ``threshold_note``.
+
+    Why the consistent series: until ``all_lines_from`` (Leeds: January 2014) only payments over GBP 500 were
+    published; afterwards all transactions were, so lines under GBP 500 jump from under 15% to about two thirds and
+    totals and supplier counts are not comparable across the change without the filter.
+
+    ``cache``: the profile of the registered file (``spending=None``) is computed once and kept with
+    :func:`anchor_analysis.public.cached_derived_table`, keyed on the file's SHA-256, the arguments and this
+    module's code; every year of an annual run shows the same profile, so it is not recomputed for each.
+
+    >>> profile = council_spend_profile()  # doctest: +SKIP
+    >>> shares = profile.set_index("fy")["share_lines_under_threshold"]  # doctest: +SKIP
+    >>> shares.loc[["2012/13", "2014/15"]].round(2).tolist()  # doctest: +SKIP
+    [0.07, 0.69]
+    """
+    if spending is None and cache:
+        from anchor_analysis import public
+
+        path = public.dataset_path("spending_basic", data_dir)  # verified against the registry
+        key = (int(top_n), float(threshold), str(all_lines_from), public.code_digest(__file__))
+        return public.cached_derived_table(
+            "council_spend_profile", ["spending_basic"], key,
+            lambda: council_spend_profile(path, top_n=top_n, threshold=threshold, all_lines_from=all_lines_from,
+                                          threads=threads, cache=False))
+
+    import duckdb
+
+    t0 = time.perf_counter()
+    con = duckdb.connect(config={"threads": int(threads)} if threads else {})
+    try:
+        if isinstance(spending, pd.DataFrame):
+            _need(spending, ["payment_date", "amount_gbp", "supplier_name"], "pass public.load_spending('basic')")
+            frame = spending[[c for c in ("payment_date", "amount_gbp", "supplier_name", "source_file_month")
+                              if c in spending.columns]]
+            con.register("spending_input", frame)
+            source = "spending_input"
+            has_month = "source_file_month" in frame.columns
+        else:
+            if spending is None:
+                from anchor_analysis import public
+
+                path = public.dataset_path("spending_basic", data_dir)
+            else:
+                path = Path(spending)
+                if not path.is_file():
+                    raise SpendError(f"spending file not found: {path}")
+            header = _read_header(Path(path))
+            missing = [c for c in ("payment_date", "amount_gbp", "supplier_name") if c not in header]
+            if missing:
+                raise SpendError(f"{path}: missing column(s) {missing}")
+            has_month = "source_file_month" in header
+            columns = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in header) + "}"
+            source = (f"read_csv('{str(path).replace(chr(39), chr(39) * 2)}', header = true, columns = {columns}, "
+                      "delim = ',', quote = '\"', escape = '\"', auto_detect = false)")
+        month = "CAST(source_file_month AS VARCHAR)" if has_month else "NULL"
+        con.execute(f"""
+            CREATE TEMP TABLE s AS
+            SELECT CAST(payment_date AS DATE) AS d, CAST(amount_gbp AS DOUBLE) AS a,
+                   CAST(supplier_name AS VARCHAR) AS name, {month} AS source_month
+            FROM {source}""")
+        # names are few (tens of thousands) and lines many: normalise each distinct name once
+        con.execute(f"""
+            CREATE TEMP TABLE names AS
+            SELECT name, {_sql_supplier_name("name")} AS supplier,
+                   coalesce(regexp_matches(upper(name), '{_REDACTED}'), false) AS redacted,
+                   coalesce(regexp_matches(upper(name), '{_REDACTED_PERSONAL}'), false) AS personal
+            FROM (SELECT DISTINCT name FROM s)""")
+        con.execute(f"""
+            CREATE TEMP TABLE lines AS
+            SELECT {_sql_year('d')} AS year, CAST(round_even(a * 100, 0) AS BIGINT) AS p,
+                   abs(a) < {float(threshold)} AS under,
+                   coalesce(n.redacted, false) AS redacted, coalesce(n.personal, false) AS personal,
+                   n.supplier, s.source_month
+            FROM s LEFT JOIN names n ON s.name = n.name""")
+        base = con.execute("""
+            SELECT year, count(*) AS lines, sum(p) AS total_p,
+                   count(DISTINCT supplier) FILTER (WHERE NOT redacted) AS suppliers,
+                   count(*) FILTER (WHERE redacted) AS redacted_lines,
+                   coalesce(sum(p) FILTER (WHERE redacted), 0) AS redacted_p,
+                   count(*) FILTER (WHERE personal) AS redacted_personal_lines,
+                   coalesce(sum(p) FILTER (WHERE personal), 0) AS redacted_personal_p,
+                   count(*) FILTER (WHERE under) AS lines_under,
+                   coalesce(sum(p) FILTER (WHERE under), 0) AS under_p,
+                   count(*) FILTER (WHERE NOT under) AS lines_over,
+                   coalesce(sum(p) FILTER (WHERE NOT under), 0) AS over_p,
+                   count(DISTINCT supplier) FILTER (WHERE NOT redacted AND NOT under) AS suppliers_over
+            FROM lines GROUP BY year""").df()
+        tops = con.execute(f"""
+            WITH nets AS (
+                SELECT year, band, supplier, sum(p) AS net
+                FROM (SELECT year, supplier, p, 'all' AS band FROM lines WHERE NOT redacted AND supplier IS NOT NULL
+                      UNION ALL
+                      SELECT year, supplier, p, 'over' AS band FROM lines
+                      WHERE NOT redacted AND supplier IS NOT NULL AND NOT under)
+                GROUP BY ALL),
+            ranked AS (SELECT *, row_number() OVER (PARTITION BY year, band ORDER BY net DESC, supplier) AS rn
+                       FROM nets)
+            SELECT year, band, sum(net) AS top_p FROM ranked WHERE rn <= {int(top_n)} GROUP BY ALL""").df()
+        months = con.execute(f"""
+            SELECT {_sql_year("CAST(source_month || '-01' AS DATE)")} AS year,
+                   count(DISTINCT source_month) AS months_published,
+                   min(source_month) AS first_month, max(source_month) AS last_month
+            FROM lines WHERE source_month IS NOT NULL GROUP BY ALL""").df() if has_month else None
+    except duckdb.Error as exc:
+        raise SpendError(f"profiling the spending ledger failed: {exc}") from exc
+    finally:
+        con.close()
+    out = base.sort_values("year").reset_index(drop=True)
+    out["year"] = out["year"].astype("int64")
+    top = tops.pivot(index="year", columns="band", values="top_p").reindex(out["year"])
+    n = int(top_n)
+    result = pd.DataFrame({"year": out["year"], "fy": out["year"].map(fy_label)})
+    if months is not None:
+        months = months.set_index("year").reindex(out["year"])
+        result["months_published"] = months["months_published"].fillna(0).astype("int64").to_numpy()
+    result["lines"] = out["lines"].astype("int64")
+    result["total_gbp"] = out["total_p"].astype("int64") / 100
+    result["suppliers"] = out["suppliers"].astype("int64")
+    result[f"top_{n}_share"] = _share(pd.Series(top.get("all", pd.Series(np.nan, index=top.index)).to_numpy()),
+                                      out["total_p"])
+    result["redacted_lines"] = out["redacted_lines"].astype("int64")
+    result["redacted_gbp"] = out["redacted_p"].astype("int64") / 100
+    result["redacted_personal_lines"] = out["redacted_personal_lines"].astype("int64")
+    result["redacted_personal_gbp"] = out["redacted_personal_p"].astype("int64") / 100
+    result["lines_under_threshold"] = out["lines_under"].astype("int64")
+    result["gbp_under_threshold"] = out["under_p"].astype("int64") / 100
+    result["share_lines_under_threshold"] = _share(out["lines_under"], out["lines"])
+    result["lines_over_threshold"] = out["lines_over"].astype("int64")
+    result["total_gbp_over_threshold"] = out["over_p"].astype("int64") / 100
+    result["suppliers_over_threshold"] = out["suppliers_over"].astype("int64")
+    result[f"top_{n}_share_over_threshold"] = _share(
+        pd.Series(top.get("over", pd.Series(np.nan, index=top.index)).to_numpy()), out["over_p"])
+    result["threshold_note"] = [
+        _threshold_note(year, months.loc[year] if months is not None else None, all_lines_from, threshold)
+        for year in out["year"]]
+    result.attrs["seconds"] = time.perf_counter() - t0
+    return result
+
+
+def _threshold_note(year: int, months: pd.Series | None, all_lines_from: str, threshold: float) -> str:
+    amount = f"GBP {threshold:,.0f}"
+    start, end = f"{year}-04", f"{year + 1}-03"
+    if months is not None and not pd.isna(months["first_month"]):
+        start, end = str(months["first_month"]), str(months["last_month"])
+    if end < all_lines_from:
+        note = f"only payments over {amount} published: compare years with the *_over_threshold columns"
+    elif start >= all_lines_from:
+        note = "all transactions published"
+    else:
+        note = (f"publication threshold changed in {all_lines_from}: payments over {amount} only before, all "
+                "transactions from then; compare years with the *_over_threshold columns")
+    if months is not None and not pd.isna(months["months_published"]) and months["months_published"] < 12:
+        note += f"; partial year ({int(months['months_published'])} of 12 monthly files)"
+    return note

@@ -1,0 +1,285 @@
+"""The DuckDB engine: ledgers too big for memory classified in one streaming pass.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from anchor_analysis.analysis.spend.analysis import SpendAnalysis, _finalise_suppliers, analyse_ledger
+from anchor_analysis.analysis.spend.common import LEDGER_COLUMNS
+from anchor_analysis.analysis.spend.files import _check_header, _resolve_paths, read_ledger
+from anchor_analysis.analysis.spend.locate import (
+    _check_edition,
+    _load_lookup,
+    _postcode_pattern,
+    prepare_postcode_lookup,
+)
+from anchor_analysis.analysis.spend.rules import SpendRules, load_spend_rules
+from anchor_analysis.core.errors import SpendError
+from anchor_analysis.core.places import ELSEWHERE, UNKNOWN, Place, load_place
+
+# --- DuckDB engine --------------------------------------------------------------------------------------------
+
+# Mirrors anchor_analysis.core.normalise_postcode: the same space characters, only a-z uppercased.
+_SQL_SPACES = r"[ \t\n\r\f\x{0B}\x{00A0}\x{2007}\x{202F}]+"
+_SQL_UPPER = "translate({}, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')"
+
+
+def _sql_normalised_postcode(column: str) -> str:
+    compact = _SQL_UPPER.format(f"regexp_replace({column}, '{_SQL_SPACES}', '', 'g')")
+    tidied = _SQL_UPPER.format(f"trim(regexp_replace({column}, '{_SQL_SPACES}', ' ', 'g'), ' ')")
+    return (f"CASE WHEN {column} IS NULL OR {compact} = '' THEN NULL "
+            f"WHEN length({compact}) BETWEEN 5 AND 7 "
+            f"THEN left({compact}, length({compact}) - 3) || ' ' || right({compact}, 3) "
+            f"ELSE {tidied} END")
+
+
+def _sql_str(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _sql_list(values: Iterable[str]) -> str:
+    return "[" + ", ".join(_sql_str(v) for v in values) + "]"
+
+
+def _sql_year(column: str) -> str:
+    return f"CAST(year({column}) - CASE WHEN month({column}) < 4 THEN 1 ELSE 0 END AS BIGINT)"
+
+
+def _connect(memory_limit: str | None, threads: int | None, temp_dir: str):
+    import duckdb
+
+    config: dict[str, Any] = {"preserve_insertion_order": False, "temp_directory": temp_dir}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if threads:
+        config["threads"] = int(threads)
+    return duckdb.connect(config=config)
+
+
+def _duckdb_suppliers(
+    files: list[Path], prepared: pd.DataFrame, place: Place, *, outside_lookup: str, drop_exact_duplicates: bool,
+    memory_limit: str | None, threads: int | None, exact_duplicates: bool = False,
+) -> pd.DataFrame:
+    """Supplier-level table of many ledger files in one DuckDB pass (see :func:`classify_ledger_files`)."""
+    import duckdb
+    import pyarrow as pa
+
+    by_header: dict[tuple[str, ...], list[Path]] = {}
+    for path in files:
+        by_header.setdefault(tuple(_check_header(path)), []).append(path)
+
+    def source(with_file: bool) -> str:
+        # one read_csv per header layout, every column read as text under the header's (trimmed) names, so nothing
+        # is sniffed or guessed ("007" stays "007"); layouts are stacked by column name
+        parts = []
+        for header, paths in by_header.items():
+            columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header) + "}"
+            reader = (f"read_csv({_sql_list(str(p) for p in paths)}, header = true, columns = {columns}, "
+                      f"delim = ',', quote = '\"', escape = '\"', auto_detect = false"
+                      f"{', filename = true' if with_file else ''})")
+            wanted = [f'"{c}"' if c in header else f"CAST(NULL AS VARCHAR) AS {c}" for c in LEDGER_COLUMNS]
+            parts.append(f"SELECT {', '.join(wanted)}{', filename' if with_file else ''} FROM {reader}")
+        return "(" + " UNION ALL ".join(parts) + ")"
+
+    keys = "anchor_id, supplier_id, supplier_name, supplier_postcode, category"
+    with tempfile.TemporaryDirectory(prefix="anchor_spend_duckdb_") as temp_dir:
+        con = _connect(memory_limit, threads, temp_dir)
+        try:
+            lines = f"""
+                SELECT {keys},
+                       TRY_CAST(TRY_CAST(payment_date AS TIMESTAMP) AS DATE) AS d,
+                       TRY_CAST(amount AS DOUBLE) AS a
+                FROM {source(False)}"""
+            con.execute(f"CREATE TEMP VIEW ledger_lines AS {lines}")
+            typed = f"""SELECT {keys}, d AS payment_date, {_sql_year('d')} AS year,
+                               CAST(round_even(a * 100, 0) AS BIGINT) AS p,
+                               hash({keys}) AS hk
+                        FROM ledger_lines"""
+            if exact_duplicates:
+                grain = _exact_grain_sql(typed, keys)
+            else:
+                grain = _hashed_grain_sql(typed, keys)
+            with_file = source(True)
+            try:
+                con.execute(f"CREATE TEMP TABLE grain AS {grain}")
+            except (duckdb.ConversionException, duckdb.InvalidInputException):
+                # DuckDB pushes the casts into the CSV reader, which then fails on the first bad value
+                _raise_bad_values(con, with_file)
+                raise
+            bad = con.execute("SELECT coalesce(sum(bad_lines), 0) FROM grain").fetchall()[0][0]
+            if bad:
+                _raise_bad_values(con, with_file)
+            if not exact_duplicates:
+                distinct_keys, distinct_hashes = con.execute(
+                    f"SELECT count(*), count(DISTINCT hk) FROM (SELECT DISTINCT {keys}, hk FROM grain)").fetchall()[0]
+                if distinct_keys != distinct_hashes:  # a 64-bit hash collision: redo it exactly (never seen)
+                    con.close()
+                    return _duckdb_suppliers(files, prepared, place, outside_lookup=outside_lookup,
+                                             drop_exact_duplicates=drop_exact_duplicates, memory_limit=memory_limit,
+                                             threads=threads, exact_duplicates=True)
+            con.register("pc_lookup", pa.Table.from_pandas(prepared, preserve_index=False))
+            areas = pd.DataFrame({"area": sorted(set(prepared["postcode_area"].dropna()))})
+            con.register("pc_areas", pa.Table.from_pandas(areas, preserve_index=False))
+            normalised = _sql_normalised_postcode("raw")
+            pattern = _postcode_pattern().replace("'", "''")
+            keep = "1" if drop_exact_duplicates else "0"
+            query = f"""
+                WITH raw_postcodes AS (SELECT DISTINCT supplier_postcode AS raw FROM grain),
+                norm AS (SELECT raw, {normalised} AS postcode_normalised FROM raw_postcodes),
+                valid AS (SELECT raw, postcode_normalised,
+                                 coalesce(regexp_full_match(postcode_normalised, '{pattern}'), false) AS ok
+                          FROM norm),
+                located AS (
+                    SELECT v.raw, v.postcode_normalised,
+                           CASE WHEN v.ok THEN regexp_extract(v.postcode_normalised, '^([A-Z]+)', 1) END
+                               AS postcode_area,
+                           CASE WHEN v.postcode_normalised IS NULL THEN 'blank'
+                                WHEN NOT v.ok THEN 'malformed'
+                                WHEN l.postcode IS NOT NULL AND l.lad_code IS NOT NULL THEN 'matched'
+                                WHEN l.postcode IS NOT NULL THEN 'unlocated'
+                                WHEN regexp_extract(v.postcode_normalised, '^([A-Z]+)', 1)
+                                     NOT IN (SELECT area FROM pc_areas) THEN 'outside_lookup_area'
+                                ELSE 'not_found' END AS match_status,
+                           l.lad_code, l.lsoa21_code, l.imd_decile, l.ring AS lookup_ring
+                    FROM valid v LEFT JOIN pc_lookup l ON v.ok AND l.postcode = v.postcode_normalised)
+                SELECT g.anchor_id, g.year, g.supplier_id, g.supplier_name, g.supplier_postcode, g.category,
+                       g.n - {keep} * g.dup_n AS lines, g.pence - {keep} * g.dup_pence AS pence,
+                       g.credit_n - {keep} * g.dup_credit_n AS credit_lines,
+                       g.credit_pence - {keep} * g.dup_credit_pence AS credit_pence,
+                       g.dup_n AS duplicate_lines, g.dup_pence AS duplicate_pence,
+                       x.postcode_normalised, x.postcode_area, x.match_status, x.lad_code, x.lsoa21_code,
+                       x.imd_decile,
+                       CASE WHEN x.match_status = 'matched' THEN x.lookup_ring
+                            WHEN x.match_status = 'outside_lookup_area' THEN '{outside_lookup}'
+                            ELSE '{UNKNOWN}' END AS ring
+                FROM grain g LEFT JOIN located x ON g.supplier_postcode IS NOT DISTINCT FROM x.raw"""
+            result = con.sql(query).to_arrow_table()
+        except duckdb.Error as exc:
+            raise SpendError(f"reading the ledger files failed: {exc}") from exc
+        finally:
+            con.close()
+    table = result if isinstance(result, pa.Table) else result.read_all()
+    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+
+
+def _hashed_grain_sql(typed: str, keys: str) -> str:
+    """Supplier-level sums, credits and exact duplicates from ONE scan of the lines (GROUPING SETS).
+
+    Set 1 groups lines by supplier (the text columns and the financial year, plus ``hk``, a 64-bit hash of the text
+    columns); set 2 groups them by (``hk``, date, pence), so a group of n > 1 lines is n - 1 exact duplicates. Only
+    the few set-2 groups that matter (duplicates, credits, unreadable values) are kept and joined back to their
+    supplier by ``hk``; the caller checks that ``hk`` is one-to-one on suppliers, so nothing rests on the hash.
+    """
+    return f"""
+        WITH typed AS ({typed}),
+        agg AS (
+            SELECT {keys}, year, hk, payment_date, p, GROUPING(anchor_id) AS gid, count(*) AS n, sum(p) AS pence
+            FROM typed
+            GROUP BY GROUPING SETS (({keys}, year, hk), (hk, payment_date, p))),
+        kept AS (SELECT * FROM agg WHERE gid = 0 OR n > 1 OR p < 0 OR p IS NULL OR payment_date IS NULL),
+        line_groups AS (
+            SELECT hk, {_sql_year('payment_date')} AS year,
+                   coalesce(sum(n) FILTER (WHERE p IS NULL OR payment_date IS NULL), 0) AS bad_lines,
+                   coalesce(sum(n) FILTER (WHERE p < 0), 0) AS credit_n,
+                   coalesce(sum(n * p) FILTER (WHERE p < 0), 0) AS credit_pence,
+                   coalesce(sum(n - 1), 0) AS dup_n, coalesce(sum((n - 1) * p), 0) AS dup_pence,
+                   coalesce(sum(n - 1) FILTER (WHERE p < 0), 0) AS dup_credit_n,
+                   coalesce(sum((n - 1) * p) FILTER (WHERE p < 0), 0) AS dup_credit_pence
+            FROM kept WHERE gid = 1 GROUP BY ALL)
+        SELECT k.{keys.replace(', ', ', k.')}, k.year, k.hk, k.n, k.pence,
+               coalesce(l.credit_n, 0) AS credit_n, coalesce(l.credit_pence, 0) AS credit_pence,
+               coalesce(l.bad_lines, 0) AS bad_lines,
+               coalesce(l.dup_n, 0) AS dup_n, coalesce(l.dup_pence, 0) AS dup_pence,
+               coalesce(l.dup_credit_n, 0) AS dup_credit_n, coalesce(l.dup_credit_pence, 0) AS dup_credit_pence
+        FROM kept k LEFT JOIN line_groups l ON k.hk = l.hk AND k.year IS NOT DISTINCT FROM l.year
+        WHERE k.gid = 0"""
+
+
+def _exact_grain_sql(typed: str, keys: str) -> str:
+    """Supplier-level sums with exact duplicates found by grouping on every column (slower, no hashing)."""
+    return f"""
+        WITH typed AS ({typed}),
+        copies AS (SELECT {keys}, year, payment_date, p, count(*) AS n,
+                          count(*) FILTER (WHERE p IS NULL OR payment_date IS NULL) AS bad_lines
+                   FROM typed GROUP BY ALL)
+        SELECT {keys}, year, hash({keys}) AS hk, sum(n) AS n, sum(n * p) AS pence,
+               coalesce(sum(n) FILTER (WHERE p < 0), 0) AS credit_n,
+               coalesce(sum(n * p) FILTER (WHERE p < 0), 0) AS credit_pence, sum(bad_lines) AS bad_lines,
+               sum(n - 1) AS dup_n, sum((n - 1) * p) AS dup_pence,
+               coalesce(sum(n - 1) FILTER (WHERE p < 0), 0) AS dup_credit_n,
+               coalesce(sum((n - 1) * p) FILTER (WHERE p < 0), 0) AS dup_credit_pence
+        FROM copies GROUP BY {keys}, year"""
+
+
+def _raise_bad_values(con, source_with_file: str) -> None:
+    """Raise a :class:`SpendError` naming the files and values of lines whose date or amount cannot be read."""
+    bad_date = "TRY_CAST(TRY_CAST(payment_date AS TIMESTAMP) AS DATE) IS NULL"
+    bad_amount = "TRY_CAST(amount AS DOUBLE) IS NULL"
+    rows = con.execute(f"""
+        SELECT filename, payment_date, amount, {bad_date}, {bad_amount}
+        FROM {source_with_file} WHERE {bad_date} OR {bad_amount} LIMIT 5""").fetchall()
+    total = con.execute(f"SELECT count(*) FROM {source_with_file} WHERE {bad_date} OR {bad_amount}").fetchall()[0][0]
+    if not total:
+        return
+    examples = "; ".join(
+        f"{Path(f).name}: " + ", ".join(([f"payment_date {d!r}"] if bd else []) + ([f"amount {a!r}"] if ba else []))
+        for f, d, a, bd, ba in rows)
+    raise SpendError(f"{total} ledger line(s) have a payment_date that is not an ISO date (YYYY-MM-DD) or an amount "
+                     f"that is not a number (blank included), e.g. {examples}; read_ledger() names the rows")
+
+
+def classify_ledger_files(
+    paths: str | Path | Iterable[str | Path],
+    place: str | Place = "leeds",
+    *,
+    engine: str = "duckdb",
+    lookup: pd.DataFrame | None = None,
+    imd_edition: int = 2019,
+    rules: SpendRules | str | Path | None = None,
+    imd: pd.DataFrame | None = None,
+    outside_lookup: str = ELSEWHERE,
+    drop_exact_duplicates: bool = False,
+    top_n: Sequence[int] = (10, 50, 300),
+    memory_limit: str | None = "1GB",
+    threads: int | None = None,
+    data_dir: Any = None,
+) -> SpendAnalysis:
+    """The whole spend analysis of ledger CSV files too big for memory: a :class:`SpendAnalysis`.
+
+    ``paths``: a file, a folder (every ``*.csv`` / ``*.csv.gz`` in it), a glob (``"ledger/*_2023.csv"``) or a list.
+    Files may order their columns differently and carry extra ones. ``engine="duckdb"`` (default) reads all files in
+    one streaming DuckDB pass: text kept as text, postcodes normalised in SQL and joined to the lookup (registered
+    as an Arrow table), lines summed per supplier in SQL, with exact duplicates and credits counted in the same
+    pass; only the supplier-level table (thousands of rows) comes back to pandas for the rules and the summaries.
+    ``engine="pandas"`` reads the files with :func:`read_ledger` and runs :func:`analyse_ledger`; both engines
+    give identical tables. ``memory_limit`` caps DuckDB's memory (it spills to a temporary folder beyond it);
+    ``threads`` defaults to every core. ``lookup`` defaults to ``public.load_postcode_lookup("region")``.
+
+    >>> analysis = classify_ledger_files("data/raw/demo/ledger", "leeds")  # doctest: +SKIP
+    >>> analysis.summary.query("metric == 'spend_leeds'").head()          # doctest: +SKIP
+    """
+    place = load_place(place)
+    rules = rules if isinstance(rules, SpendRules) else load_spend_rules(rules)
+    edition = _check_edition(imd_edition)
+    if outside_lookup not in (ELSEWHERE, UNKNOWN):
+        raise SpendError(f"outside_lookup must be {ELSEWHERE!r} or {UNKNOWN!r}, got {outside_lookup!r}")
+    files = _resolve_paths(paths)
+    lookup = _load_lookup(lookup, data_dir)
+    if engine == "pandas":
+        return analyse_ledger(read_ledger(files), place, lookup, edition, rules=rules, imd=imd,
+                              outside_lookup=outside_lookup, drop_exact_duplicates=drop_exact_duplicates, top_n=top_n)
+    if engine != "duckdb":
+        raise SpendError(f"engine must be 'duckdb' or 'pandas', got {engine!r}")
+    prepared = prepare_postcode_lookup(lookup, place, edition, imd)
+    suppliers = _duckdb_suppliers(files, prepared, place, outside_lookup=outside_lookup,
+                                  drop_exact_duplicates=drop_exact_duplicates, memory_limit=memory_limit,
+                                  threads=threads)
+    suppliers = _finalise_suppliers(suppliers, place, rules)
+    return SpendAnalysis(suppliers, place, edition, rules, "duckdb", drop_exact_duplicates, top_n=tuple(top_n))

@@ -1,0 +1,112 @@
+"""Data contracts as code: what a network's returns must look like, and the readers that check them.
+
+In: a network folder (``network.toml``, ``anchors``, ``progression``, ``metrics``, ``staff_residence``, ``sites``
+as CSV or XLSX, and ``ledger/``). Out: validated, typed frames (:class:`~anchor_analysis.contracts.network.Network`)
+or a :class:`~anchor_analysis.contracts.report.ValidationReport` naming the file, the row as Excel shows it,
+the column, the value and the rule of every failure. Staff postcodes are aggregated to LSOA counts on read and go
+no further.
+
+>>> report = validate_directory("data/raw/demo")
+>>> report.ok, report.errors
+(True, 0)
+"""
+
+from __future__ import annotations
+
+from anchor_analysis.contracts.fields import (
+    FIELDS,
+    KEYS,
+    LEVEL_RULE,
+    LSOA_PATTERN,
+    PRIORITIES,
+    TABLES,
+    Explain,
+    Field,
+    Kind,
+    convert,
+)
+from anchor_analysis.contracts.ledgers import (
+    check_ledger,
+    iter_ledger,
+)
+from anchor_analysis.contracts.network import (
+    Network,
+    check_network,
+    load_network,
+    validate_directory,
+)
+from anchor_analysis.contracts.readers import (
+    ANCHORS_NOT_CHECKED,
+    CP1252_WARNING,
+    EMPTY_FILE,
+    LEDGER_CHUNK_ROWS,
+    LEDGER_DIR,
+    NETWORK_FILE,
+    OPTIONAL_TABLES,
+    READABLE_TABLES,
+    REQUIRED_TABLES,
+    find_table_file,
+    ledger_files,
+)
+from anchor_analysis.contracts.report import (
+    HEADER_ROW,
+    LISTED_PER_FILE,
+    STORED_PER_FILE,
+    Failure,
+    Severity,
+    ValidationReport,
+    excel_row,
+)
+from anchor_analysis.contracts.schemas import (
+    TableContract,
+    contract,
+    failures_from_pandera,
+    table_schema,
+)
+from anchor_analysis.contracts.tables import (
+    postcode_lookup,
+    read_table,
+)
+
+__all__ = [
+    "Failure",
+    "HEADER_ROW",
+    "LISTED_PER_FILE",
+    "STORED_PER_FILE",
+    "Severity",
+    "ValidationReport",
+    "excel_row",
+    "Explain",
+    "FIELDS",
+    "Field",
+    "KEYS",
+    "Kind",
+    "LEVEL_RULE",
+    "LSOA_PATTERN",
+    "PRIORITIES",
+    "TABLES",
+    "convert",
+    "TableContract",
+    "contract",
+    "failures_from_pandera",
+    "table_schema",
+    "ANCHORS_NOT_CHECKED",
+    "CP1252_WARNING",
+    "EMPTY_FILE",
+    "LEDGER_CHUNK_ROWS",
+    "LEDGER_DIR",
+    "NETWORK_FILE",
+    "OPTIONAL_TABLES",
+    "READABLE_TABLES",
+    "REQUIRED_TABLES",
+    "find_table_file",
+    "ledger_files",
+    "postcode_lookup",
+    "read_table",
+    "check_ledger",
+    "iter_ledger",
+    "Network",
+    "check_network",
+    "load_network",
+    "validate_directory",
+]

@@ -1,0 +1,198 @@
+"""The fields of every table contract, and the lossless conversion of cell text to their types.
+
+A table is read as text, then converted column by column (:func:`convert`: lossless only, so "3.0" becomes 3 but
+"3.5" stays a failure); :mod:`anchor_analysis.contracts.schemas` then checks the typed frame.
+
+>>> [f.name for f in FIELDS["anchors"]]
+['anchor_id', 'name', 'sector', 'joined_year', 'left_year']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+import pandera.pandas as pa
+
+from anchor_analysis.contracts.report import HEADER_ROW, Failure, excel_row
+from anchor_analysis.core.framework import LEVELS
+from anchor_analysis.core.postcodes import normalise_postcodes
+
+Kind = Literal["text", "year", "level", "count", "number", "date", "flag", "postcode"]
+
+TABLES = ("anchors", "progression", "metrics", "staff_residence", "staff_residence_postcodes", "sites",
+          "ledger")
+"""Contracts by name; ``staff_residence_postcodes`` is staff_residence with one row per staff member."""
+
+LEVEL_RULE = f"level must be an integer {LEVELS[0]}–{LEVELS[-1]}"
+LSOA_PATTERN = r"[EW]01\d{6}"
+PRIORITIES = ("high", "medium", "low")
+
+_DTYPES: dict[str, object] = {
+    "text": "str", "postcode": "str", "year": "Int64", "level": "Int64", "count": "Int64",
+    "number": "Float64", "date": pa.DateTime, "flag": "boolean",
+}
+
+_CONVERSION_RULES = {
+    "year": "year must be a financial year written like 2023 or 2023/24",
+    "level": LEVEL_RULE,
+    "count": "must be a non-negative whole number",
+    "number": "must be a number, written without £, commas or units",
+    "date": "must be a date written YYYY-MM-DD",
+    "flag": "must be true or false",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column of a table: its name, how its text is read, and whether it may be absent or blank."""
+
+    name: str
+    kind: Kind = "text"
+    required: bool = True
+    """The column must be in the file (an optional column that is absent is added, all blank)."""
+    nullable: bool = False
+    """Cells may be blank."""
+
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "anchors": (
+        Field("anchor_id"), Field("name"), Field("sector"), Field("joined_year", "year"),
+        Field("left_year", "year", required=False, nullable=True),
+    ),
+    "progression": (
+        Field("year", "year"), Field("anchor_id"), Field("dimension"), Field("activity"),
+        Field("current", "level"), Field("ambition", "level"),
+        Field("priority", required=False, nullable=True), Field("comment", required=False, nullable=True),
+    ),
+    "metrics": (
+        Field("year", "year"), Field("anchor_id"), Field("metric"), Field("value", "number"), Field("unit"),
+    ),
+    "staff_residence": (
+        Field("year", "year"), Field("anchor_id"), Field("lsoa_code"), Field("count", "count"),
+    ),
+    "staff_residence_postcodes": (
+        Field("year", "year"), Field("anchor_id"), Field("postcode", "postcode", nullable=True),
+    ),
+    "sites": (
+        Field("anchor_id"), Field("site_name"), Field("postcode", "postcode"), Field("main_site", "flag"),
+    ),
+    "ledger": (
+        Field("anchor_id"), Field("payment_date", "date"), Field("amount", "number"),
+        Field("supplier_id", nullable=True), Field("supplier_name", nullable=True),
+        Field("supplier_postcode", nullable=True), Field("category", nullable=True),
+    ),
+}
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "anchors": ("anchor_id",),
+    "progression": ("year", "anchor_id", "activity"),
+    "metrics": ("year", "anchor_id", "metric"),
+    "staff_residence": ("year", "anchor_id", "lsoa_code"),
+}
+"""Columns that identify a row; two rows with the same key are an error."""
+
+# A rule is reported as fixed text, or as text that depends on the failing rows: (frame, index) -> texts.
+Explain = Callable[[pd.DataFrame, pd.Index], list[str]]
+
+
+# --- conversion from text
+
+
+def convert(raw: pd.DataFrame, table: str, *, file: str
+            ) -> tuple[pd.DataFrame, list[Failure], set[tuple[int, str]]]:
+    """Convert a frame of cell texts (blank = ``""``) to the table's types, losslessly.
+
+    Returns the typed frame (same index; optional columns that are absent are added, all blank), one
+    failure per cell that does not convert, and those cells as ``(position, column)`` so later checks do not
+    report them again. Surrounding spaces are trimmed; blank cells become missing values.
+    """
+    typed = {}
+    failures: list[Failure] = []
+    bad_cells: set[tuple[int, str]] = set()
+    for f in FIELDS[table]:
+        if f.name not in raw.columns:
+            if not f.required:
+                typed[f.name] = pd.Series(pd.NA, index=raw.index, dtype=_pandas_dtype(f.kind))
+            continue
+        text = raw[f.name].astype("str").str.strip()
+        text = text.where(text != "")
+        values, bad = _CONVERTERS[f.kind](text)
+        typed[f.name] = values
+        for position in bad[bad].index:
+            failures.append(Failure(file, excel_row(position), f.name, str(raw.at[position, f.name]),
+                                    _conversion_rule(f)))
+            bad_cells.add((position, f.name))
+    return pd.DataFrame(typed, index=raw.index), failures, bad_cells
+
+
+def _conversion_rule(f: Field) -> str:
+    rule = _CONVERSION_RULES[f.kind]
+    return rule if f.kind in ("year", "level") else f"{f.name} {rule}"
+
+
+def _pandas_dtype(kind: Kind) -> str:
+    return "datetime64[ns]" if kind == "date" else str(_DTYPES[kind])
+
+
+def _text(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    return text.astype("str"), pd.Series(False, index=text.index)
+
+
+def _postcode(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    return normalise_postcodes(text), pd.Series(False, index=text.index)
+
+
+def _integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    # "3" and "3.0" (spreadsheets write whole numbers either way) convert; "3.5" does not.
+    ok = text.str.fullmatch(r"[+-]?\d{1,15}(?:\.0*)?").fillna(False).astype(bool)
+    digits = text.where(ok).str.replace(r"\.0*$", "", regex=True)
+    return pd.to_numeric(digits, errors="coerce").astype("Int64"), text.notna() & ~ok
+
+
+def _year(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    plain = text.str.fullmatch(r"\d{4}(?:\.0*)?").fillna(False).astype(bool)
+    label = text.str.extract(r"^(\d{4})/(\d{2}|\d{4})$")
+    start = pd.to_numeric(label[0], errors="coerce").astype("Int64")
+    end = pd.to_numeric(label[1], errors="coerce").astype("Int64")
+    # "2023/24" and "2023/2024" name the same year; "2023/25" names none.
+    consecutive = (label[1].str.len() == 2) & ((start + 1) % 100 == end) | (start + 1 == end)
+    consecutive = consecutive.fillna(False).astype(bool)
+    plain_year = pd.to_numeric(text.where(plain).str.replace(r"\.0*$", "", regex=True), errors="coerce")
+    years = plain_year.astype("Int64").where(plain, start.where(consecutive))
+    return years.astype("Int64"), text.notna() & ~(plain | consecutive)
+
+
+def _number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    ok = text.str.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?").fillna(False).astype(bool)
+    return pd.to_numeric(text.where(ok), errors="coerce").astype("Float64"), text.notna() & ~ok
+
+
+def _date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    iso = text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool))
+    dates = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    return dates, text.notna() & dates.isna()
+
+
+def _flag(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    values = text.str.lower().map({"true": True, "false": False, "1": True, "0": False}).astype("boolean")
+    return values, text.notna() & values.isna()
+
+
+_CONVERTERS: dict[str, Callable[[pd.Series], tuple[pd.Series, pd.Series]]] = {
+    "text": _text, "postcode": _postcode, "year": _year, "level": _integer, "count": _integer,
+    "number": _number, "date": _date, "flag": _flag,
+}
+
+def column_failures(raw: pd.DataFrame, table: str, file: str) -> list[Failure]:
+    """Header failures of a raw frame against ``table``'s fields: required columns missing (errors) and columns that
+    are not part of the contract (warnings, ignored)."""
+    expected = [f.name for f in FIELDS[table]]
+    found = ", ".join(raw.columns)
+    failures = [Failure(file, HEADER_ROW, f.name, None, f"required column is missing (found: {found})")
+                for f in FIELDS[table] if f.required and f.name not in raw.columns]
+    failures += [Failure(file, HEADER_ROW, name, None, "column is not part of the contract and is ignored",
+                         "warning") for name in raw.columns if name not in expected]
+    return failures

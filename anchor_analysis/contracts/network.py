@@ -1,0 +1,193 @@
+"""A whole network folder: ``network.toml``, the tables and the ledgers, validated together.
+
+>>> network = load_network("data/raw/demo")
+>>> sorted(network.progression["year"].unique().tolist())
+[2019, 2020, 2021, 2022, 2023, 2024]
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from anchor_analysis.contracts.ledgers import check_ledger
+from anchor_analysis.contracts.readers import (
+    _NETWORK_KEYS,
+    _SETTING_TYPES,
+    ANCHORS_NOT_CHECKED,
+    NETWORK_FILE,
+    OPTIONAL_TABLES,
+    REQUIRED_TABLES,
+    find_table_file,
+    ledger_files,
+)
+from anchor_analysis.contracts.report import Failure, ValidationReport
+from anchor_analysis.contracts.tables import _load_table
+from anchor_analysis.core.errors import ConfigError, ValidationFailed
+from anchor_analysis.core.places import Place, load_place
+
+
+def validate_directory(data_dir: str | Path, place: str | Place | None = None) -> ValidationReport:
+    """Validate every table of a network folder (design.md section 4) and report all failures.
+
+    Missing folders and files, unreadable files and bad values all become failures in the report; this
+    never raises for bad input. The place is ``place``, else ``network.toml``'s ``place``, else ``"leeds"``.
+    """
+    from anchor_analysis.contracts.network import check_network  # io builds on this module's report types
+
+    report, _ = check_network(Path(data_dir), place=place, ledgers=True)
+    return report
+
+
+@dataclass
+class Network:
+    """A validated network folder. Ledgers are only listed: they are large and read lazily (iter_ledger)."""
+
+    name: str
+    place: Place
+    synthetic: bool
+    anchors: pd.DataFrame
+    progression: pd.DataFrame
+    metrics: pd.DataFrame
+    staff_residence: pd.DataFrame | None
+    sites: pd.DataFrame | None
+    ledger_files: list[Path]
+    data_dir: Path
+    description: str = ""
+    report: ValidationReport = field(default_factory=ValidationReport, repr=False)
+    """The validation report, for its warnings (there are no errors, or loading would have failed)."""
+
+
+# --- a whole network folder
+
+
+def _read_settings(data_dir: Path, report: ValidationReport) -> dict:
+    """``network.toml`` (optional): name, place, synthetic, description; problems go into the report."""
+    path = data_dir / NETWORK_FILE
+    if not path.is_file():
+        return {}
+    report.checked(NETWORK_FILE)
+    try:
+        settings = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        report.add(Failure(NETWORK_FILE, None, None, None, f"not valid TOML: {exc}"))
+        return {}
+    valid = {}
+    for key, value in settings.items():
+        expected = _NETWORK_KEYS.get(key)
+        if expected is None:
+            report.add(Failure(NETWORK_FILE, None, None, None,
+                               f"unknown setting '{key}' is ignored (known: {', '.join(_NETWORK_KEYS)})",
+                               "warning"))
+        elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            report.add(Failure(NETWORK_FILE, None, None, str(value),
+                               f"{key} must be {_SETTING_TYPES[expected]}"))
+        else:
+            valid[key] = value
+    return valid
+
+
+def _resolve_place(place: str | Place | None, settings: dict, data_dir: Path, report: ValidationReport
+                   ) -> Place | None:
+    chosen = place if place is not None else settings.get("place", "leeds")
+    if place is None and str(chosen).endswith(".toml") and not Path(chosen).is_absolute():
+        chosen = data_dir / chosen  # a place file named in network.toml sits next to it
+    try:
+        return load_place(chosen)
+    except ConfigError as exc:
+        source = NETWORK_FILE if place is None else "--place"
+        report.add(Failure(source, None, "place" if place is None else None, None, str(exc)))
+        return None
+
+
+def _locate(data_dir: Path, table: str, required: bool, report: ValidationReport) -> Path | None:
+    # Problems are registered as checked files so the report lists files in table order.
+    try:
+        path = find_table_file(data_dir, table)
+    except ValidationFailed as exc:
+        for failure in exc.report.failures:
+            report.checked(failure.file)
+            report.add(failure)
+        return None
+    if path is None and required:
+        report.checked(f"{table}.csv")
+        report.add(Failure(f"{table}.csv", None, None, None,
+                           f"required file is missing: put {table}.csv or {table}.xlsx in {data_dir}"))
+    return path
+
+
+def check_network(data_dir: str | Path, place: str | Place | None = None, *, ledgers: bool = True
+                  ) -> tuple[ValidationReport, Network | None]:
+    """Read and check every table of a network folder: (report, network or None when there are errors).
+
+    With ``ledgers=False`` the ledger files are listed but not read.
+    """
+    data_dir = Path(data_dir)
+    report = ValidationReport()
+    if not data_dir.is_dir():
+        what = "is not a folder" if data_dir.exists() else "folder does not exist"
+        report.add(Failure(str(data_dir), None, None, None, what))
+        return report, None
+    settings = _read_settings(data_dir, report)
+    resolved = _resolve_place(place, settings, data_dir, report)
+    if resolved is None:
+        return report, None
+
+    frames: dict[str, pd.DataFrame | None] = {}
+    anchors_usable = False
+    for table in REQUIRED_TABLES + OPTIONAL_TABLES:
+        path = _locate(data_dir, table, table in REQUIRED_TABLES, report)
+        if path is None:
+            frames[table] = None
+            continue
+        file = path.relative_to(data_dir).as_posix()
+        frame, failures, rows = _load_table(path, table, resolved,
+                                            frames["anchors"] if anchors_usable else None, file)
+        report.checked(file, rows)
+        report.extend(failures)
+        frames[table] = frame
+        if table == "anchors":
+            anchors_usable = frame is not None and not any(
+                f.severity == "error" and f.column in (None, "anchor_id", "joined_year", "left_year")
+                for f in failures)
+        elif not anchors_usable:
+            report.add(Failure(file, None, None, None, ANCHORS_NOT_CHECKED, "warning"))
+
+    for table in ("progression", "metrics"):
+        frame = frames.get(table)
+        if frame is not None and "year" in frame:
+            report.years.update(int(y) for y in pd.to_numeric(frame["year"], errors="coerce").dropna().unique())
+
+    files = ledger_files(data_dir)
+    if ledgers:
+        for path in files:
+            file = path.relative_to(data_dir).as_posix()
+            failures, rows = check_ledger(path, place=resolved, file=file,
+                                          anchors=frames["anchors"] if anchors_usable else None)
+            report.checked(file, rows)
+            report.extend(failures)
+
+    if not report.ok:
+        return report, None
+    synthetic = bool(settings.get("synthetic", False))
+    for frame in frames.values():
+        if frame is not None:
+            frame.attrs["synthetic"] = synthetic
+    network = Network(
+        name=settings.get("name", data_dir.resolve().name), place=resolved, synthetic=synthetic,
+        anchors=frames["anchors"], progression=frames["progression"], metrics=frames["metrics"],
+        staff_residence=frames["staff_residence"], sites=frames["sites"], ledger_files=files,
+        data_dir=data_dir, description=settings.get("description", ""), report=report,
+    )
+    return report, network
+
+
+def load_network(data_dir: str | Path, place: str | Place | None = None) -> Network:
+    """Load and validate a network folder (ledger files are listed, not read); raises ValidationFailed."""
+    report, network = check_network(data_dir, place, ledgers=False)
+    if network is None:
+        raise ValidationFailed(report)
+    return network

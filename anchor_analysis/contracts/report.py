@@ -1,0 +1,190 @@
+"""Validation failures and the report a user reads.
+
+Every failure names the file, the row as the user sees it in Excel or a text editor (header = row 1, so the
+data row at 0-based position ``i`` is row ``i + 2``), the column, the bad value as typed and the rule broken.
+All failures of a file are collected together, so one run lists everything there is to fix.
+
+>>> report = ValidationReport()
+>>> report.add(Failure("progression.csv", 7, "current", "5", "level must be an integer 1–4"))
+>>> print(report.format())
+progression.csv: 1 error
+  progression.csv row 7, column 'current': value '5': level must be an integer 1–4
+1 error, 0 warnings in 1 file
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+HEADER_ROW = 1
+"""Row number of the header line; data rows follow it."""
+
+LISTED_PER_FILE = 50
+"""Failures shown per file in the formatted report; the rest are counted."""
+
+STORED_PER_FILE = 1000
+"""Failures kept in memory per file; a broken multi-million-row ledger must not exhaust memory."""
+
+
+def excel_row(position: int) -> int:
+    """Row number the user sees for the data row at 0-based ``position`` (the header is row 1)."""
+    return int(position) + HEADER_ROW + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One broken rule: where (file, row, column), what (the raw value) and why (the rule, in words)."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    rule: str
+    severity: Severity = "error"
+
+    def describe(self) -> str:
+        """One line, e.g. ``progression.csv row 7, column 'current': value '5': level must be ...``."""
+        place = self.file
+        if self.row is not None:
+            place += f" row {self.row}"
+        if self.column is not None:
+            place += f"{',' if self.row is not None else ''} column '{self.column}'"
+        parts = [place]
+        if self.value is not None:
+            parts.append(f"value '{_shown(self.value)}'")
+        if self.severity == "warning":
+            parts.append("warning")
+        parts.append(self.rule)
+        return ": ".join(parts)
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    text = value.replace("\r", "\\r").replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class ValidationReport:
+    """All failures found in a network folder, plus the files that were checked and their row counts."""
+
+    failures: list[Failure] = field(default_factory=list)
+    rows_checked: dict[str, int | None] = field(default_factory=dict)
+    """Data rows read per file (None: not a table), in the order files were checked."""
+    unlisted: Counter = field(default_factory=Counter)
+    """(file, severity) -> failures beyond :data:`STORED_PER_FILE` that were counted but not kept."""
+    years: set[int] = field(default_factory=set)
+    """Financial years (starting calendar year) with at least one progression or metrics return."""
+    _kept: Counter = field(default_factory=Counter, repr=False, compare=False)
+
+    def add(self, failure: Failure) -> None:
+        if self._kept[failure.file] >= STORED_PER_FILE:
+            self.unlisted[(failure.file, failure.severity)] += 1
+            return
+        self._kept[failure.file] += 1
+        self.failures.append(failure)
+
+    def extend(self, failures: Iterable[Failure]) -> None:
+        for failure in failures:
+            self.add(failure)
+
+    def checked(self, file: str, rows: int | None = None) -> None:
+        """Record that ``file`` was read, with ``rows`` data rows (None for a file that is not a table)."""
+        if rows is None:
+            self.rows_checked.setdefault(file, None)
+        else:
+            self.rows_checked[file] = (self.rows_checked.get(file) or 0) + rows
+
+    @property
+    def errors(self) -> int:
+        return self._count("error")
+
+    @property
+    def warnings(self) -> int:
+        return self._count("warning")
+
+    def _count(self, severity: Severity) -> int:
+        kept = sum(1 for f in self.failures if f.severity == severity)
+        return kept + sum(n for (_, sev), n in self.unlisted.items() if sev == severity)
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings do not make a folder invalid)."""
+        return self.errors == 0
+
+    def files(self) -> list[str]:
+        """Files mentioned in the report: checked files first (in order), then any others with failures."""
+        names = list(self.rows_checked)
+        for failure in self.failures:
+            if failure.file not in names:
+                names.append(failure.file)
+        for file, _ in self.unlisted:
+            if file not in names:
+                names.append(file)
+        return names
+
+    def format(self, per_file: int = LISTED_PER_FILE, *, all_warnings: bool = True) -> str:
+        """Human-readable report: a header line per file, its failures (errors first), then a summary line.
+
+        With ``all_warnings=False`` (what ``anchor-analysis validate`` prints unless asked for every warning) the
+        files of a subfolder that have no errors, typically dozens of ledgers with a few blank supplier postcodes
+        each, fold into one line per folder, so the errors stay on one screen. Files with errors, and every file at
+        the top of the folder, are listed as usual.
+        """
+        lines = []
+        folded: dict[str, tuple[int, list[tuple[str, int]]]] = {}  # folder -> (its line, its files)
+        for file in self.files():
+            mine = [f for f in self.failures if f.file == file]
+            mine.sort(key=lambda f: (f.severity != "error", f.row if f.row is not None else 0))
+            errors = sum(f.severity == "error" for f in mine) + self.unlisted[(file, "error")]
+            warnings = sum(f.severity == "warning" for f in mine) + self.unlisted[(file, "warning")]
+            folder = file.rpartition("/")[0]
+            if not all_warnings and folder and not errors:
+                if folder not in folded:
+                    folded[folder] = (len(lines), [])
+                    lines.append("")  # the folder's line, written once all its files are counted
+                folded[folder][1].append((file, warnings))
+                continue
+            lines.append(f"{file}: {_file_status(errors, warnings, self.rows_checked.get(file))}")
+            lines.extend(f"  {failure.describe()}" for failure in mine[:per_file])
+            hidden = errors + warnings - min(len(mine), per_file)
+            if hidden:
+                lines.append(f"  … and {hidden} more in {file}")
+        for folder, (at, members) in folded.items():
+            lines[at] = _folder_status(folder, members, self)
+        files = len(self.files())
+        lines.append(f"{_plural(self.errors, 'error')}, {_plural(self.warnings, 'warning')} "
+                     f"in {_plural(files, 'file')}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def _file_status(errors: int, warnings: int, rows: int | None) -> str:
+    if not errors and not warnings:
+        return "ok" if rows is None else f"ok ({_plural(rows, 'row')})"
+    parts = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    return ", ".join(parts)
+
+
+def _folder_status(folder: str, members: list[tuple[str, int]], report: ValidationReport) -> str:
+    """One line for a subfolder's error-free files, naming what the warnings are about."""
+    rows = sum(report.rows_checked.get(file) or 0 for file, _ in members)
+    line = f"{folder}/: {_plural(len(members), 'file')}, {_plural(rows, 'row')}, no errors"
+    warned = [file for file, warnings in members if warnings]
+    if not warned:
+        return line
+    columns = sorted({f.column for f in report.failures
+                      if f.severity == "warning" and f.file in warned and f.column is not None})
+    about = f" (column {', '.join(repr(c) for c in columns)})" if columns else ""
+    return (f"{line}; {_plural(sum(n for _, n in members), 'warning')} in {_plural(len(warned), 'file')}{about}: "
+            "`anchor-analysis validate --all-warnings` lists them")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"

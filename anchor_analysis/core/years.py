@@ -1,0 +1,62 @@
+"""Financial years: April to March, named by the calendar year they start in.
+
+The one place the kit turns dates into financial years and years into labels.
+
+>>> fy_label(2023)
+'2023/24'
+>>> parse_fy("2023/24"), parse_fy(2023)
+(2023, 2023)
+>>> import pandas as pd
+>>> financial_year(pd.Series(["2024-03-31", "2024-04-01", None])).tolist()
+[2023, 2024, <NA>]
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from anchor_analysis.core.errors import ConfigError
+
+
+def fy_label(year: int) -> str:
+    """Label a financial year by its starting calendar year: ``2023`` -> ``"2023/24"``."""
+    year = int(year)
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def parse_fy(label: str | int) -> int:
+    """Inverse of :func:`fy_label`; also accepts a plain year. ``"2023/24"`` -> ``2023``."""
+    text = str(label).strip()
+    if text.isdigit() and len(text) == 4:
+        return int(text)
+    start, _, end = text.partition("/")
+    if start.isdigit() and end.isdigit() and len(start) == 4 and (int(start) + 1) % 100 == int(end[-2:]):
+        return int(start)
+    raise ConfigError(f"{label!r} is not a financial year: write 2023 or 2023/24")
+
+
+def financial_year(dates: pd.Series) -> pd.Series:
+    """The financial year (its starting calendar year) of each date: 2024-03-31 -> 2023, 2024-04-01 -> 2024.
+
+    ``dates`` may hold datetimes or ISO dates as text; a missing or unreadable date gives ``<NA>``. The result is
+    always nullable ``Int64`` on the same index, whatever came in.
+
+    >>> financial_year(pd.Series(pd.to_datetime(["2023-04-01", "2024-03-31"]))).tolist()
+    [2023, 2023]
+    """
+    if pd.api.types.is_datetime64_any_dtype(dates):
+        parsed = dates
+    else:
+        parsed = pd.to_datetime(dates, format="ISO8601", errors="coerce")
+    years = parsed.dt.year - (parsed.dt.month < 4).astype("int64")
+    return years.astype("Int64")
+
+
+def fy_dates(year: int) -> tuple[str, str]:
+    """The first and last day of financial year ``year``, as ISO dates.
+
+    >>> fy_dates(2023)
+    ('2023-04-01', '2024-03-31')
+    """
+    year = int(year)
+    return f"{year}-04-01", f"{year + 1}-03-31"

@@ -1,0 +1,262 @@
+"""Figures of the kit, in one house style: titled, axis-labelled, sourced and readable in greyscale.
+
+* Colours are the Okabe-Ito colour-blind-safe palette. Two-series figures pair a dark and a light colour (blue
+  and orange differ in lightness, so they also separate when printed in greyscale); many-series figures give
+  every series its own marker and line style as well, so no figure depends on colour alone.
+* Sequential values use "cividis", which is colour-blind safe and monotone in lightness.
+* Every figure gets a left-aligned title, axis labels and a source line at the bottom, which says
+  "(SYNTHETIC demo data)" whenever the data are synthetic.
+* :func:`save_figure` writes PNG (150 dpi) and SVG, byte-identical on every re-run (fixed SVG hash salt, no
+  date in the metadata, a bundled font).
+
+Figure functions draw inside :func:`house_style`, so they look the same whether or not
+:func:`apply_house_style` was called; notebooks call :func:`apply_house_style` once so their own plots match.
+
+>>> import pandas as pd
+>>> overview = pd.DataFrame({"year": 2023, "dimension": ["employment", "civic"], "label": ["Employment", "Civic"],
+...                          "n_reporting": [12, 0], "current": [3.2, None], "ambition": [3.9, None]})
+>>> fig = dumbbell_current_ambition(overview, source="Demo network returns", synthetic=True)
+>>> source_text(fig)
+'Source: Demo network returns (SYNTHETIC demo data)'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import textwrap
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+from cycler import cycler
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+OKABE_ITO = {
+    "blue": "#0072B2", "orange": "#E69F00", "bluish_green": "#009E73", "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7", "sky_blue": "#56B4E9", "yellow": "#F0E442", "black": "#000000",
+}
+PALETTE = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"],
+           OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"], OKABE_ITO["black"])
+"""Series colours in order (Okabe-Ito without yellow, which is too light for lines on white)."""
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)))
+CURRENT_COLOUR = OKABE_ITO["blue"]     # dark: grey ~0.34 in greyscale
+AMBITION_COLOUR = OKABE_ITO["orange"]  # light: grey ~0.64 in greyscale
+SEQUENTIAL_CMAP = "cividis"
+CONNECTOR_COLOUR = "#8c8c8c"
+MISSING_HATCH = "////"
+
+SYNTHETIC_TAG = "(SYNTHETIC demo data)"
+DEFAULT_SOURCE = "Progression Framework self-assessment returns"
+DPI = 150
+SVG_HASHSALT = "anchor-analysis"
+FORMATS = ("png", "svg")
+
+
+# --- style ---------------------------------------------------------------------------------------------------
+
+def house_rc() -> dict:
+    """The house matplotlib rc parameters (seaborn "whitegrid" + "notebook", Okabe-Ito, DejaVu Sans)."""
+    rc = {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook")}
+    rc.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": ["DejaVu Sans"],  # ships with matplotlib: the same glyphs on every machine
+        "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "xtick.labelsize": 9, "ytick.labelsize": 9,
+        "legend.fontsize": 9, "legend.title_fontsize": 9, "figure.titlesize": 13, "figure.titleweight": "bold",
+        "axes.titleweight": "bold", "axes.titlelocation": "left",
+        "axes.edgecolor": "#4d4d4d", "axes.labelcolor": "#1a1a1a", "text.color": "#1a1a1a",
+        "xtick.color": "#1a1a1a", "ytick.color": "#1a1a1a",
+        "axes.spines.top": False, "axes.spines.right": False,
+        "grid.color": "#dddddd", "grid.linewidth": 0.6,
+        "axes.prop_cycle": (cycler(color=list(PALETTE)) + cycler(marker=list(MARKERS))
+                            + cycler(linestyle=list(LINESTYLES))),
+        "lines.linewidth": 1.8, "lines.markersize": 6,
+        "image.cmap": SEQUENTIAL_CMAP,
+        "figure.facecolor": "white", "savefig.facecolor": "white", "figure.dpi": 100, "savefig.dpi": DPI,
+        "svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path", "pdf.fonttype": 42,
+    })
+    return rc
+
+
+def apply_house_style() -> None:
+    """Make the house style the session default (for notebooks: their own plots then match the kit's)."""
+    sns.set_theme(style="whitegrid", context="notebook", palette=list(PALETTE))
+    mpl.rcParams.update(house_rc())
+
+
+@contextlib.contextmanager
+def house_style() -> Iterator[None]:
+    """Context manager: draw in the house style without changing the session's defaults."""
+    with mpl.rc_context(house_rc()):
+        yield
+
+
+def series_style(index: int) -> dict:
+    """Colour, marker and line style of the ``index``-th series (dimension order), cycling after seven."""
+    i = index % len(PALETTE)
+    return {"color": PALETTE[i], "marker": MARKERS[i], "linestyle": LINESTYLES[i]}
+
+
+# --- finishing and saving -------------------------------------------------------------------------------------
+
+def source_line(source: str, synthetic: bool = False) -> str:
+    """``"Source: <source>"``, tagged ``(SYNTHETIC demo data)`` when synthetic.
+
+    >>> source_line("Demo returns", synthetic=True)
+    'Source: Demo returns (SYNTHETIC demo data)'
+    """
+    text = source.strip()
+    if not text.lower().startswith("source:"):
+        text = f"Source: {text}"
+    if synthetic and "SYNTHETIC" not in text:
+        text = f"{text} {SYNTHETIC_TAG}"
+    return text
+
+
+def _wrap(text: str, fig: Figure, fontsize: float) -> str:
+    chars = max(30, int(fig.get_figwidth() * 72 / (fontsize * 0.58)))
+    return "\n".join(textwrap.fill(part, chars) for part in text.split("\n"))
+
+
+def finish_figure(fig: Figure, ax: Axes | Sequence[Axes] | np.ndarray | None = None, *, title: str, source: str,
+                  xlabel: str | None = None, ylabel: str | None = None, synthetic: bool = False,
+                  note: str | None = None) -> Figure:
+    """Add the house title, axis labels, an optional note and the source line; return ``fig``.
+
+    The title is the figure's (left-aligned) suptitle; ``xlabel``/``ylabel`` go on ``ax`` (on the bottom row and
+    left column when ``ax`` is several axes); the source line (``gid="source"``) and the note (``gid="note"``)
+    sit at the bottom-left, with room made for them in the figure's constrained layout.
+    """
+    small = mpl.rcParams["xtick.labelsize"]
+    small = 8.5 if isinstance(small, str) else min(float(small), 8.5)
+    fig.suptitle(_wrap(title, fig, 13), x=0.01, ha="left", fontsize=13, fontweight="bold")
+    axes = [] if ax is None else (list(np.ravel(ax)) if isinstance(ax, (np.ndarray, list, tuple)) else [ax])
+    visible = [a for a in axes if a.get_visible()]
+    for a in visible:
+        ss = a.get_subplotspec()
+        bottom = ss is None or ss.is_last_row() or _nothing_below(a, visible)
+        left = ss is None or ss.is_first_col()
+        if xlabel is not None and bottom:
+            a.set_xlabel(xlabel)
+        if ylabel is not None and left:
+            a.set_ylabel(ylabel)
+    lines = []
+    if note:
+        lines.append(fig.text(0.01, 0.0, _wrap(note, fig, small), ha="left", va="bottom", fontsize=small,
+                              color="#333333", gid="note"))
+    lines.append(fig.text(0.01, 0.0, _wrap(source_line(source, synthetic), fig, small), ha="left", va="bottom",
+                          fontsize=small, color="#333333", gid="source"))
+    # stack the footer lines from the bottom up and keep the axes clear of them
+    n_lines = sum(t.get_text().count("\n") + 1 for t in lines)
+    line_h = small * 1.35 / 72 / fig.get_figheight()
+    pad = 0.06 / fig.get_figheight()
+    y = pad
+    for t in reversed(lines):
+        t.set_y(y)
+        y += (t.get_text().count("\n") + 1) * line_h
+    engine = fig.get_layout_engine()
+    footer = pad * 2 + n_lines * line_h
+    if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
+        engine.set(rect=(0, footer, 1, 1 - footer))
+    else:
+        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, footer + 0.08))
+    return fig
+
+
+def _nothing_below(ax: Axes, visible: list[Axes]) -> bool:
+    """True when no visible axes sits below ``ax`` in its column (so it carries the x label)."""
+    ss = ax.get_subplotspec()
+    if ss is None:
+        return True
+    col = ss.colspan
+    for other in visible:
+        o = other.get_subplotspec()
+        if o is not None and o.rowspan.start > ss.rowspan.start and set(o.colspan) & set(col):
+            return False
+    return True
+
+
+def _freeze_layout(fig: Figure, passes: int = 1) -> None:
+    """Run the layout engine a fixed number of times, then keep the result.
+
+    Constrained layout refines positions a little on every draw (more so with a legend outside the axes), so
+    without this the first and second saves of one figure would differ in the last bits. A fixed number of
+    passes makes every save, and every re-run, byte-identical. One pass is enough: on the kit's figures further
+    passes move no axes by more than 0.2 pixel at the saved resolution, and each pass is a full layout of the
+    figure (a third of a second for the 14-panel small multiple).
+    """
+    engine = fig.get_layout_engine()
+    if engine is None or not hasattr(engine, "execute") or type(engine).__name__ == "PlaceHolderLayoutEngine":
+        return
+    for _ in range(passes):
+        fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+
+
+def figure_title(fig: Figure) -> str:
+    """The figure's title text."""
+    return fig.get_suptitle()
+
+
+def source_text(fig: Figure) -> str:
+    """The figure's source line (empty when there is none)."""
+    return next((t.get_text() for t in fig.texts if t.get_gid() == "source"), "")
+
+
+def save_figure(fig: Figure, output_dir: str | Path, name: str, *, formats: Sequence[str] = FORMATS,
+                dpi: int = DPI) -> list[Path]:
+    """Write ``fig`` as ``<output_dir>/<name>.png`` (``dpi``) and ``.svg``; return the paths.
+
+    Deterministic: the layout is settled and frozen before the first save (see :func:`_freeze_layout`), the SVG
+    hash salt is fixed and no date or software version is written, so saving the same figure again, or
+    re-running the code that made it, gives byte-identical files. Each file is written to a temporary name first
+    and renamed, so an interrupted run never leaves a half-written figure.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name) or name.endswith((".png", ".svg")):
+        raise ValueError(f"figure name {name!r}: give a plain file stem such as 'overview_dumbbell'")
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+    written = []
+    with mpl.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path", "svg.id": None}):
+        _freeze_layout(fig)
+        for fmt in formats:
+            if fmt not in metadata:
+                raise ValueError(f"unsupported figure format {fmt!r}: choose from {list(metadata)}")
+            path = out / f"{name}.{fmt}"
+            tmp = out / f".{name}.{fmt}.part"
+            try:
+                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata[fmt])
+                tmp.replace(path)
+            finally:
+                tmp.unlink(missing_ok=True)
+            written.append(path)
+    return written
+
+
+def show_figure(fig: Figure, output_dir: str | Path, name: str, *, width: int | None = None) -> list[Path]:
+    """Save ``fig`` with :func:`save_figure`, close it and display the saved PNG in a notebook.
+
+    The exported report then embeds exactly the published image, and the figure is rendered only for saving,
+    not once more by the notebook's inline backend. ``width`` (pixels on screen) defaults to the figure's width
+    at 100 pixels per inch. Returns the written paths.
+
+    >>> fig, ax = plt.subplots()
+    >>> [p.name for p in show_figure(fig, tmp_path, "example")]  # doctest: +SKIP
+    ['example.png', 'example.svg']
+    """
+    paths = save_figure(fig, output_dir, name)
+    width = width or round(fig.get_figwidth() * 100)
+    plt.close(fig)
+    try:
+        from IPython.display import Image, display
+    except ImportError:  # pragma: no cover - outside IPython nothing is shown
+        return paths
+    png = next(p for p in paths if p.suffix == ".png")
+    display(Image(filename=str(png), width=width))
+    return paths

@@ -1,0 +1,112 @@
+"""ONS geography lookups: LSOA to ward and local authority, LSOA 2011 to 2021, and postcodes (NSPL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from anchor_analysis.public.datasets import LSOA_YEARS, LadCodes, PathLike
+from anchor_analysis.public.parsers import _check_choice, _filter_lad, _table
+
+# --- lookups ------------------------------------------------------------------------------------------------
+
+
+def load_lsoa_lookup(
+    lsoa_year: int, lad_code: LadCodes = None, data_dir: PathLike | None = None
+) -> pd.DataFrame:
+    """ONS LSOA -> electoral ward -> local authority best-fit lookup, England and Wales.
+
+    ``lsoa_year=2011``: LSOA 2011 -> ward 2019 -> LAD 2019 (dataset ``lookup_lsoa11_ward19``).
+    ``lsoa_year=2021``: LSOA 2021 -> ward 2024 -> LAD 2024 (dataset ``lookup_lsoa21_ward24``).
+    ``lad_code`` (one code or several) keeps those local authorities.
+
+    Columns (str): ``lsoa_code, lsoa_name, ward_code, ward_name, lad_code, lad_name``; one row per LSOA.
+
+    >>> lookup = load_lsoa_lookup(2021, "E08000035")  # doctest: +SKIP
+    >>> len(lookup), lookup["ward_code"].nunique()  # doctest: +SKIP
+    (488, 33)
+    """
+    _check_choice(lsoa_year, LSOA_YEARS, "lsoa_year")
+    key = "lookup_lsoa11_ward19" if lsoa_year == 2011 else "lookup_lsoa21_ward24"
+    frame = _table(key, data_dir).sort_values("lsoa_code", ignore_index=True)
+    return _filter_lad(frame, lad_code, "lad_code", f"the LSOA {lsoa_year} lookup")
+
+
+def load_lsoa11_to_lsoa21(lad_code: LadCodes = None, data_dir: PathLike | None = None) -> pd.DataFrame:
+    """ONS LSOA 2011 -> LSOA 2021 exact-fit lookup, England and Wales (dataset ``lookup_lsoa11_lsoa21``).
+
+    One row per (LSOA11, LSOA21) pair. ``change_code``: ``U`` unchanged, ``S`` the 2011 LSOA was split,
+    ``M`` merged with others, ``X`` complex redesign. ``lad_code`` filters on the LAD 2022 code.
+
+    Columns (str): ``lsoa11_code, lsoa21_code, change_code, lsoa11_name, lsoa21_name, lad_code, lad_name``
+    (``lad_*`` are LAD 2022).
+
+    >>> load_lsoa11_to_lsoa21("E08000035")["change_code"].value_counts().to_dict()  # doctest: +SKIP
+    {'U': 473, 'S': 14, 'M': 2}
+    """
+    frame = _table("lookup_lsoa11_lsoa21", data_dir)
+    columns = ["lsoa11_code", "lsoa21_code", "change_code", "lsoa11_name", "lsoa21_name"]
+    frame = frame[[*columns, "lad_code", "lad_name"]]
+    frame = frame.sort_values(["lsoa11_code", "lsoa21_code"], ignore_index=True)
+    return _filter_lad(frame, lad_code, "lad_code", "the LSOA 2011 -> 2021 lookup")
+
+
+def _apportion(values: pd.DataFrame, pairs: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Apportion integer LSOA11 counts to LSOA21 through ``pairs`` (``lsoa11_code, lsoa21_code``).
+
+    Each LSOA11's count is divided equally among the LSOA21s it maps to (whole numbers; the remainder goes one
+    each to the first LSOA21s by code, so totals are kept exactly), then summed per LSOA21. Unchanged LSOAs
+    keep their count, split ones share it, merged ones add up. LSOA11s absent from ``values`` contribute
+    nothing. Returns ``lsoa21_code`` plus ``columns`` (int64).
+    """
+    out = pairs[["lsoa11_code", "lsoa21_code"]].drop_duplicates().merge(values, on="lsoa11_code", how="inner")
+    out = out.sort_values(["lsoa11_code", "lsoa21_code"], ignore_index=True)
+    groups = out.groupby("lsoa11_code", sort=False)
+    parts = groups["lsoa21_code"].transform("size")
+    order = groups.cumcount()
+    for column in columns:
+        total = out[column].astype("int64")
+        out[column] = total // parts + (order < total % parts).astype("int64")
+    return out.groupby("lsoa21_code", as_index=False)[list(columns)].sum()
+
+
+# --- postcodes ----------------------------------------------------------------------------------------------
+
+_POSTCODE_SCOPES = {"place": "postcodes_place", "region": "postcodes_region"}
+
+
+def load_postcode_lookup(
+    scope: str = "region",
+    columns: Sequence[str] | None = None,
+    lad_code: LadCodes = None,
+    data_dir: PathLike | None = None,
+) -> pd.DataFrame:
+    """ONS National Statistics Postcode Lookup (August 2024) slices, one row per postcode.
+
+    ``scope="place"``: every LS postcode plus the BD/WF postcodes in Leeds LA (33,806 rows, dataset
+    ``postcodes_place``). ``scope="region"``: all postcodes in the LS, BD, WF, HX, HD, HG and YO areas
+    (135,044 rows, ``postcodes_region``). ``columns`` selects columns; ``lad_code`` filters on ``lad24_code``.
+
+    Columns as in the file: ``postcode`` (str, normalised "LS1 1UR" form), ``postcode_district``,
+    ``postcode_area``, ``lad24_code``, ``lad24_name``, ``ward24_code``, ``ward24_name``, ``lsoa21_code``,
+    ``lsoa21_name``, ``lsoa11_code`` (category), ``latitude``, ``longitude`` (float64, WGS84),
+    ``imd2025_rank``, ``imd2025_decile``, ``imd2019_rank``, ``imd2019_decile`` (nullable Int64),
+    ``in_leeds_la`` (bool). ``lsoa11_code`` and the IMD 2019 columns are blank where the LSOA21 does not come
+    from a single LSOA11. The 265 unlocated postcodes have every geography blank (including ``longitude``,
+    which NSPL sets to 0.0 for them). Live and terminated postcodes are both included.
+
+    >>> load_postcode_lookup("place").set_index("postcode").loc["LS1 1UR", "lad24_code"]  # doctest: +SKIP
+    'E08000035'
+    """
+    _check_choice(scope, list(_POSTCODE_SCOPES), "postcode scope")
+    frame = _table(_POSTCODE_SCOPES[scope], data_dir)
+    frame = _filter_lad(frame, lad_code, "lad24_code", f"the {scope} postcode lookup")
+    if columns is not None:
+        unknown = [c for c in columns if c not in frame.columns]
+        if unknown:
+            known = list(frame.columns)
+            raise ValueError(f"unknown postcode lookup column(s) {unknown}; columns are {known}")
+        frame = frame[list(columns)]
+    return frame

@@ -1,0 +1,199 @@
+"""Building one year inside a staging folder, and moving it into place only when it is complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import time
+from pathlib import Path
+
+from anchor_analysis.core.errors import PdfError
+from anchor_analysis.core.years import fy_label
+from anchor_analysis.reporting.combined import combined_report, report_file_stem
+from anchor_analysis.reporting.export import export_html, strip_external_resources
+from anchor_analysis.reporting.kernels import KernelQueue, _error_text, execute_notebook
+from anchor_analysis.reporting.options import Echo, Notebook, NotebookResult, RunSettings, YearResult, _print
+from anchor_analysis.reporting.pdf import pdf_page_count, print_pdf
+from anchor_analysis.reporting.provenance import published_inputs
+
+# --- one year -------------------------------------------------------------------------------------------------
+
+
+def _retarget(executed: Path, old: Path, new: Path) -> None:
+    """Point the injected ``output_dir`` of an executed notebook at where its outputs now are."""
+    import nbformat
+
+    if not executed.is_file():
+        return
+    nb = nbformat.read(executed, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []) and str(old) in cell.source:
+            cell.source = cell.source.replace(str(old), str(new))
+            changed = True
+    recorded = nb.metadata.get("papermill", {}).get("parameters", {})
+    for key, value in recorded.items():
+        if isinstance(value, str) and str(old) in value:
+            recorded[key] = value.replace(str(old), str(new))
+            changed = True
+    if changed:
+        nbformat.write(nb, executed)
+
+
+def _replace_dir(work: Path, final: Path, trash: Path) -> None:
+    """Move ``work`` to ``final``; an existing ``final`` is moved to ``trash`` first and restored on failure."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        os.replace(final, trash)
+        try:
+            os.replace(work, final)
+        except BaseException:
+            os.replace(trash, final)
+            raise
+    else:
+        os.replace(work, final)
+
+
+def build_year(year: int, settings: RunSettings, staging: Path, echo: Echo | None = None,
+               kernels: KernelQueue | None = None) -> YearResult:
+    """Execute and export one year inside ``staging/<year>``; the paths in the result are relative to it.
+
+    Nothing outside ``staging`` is touched: :func:`promote` moves the year into place, in the main process.
+    The caller owns ``staging`` and removes it afterwards, whatever happens here. ``kernels``: the run's kernels,
+    started ahead (by default, this year's own).
+    """
+    if kernels is None:
+        kernels = KernelQueue(settings.kernel_name, [(year, nb) for nb in settings.notebooks])
+        try:
+            return build_year(year, settings, staging, echo, kernels)
+        finally:
+            kernels.close()
+    echo = echo or _print
+    label = fy_label(year)
+    started = time.monotonic()
+    result = YearResult(year=year)
+    work = staging / str(year)
+    (work / "notebooks").mkdir(parents=True)
+    executed_paths: dict[str, Path] = {}  # name -> executed notebook in the staging folder
+    for nb in settings.notebooks:
+        executed = work / "notebooks" / nb.name
+        parameters = {"year": int(year), "data_dir": str(settings.data_dir),
+                      "output_dir": str(work / nb.section), "place": settings.place}
+        if settings.anonymise:
+            parameters["anonymise"] = True
+        (work / nb.section).mkdir(parents=True, exist_ok=True)
+        echo(f"[{label}] {nb.name}: running")
+        t0 = time.monotonic()
+        km = kernels.take(year, nb)
+        try:
+            execute_notebook(nb.path, executed, parameters, kernel_name=settings.kernel_name, km=km)
+        except Exception as exc:  # a failing notebook must not stop the others
+            seconds = time.monotonic() - t0
+            result.notebooks.append(NotebookResult(nb.name, nb.section, nb.title, False, seconds,
+                                                   error=_error_text(exc)))
+            echo(f"[{label}] {nb.name}: FAILED after {seconds:.1f} s: {_error_text(exc)}")
+        else:
+            seconds = time.monotonic() - t0
+            result.notebooks.append(NotebookResult(nb.name, nb.section, nb.title, True, seconds))
+            echo(f"[{label}] {nb.name}: ok in {seconds:.1f} s")
+        executed_paths[nb.name] = executed
+
+    bodies: list[tuple[Notebook, str]] = []
+    if all(nb.ok for nb in result.notebooks):
+        try:
+            t0 = time.monotonic()
+            (work / "report").mkdir()
+            for nb, nb_result in zip(settings.notebooks, result.notebooks, strict=True):
+                body = export_html(executed_paths[nb.name], work / "report" / f"{nb.path.stem}.html",
+                                   f"{nb.title} {label}", nb.path.parent)
+                bodies.append((nb, body))
+                nb_result.html = Path("report") / f"{nb.path.stem}.html"
+            report_html = work / "report" / f"{report_file_stem(year)}.html"
+            report_html.write_text(strip_external_resources(combined_report(settings, year, work, bodies)),
+                                   encoding="utf-8")
+            result.report_html = Path("report") / report_html.name
+            provenance = {
+                "year": year, "label": label, "run_date": settings.run_date.isoformat(timespec="seconds"),
+                "network": settings.network_name, "synthetic": settings.synthetic, "anonymise": settings.anonymise,
+                "data_dir": str(settings.data_dir), "place": settings.place, "kernel": settings.kernel_name,
+                "git_commit": settings.provenance["git_commit"], "versions": settings.provenance["versions"],
+                "notebooks": settings.provenance["notebooks"],
+                "inputs": published_inputs(settings.provenance["inputs"], settings.anonymise),
+                "public_datasets": [d.get("key") for d in settings.provenance["public"]],
+                "public_note": settings.provenance["public_note"],
+            }
+            (work / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
+            echo(f"[{label}] HTML report: ok in {time.monotonic() - t0:.1f} s")
+        except Exception as exc:
+            result.error = f"HTML export failed: {_error_text(exc)}"
+            echo(f"[{label}] HTML export FAILED: {_error_text(exc)}")
+
+    if result.error is None and all(nb.ok for nb in result.notebooks) and "pdf" in settings.formats:
+        t0 = time.monotonic()
+        pdf = work / "report" / f"{report_file_stem(year)}.pdf"
+        try:
+            print_pdf(work / result.report_html, pdf, settings.chromium)
+        except PdfError as exc:
+            result.pdf_error = str(exc)
+            echo(f"[{label}] PDF: FAILED: {exc}")
+        else:
+            result.report_pdf = Path("report") / pdf.name
+            result.pdf_pages = pdf_page_count(pdf)
+            echo(f"[{label}] PDF: ok in {time.monotonic() - t0:.1f} s ({result.pdf_pages} pages)")
+
+    for nb_result in result.notebooks:
+        if (work / "notebooks" / nb_result.name).is_file():
+            nb_result.executed = Path("notebooks") / nb_result.name
+    result.seconds = time.monotonic() - started
+    return result
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM (delivered on exit) so that a rename pair is never cut in half."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def promote(result: YearResult, settings: RunSettings, staging: Path) -> YearResult:
+    """Move a built year from ``staging`` into ``<out>/<year>`` (replacing the old one), or into
+    ``<out>/failed/<year>`` when anything but the PDF failed. Runs in the main process only."""
+    work = staging / str(result.year)
+    succeeded = bool(result.notebooks) and result.error is None and all(nb.ok for nb in result.notebooks)
+    final = settings.out_dir / str(result.year) if succeeded else settings.out_dir / "failed" / str(result.year)
+    if work.is_dir():
+        for executed in (work / "notebooks").glob("*.ipynb"):
+            _retarget(executed, work, final)
+        with _signals_held():
+            _replace_dir(work, final, staging / "previous")
+    if succeeded:
+        result.out_dir = final
+        shutil.rmtree(settings.out_dir / "failed" / str(result.year), ignore_errors=True)
+        _remove_if_empty(settings.out_dir / "failed")
+    elif work.is_dir() or final.is_dir():
+        result.failed_dir = final
+    for nb_result in result.notebooks:
+        nb_result.executed = final / nb_result.executed if nb_result.executed else None
+        nb_result.html = final / nb_result.html if nb_result.html else None
+    result.report_html = final / result.report_html if result.report_html else None
+    result.report_pdf = final / result.report_pdf if result.report_pdf else None
+    return result
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+
+
+def _build_year_in_child(year: int, settings: RunSettings, staging: Path) -> YearResult:
+    return build_year(year, settings, staging)

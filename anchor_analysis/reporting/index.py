@@ -1,0 +1,134 @@
+"""``<out>/index.html`` across every year present, and the run's one-screen summary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from anchor_analysis import __version__
+from anchor_analysis.core.years import fy_label
+from anchor_analysis.reporting.combined import _esc, report_file_stem
+from anchor_analysis.reporting.options import Notebook, RunResult
+
+# --- index and summary ----------------------------------------------------------------------------------------
+
+
+def _read_provenance(year_dir: Path) -> dict:
+    """A built year's ``provenance.json`` (empty when missing or unreadable: the index still lists the year)."""
+    try:
+        built = json.loads((year_dir / "provenance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return built if isinstance(built, dict) else {}
+
+
+def write_index(out_dir: str | Path) -> Path:
+    """Write ``<out>/index.html``: every year folder present, newest first, with links to what it holds."""
+    out_dir = Path(out_dir)
+    rows = []
+    year_dirs = sorted((p for p in out_dir.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)),
+                       key=lambda p: int(p.name), reverse=True)
+    for folder in year_dirs:
+        year = int(folder.name)
+        links = []
+        for suffix, text in ((".html", "report (HTML)"), (".pdf", "report (PDF)")):
+            path = folder / "report" / f"{report_file_stem(year)}{suffix}"
+            if path.is_file():
+                links.append(f'<a href="{_esc(path.relative_to(out_dir).as_posix())}">{text}</a>')
+        sections = [p for p in sorted((folder / "report").glob("*.html")) if not p.stem.startswith("network-impact")]
+        section_links = ", ".join(f'<a href="{_esc(p.relative_to(out_dir).as_posix())}">'
+                                  f"{_esc(Notebook.from_path(p).title)}</a>" for p in sections)
+        notebooks = ", ".join(f'<a href="{_esc(p.relative_to(out_dir).as_posix())}">{_esc(p.name)}</a>'
+                              for p in sorted((folder / "notebooks").glob("*.ipynb")))
+        failed = out_dir / "failed" / folder.name
+        note = (f' <span class="failed">a later run failed: see <a href="failed/{folder.name}/notebooks/">'
+                f"failed/{folder.name}</a></span>") if failed.is_dir() else ""
+        built = _read_provenance(folder)
+        network = _esc(built.get("network") or "—")
+        if built.get("synthetic"):
+            network += ' <span class="synthetic">SYNTHETIC DATA</span>'
+        run = _esc(str(built.get("run_date", ""))[:10] or "—")
+        rows.append(f"<tr><td>{fy_label(year)}{note}</td><td>{network}</td><td>{run}</td>"
+                    f"<td>{' · '.join(links) or '—'}</td><td>{section_links or '—'}</td>"
+                    f"<td>{notebooks or '—'}</td></tr>")
+    failed_only = sorted(p.name for p in (out_dir / "failed").glob("*")
+                         if p.is_dir() and not (out_dir / p.name).is_dir()) if (out_dir / "failed").is_dir() else []
+    extra = "".join(f'<li>{fy_label(int(n))}: no report yet; the last run failed, see '
+                    f'<a href="failed/{n}/notebooks/">failed/{n}</a></li>' for n in failed_only if n.isdigit())
+    page = f"""<!DOCTYPE html>
+<html lang="en-GB">
+<head><meta charset="utf-8"><title>Network impact reports</title>
+<style>
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
+       color: #1b1b1b; line-height: 1.45; }}
+table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; padding: .35rem .6rem;
+       border-bottom: 1px solid #ccc; vertical-align: top; }}
+a {{ color: #0b4f8a; }} .failed {{ color: #b00020; font-size: .85em; }}
+.synthetic {{ color: #b00020; font-weight: bold; font-size: .75em; letter-spacing: .05em; white-space: nowrap; }}
+</style></head>
+<body>
+<h1>Network impact reports</h1>
+<p>Built by <code>anchor-analysis report</code> (anchor-analysis {_esc(__version__)}).</p>
+<table><thead><tr><th>year</th><th>network</th><th>built</th><th>report</th><th>sections</th>
+<th>executed notebooks</th></tr></thead>
+<tbody>{"".join(rows) or '<tr><td colspan="6">No reports yet.</td></tr>'}</tbody></table>
+{f"<ul>{extra}</ul>" if extra else ""}
+</body>
+</html>
+"""
+    index = out_dir / "index.html"
+    fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".html", dir=out_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(page)
+        os.replace(tmp, index)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return index
+
+
+def _shown_path(path: Path | None) -> str:
+    if path is None:
+        return "?"
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def format_summary(result: RunResult) -> str:
+    """One screen: what was produced and where, and what failed (pointing at the executed notebook)."""
+    built = sum(y.built for y in result.years)
+    lines = ["", f"Summary: {built} of {len(result.years)} year(s) built in {result.seconds:.0f} s"]
+    for year in result.years:
+        status = "ok" if year.ok else ("built, PDF FAILED" if year.built else "FAILED")
+        lines.append(f"  {year.label}  {status}  ({year.seconds:.0f} s)")
+        if year.built:
+            lines.append(f"      report   {_shown_path(year.report_html)}")
+            if year.report_pdf:
+                lines.append(f"      pdf      {_shown_path(year.report_pdf)} ({year.pdf_pages} pages)")
+            lines.append(f"      outputs  {_shown_path(year.out_dir)}/{{notebooks,report,<section>/figures|tables}}")
+        for nb in year.notebooks:
+            if not nb.ok:
+                lines.append(f"      FAILED   {nb.name}: {nb.error}")
+                where = _shown_path(nb.executed) if nb.executed else "(no executed notebook was written)"
+                lines.append(f"               see {where}")
+        if year.error:
+            lines.append(f"      FAILED   {year.error}")
+        if year.pdf_error:
+            lines.append(f"      PDF      FAILED: {year.pdf_error}")
+        if not year.built:
+            previous = result.out_dir / str(year.year)
+            kept = f"previous {_shown_path(previous)} left as it was" if previous.is_dir() else "no previous output"
+            lines.append(f"      {kept}; nothing of this run was moved into place")
+    for note in result.notes:
+        lines.append(f"  note: {note}")
+    if result.index:
+        lines.append(f"  index    {_shown_path(result.index)}")
+    lines.append("All done." if result.ok else "Run FAILED: see above.")
+    return "\n".join(lines)

@@ -1,0 +1,246 @@
+"""The whole run: options checked, returns validated, every year built (in parallel with ``jobs``), the index
+written. :func:`run_report` is what ``anchor-analysis report`` calls.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from anchor_analysis.core.errors import InvalidReturns, ReportError
+from anchor_analysis.core.years import fy_label
+from anchor_analysis.reporting.build import _build_year_in_child, build_year, promote
+from anchor_analysis.reporting.index import write_index
+from anchor_analysis.reporting.kernels import KernelQueue
+from anchor_analysis.reporting.options import (
+    DEFAULT_NOTEBOOK_DIR,
+    FORMATS,
+    SECTIONS,
+    Echo,
+    Notebook,
+    RunResult,
+    RunSettings,
+    YearResult,
+    _print,
+    declared_parameters,
+    default_notebooks,
+    parse_formats,
+)
+from anchor_analysis.reporting.pdf import find_chromium, no_chromium_message
+from anchor_analysis.reporting.provenance import (
+    _package_versions,
+    _read_network_toml,
+    git_commit,
+    input_files,
+    public_datasets,
+    run_date,
+    sha256_file,
+)
+
+# --- the whole run --------------------------------------------------------------------------------------------
+
+
+def prepare(
+    data_dir: str | Path = "data/raw/demo",
+    out_dir: str | Path = "outputs",
+    formats: str | Iterable[str] = FORMATS,
+    place: str | None = None,
+    notebooks: Sequence[str | Path] | None = None,
+    anonymise: bool = False,
+) -> RunSettings:
+    """Check the options and gather what every year shares (network, place, provenance); validates nothing."""
+    data_dir = Path(data_dir).resolve()
+    if not data_dir.is_dir():
+        raise ReportError(f"network folder {data_dir} does not exist")
+    chosen = [Path(p) for p in notebooks] if notebooks else default_notebooks()
+    if not chosen:
+        raise ReportError(f"no notebooks to run: none of {', '.join(f'{s}.ipynb' for s in SECTIONS)} is in "
+                          f"{DEFAULT_NOTEBOOK_DIR.resolve()}; pass --notebooks")
+    missing = [str(p) for p in chosen if not p.is_file()]
+    if missing:
+        raise ReportError(f"notebook(s) not found: {', '.join(missing)}")
+    specs = tuple(Notebook.from_path(p) for p in chosen)
+    if anonymise:
+        unable = [nb.name for nb in specs if "anonymise" not in declared_parameters(nb.path)]
+        if unable:
+            verb = "has" if len(unable) == 1 else "have"
+            raise ReportError(f"--anonymise: {', '.join(unable)} {verb} no 'anonymise' parameter, so cannot hide "
+                              "anchor names; run without --anonymise or add the parameter")
+    sections = [nb.section for nb in specs]
+    if len(set(sections)) != len(sections) or len({nb.name for nb in specs}) != len(specs):
+        raise ReportError(f"two notebooks would write to the same section folder or name: {sections}")
+    network = _read_network_toml(data_dir)
+    place_value = place or network.get("place") or "leeds"
+    if Path(place_value).suffix == ".toml" and Path(place_value).is_file():
+        place_value = str(Path(place_value).resolve())
+    from anchor_analysis.core.errors import ConfigError
+    from anchor_analysis.core.places import load_place
+
+    try:
+        place_obj = load_place(place_value)
+    except ConfigError as exc:
+        raise ReportError(str(exc)) from exc
+    public_rows, attribution, public_note = public_datasets()
+    provenance = {
+        "versions": _package_versions(),
+        "git_commit": git_commit(),
+        "inputs": input_files(data_dir),
+        "notebooks": {nb.name: sha256_file(nb.path) for nb in specs},
+        "public": public_rows,
+        "attribution": attribution,
+        "public_note": public_note,
+    }
+    return RunSettings(
+        data_dir=data_dir,
+        out_dir=Path(out_dir).resolve(),
+        notebooks=specs,
+        place=str(place_value),
+        formats=parse_formats(formats),
+        chromium=find_chromium(),
+        network_name=str(network.get("name") or place_obj.network_name),
+        synthetic=bool(network.get("synthetic", False)),
+        run_date=run_date(),
+        provenance=provenance,
+        place_config=place_obj,
+        anonymise=bool(anonymise),
+    )
+
+
+def validate(settings: RunSettings, place: str | None = None, echo: Echo | None = None):
+    """Validate the network folder; raise :class:`InvalidReturns` when it has errors, else return the report."""
+    echo = echo or _print
+    from anchor_analysis.contracts.network import validate_directory
+
+    report = validate_directory(settings.data_dir, place=place)
+    if not report.ok:
+        raise InvalidReturns(report)
+    warnings = getattr(report, "warnings", 0)
+    if warnings:
+        counts = report.format().strip().splitlines()[-1]
+        echo(f"validation: {settings.data_dir} ok with warnings ({counts}); "
+             f"`anchor-analysis validate --all-warnings {settings.data_dir}` lists them")
+    else:
+        echo(f"validation: {settings.data_dir} ok")
+    return report
+
+
+def check_years_have_returns(years: Sequence[int], report: object, data_dir: Path) -> None:
+    """Raise :class:`ReportError` for a year in which no anchor returned anything (no progression and no metrics
+    rows): every notebook would fail on it. A folder with no progression or metrics at all is left to the
+    notebooks, which say what they need."""
+    known = sorted(getattr(report, "years", None) or ())
+    missing = [y for y in years if y not in known]
+    if known and missing:
+        raise ReportError(f"no returns for {', '.join(fy_label(y) for y in missing)} in {data_dir}: the progression "
+                          f"and metrics returns cover {', '.join(fy_label(y) for y in known)}")
+
+
+def run_report(
+    years: Sequence[int],
+    data_dir: str | Path = "data/raw/demo",
+    out_dir: str | Path = "outputs",
+    formats: str | Iterable[str] = FORMATS,
+    jobs: int = 1,
+    place: str | None = None,
+    notebooks: Sequence[str | Path] | None = None,
+    echo: Echo | None = None,
+    anonymise: bool = False,
+) -> RunResult:
+    """Validate, then build every year (``jobs`` years at a time, in separate processes when ``jobs > 1``).
+
+    Raises :class:`ReportError` for unusable options and :class:`InvalidReturns` for invalid returns, in both cases
+    before anything is written. Notebook, export and PDF failures are reported in the result (``.ok`` False).
+    """
+    echo = echo or _print
+    started = time.monotonic()
+    years = sorted({int(y) for y in years})
+    if not years:
+        raise ReportError("no years to run")
+    if jobs < 1:
+        raise ReportError("--jobs must be at least 1")
+    settings = prepare(data_dir, out_dir, formats, place, notebooks, anonymise=anonymise)
+    # years built in this process share one queue of kernels (worker processes keep their own, per year)
+    kernels = (KernelQueue(settings.kernel_name, [(y, nb) for y in years for nb in settings.notebooks])
+               if jobs == 1 or len(years) == 1 else None)
+    try:
+        if kernels is not None:
+            kernels.start_next()  # the first notebook's kernel starts while the returns are validated
+        check_years_have_returns(years, validate(settings, place=place, echo=echo), settings.data_dir)
+        return _run_years(years, settings, jobs, kernels, started, echo)
+    finally:
+        if kernels is not None:
+            kernels.close()
+
+
+def _run_years(years: Sequence[int], settings: RunSettings, jobs: int, kernels: KernelQueue | None, started: float,
+               echo: Echo) -> RunResult:
+    notes = []
+    if "pdf" in settings.formats and not settings.chromium:
+        notes.append(f"PDF: {no_chromium_message()}")
+        echo(f"warning: {no_chromium_message()}; the HTML reports will still be built")
+    settings.out_dir.mkdir(parents=True, exist_ok=True)
+    leftovers = sorted(p.name for p in settings.out_dir.glob(".staging-*"))
+    if leftovers:
+        notes.append(f"leftover staging folders in {settings.out_dir} from a killed run: {', '.join(leftovers)} "
+                     "(safe to delete when no other run is going)")
+    echo(f"running {len(settings.notebooks)} notebook(s) for {', '.join(fy_label(y) for y in years)} "
+         f"({settings.network_name}{', SYNTHETIC data' if settings.synthetic else ''}"
+         f"{', anchors anonymised' if settings.anonymise else ''}) into {settings.out_dir}")
+    stagings = {y: Path(tempfile.mkdtemp(prefix=f".staging-{y}-", dir=settings.out_dir)) for y in years}
+    results: dict[int, YearResult] = {}
+    try:
+        if kernels is not None:
+            for y in years:
+                built = _guarded(y, lambda y=y: build_year(y, settings, stagings[y], echo, kernels))
+                results[y] = promote(built, settings, stagings[y])
+        else:
+            _run_parallel(years, settings, stagings, min(jobs, len(years)), results)
+    finally:
+        for staging in stagings.values():
+            shutil.rmtree(staging, ignore_errors=True)
+    index = write_index(settings.out_dir)
+    return RunResult(years=[results[y] for y in years], out_dir=settings.out_dir, index=index,
+                     seconds=time.monotonic() - started, notes=notes)
+
+
+def _guarded(year: int, build: Callable[[], YearResult]) -> YearResult:
+    """Run one year; an unexpected error (not a notebook's) fails that year only."""
+    try:
+        return build()
+    except Exception as exc:
+        return YearResult(year=year, error=f"{type(exc).__name__}: {exc}")
+
+
+def _worker_init() -> None:
+    """Worker processes leave Ctrl-C to the main process, which stops them with SIGTERM."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _run_parallel(years: Sequence[int], settings: RunSettings, stagings: dict[int, Path], jobs: int,
+                  results: dict[int, YearResult]) -> None:
+    """Build years in worker processes; the main process alone moves each finished year into place."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
+    try:
+        futures = {pool.submit(_build_year_in_child, y, settings, stagings[y]): y for y in years}
+        for future in as_completed(futures):
+            y = futures[future]
+            try:
+                built = future.result()
+            except Exception as exc:
+                built = YearResult(year=y, error=f"{type(exc).__name__}: {exc}")
+            results[y] = promote(built, settings, stagings[y])
+    except BaseException:
+        # interrupted: stop the workers now (their kernels exit with them) so that nothing more is built
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
