@@ -1,6 +1,8 @@
 """Command line: ``anchor-analysis validate DIR``, ``demo-data``, ``report``, ``reproduce``.
 
-Every command exits non-zero with a one-screen message on bad input; tracebacks are for bugs only.
+Every command exits non-zero with a one-screen message on bad input; tracebacks are for bugs only: any
+:class:`~anchor_analysis.core.errors.AnchorAnalysisError` a command does not handle itself is printed as its
+message (a validation report in full) with exit code 1.
 """
 
 from __future__ import annotations
@@ -13,7 +15,23 @@ import click
 from anchor_analysis import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class KitGroup(click.Group):
+    """The command group: the kit's own errors end a command with their message, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from anchor_analysis.core.errors import AnchorAnalysisError, ValidationFailed
+
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as exc:
+            click.echo(str(exc))
+            sys.exit(1)
+        except AnchorAnalysisError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=KitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="anchor-analysis")
 def main() -> None:
     """Analysis kit for anchor institution networks."""
@@ -125,18 +143,15 @@ def reproduce(data_dir: Path, place: str | None, csv_path: Path | None) -> None:
     """
     from anchor_analysis.analysis.published import DIFFERS, format_table
     from anchor_analysis.analysis.published import reproduce as run_reproduction
-    from anchor_analysis.contracts.network import load_network
-    from anchor_analysis.core.errors import ConfigError, ValidationFailed
+    from anchor_analysis.core.errors import ConfigError
     from anchor_analysis.core.places import load_place
+    from anchor_analysis.derived import processed_network
 
     try:
-        network = load_network(data_dir, place=place)
-        result = run_reproduction(data_dir, place=load_place(place) if place else network.place)
+        network = processed_network(data_dir, load_place(place) if place else None)
     except ConfigError as exc:
         raise click.BadParameter(str(exc), param_hint="--place") from exc
-    except ValidationFailed as exc:
-        click.echo(str(exc))
-        sys.exit(1)
+    result = run_reproduction(network)
     if network.synthetic:
         click.echo("SYNTHETIC demo network: this checks that the kit reproduces the published method, "
                    "not the publications themselves.\n")

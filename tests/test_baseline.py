@@ -39,13 +39,14 @@ def test_per_anchor_people_counts_are_disclosure_controlled(network):
         assert_no_small_counts(published, "n", network.place.disclosure_threshold, group_totals=pd.Series([total]))
 
 
-def test_ledger_comparison_sentence(network, public_data_dir):
+def test_ledger_comparison_sentence(demo_dir, public_data_dir):
     from anchor_analysis.analysis import spend
+    from anchor_analysis.derived import processed_network
 
-    files = B.ledger_files_for_year(network, 2023)
-    assert len(files) == 13
-    analysis = spend.classify_ledger_files(files, network.place)
-    text = B.describe_ledger_comparison(spend.compare_with_returns(analysis.summary, network.metrics))
+    processed = processed_network(demo_dir)
+    analysis = processed.spend(2023)
+    assert analysis.suppliers["anchor_id"].nunique() == 13
+    text = B.describe_ledger_comparison(spend.compare_with_returns(analysis.summary, processed.metrics))
     assert "£511.0m returned" in text and "13 anchors" in text
 
 

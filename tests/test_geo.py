@@ -18,6 +18,7 @@ from anchor_analysis.analysis import geo
 from anchor_analysis.analysis.geo import neighbourhoods as geo_neighbourhoods
 from anchor_analysis.core import POSTCODE_PATTERN, load_place
 from anchor_analysis.core.errors import PriorityListError
+from anchor_analysis.derived import processed_network
 from anchor_analysis.publish import assert_no_small_counts, publish_counts, write_tables
 
 LEEDS = "E08000035"
@@ -337,8 +338,8 @@ def test_publish_counts_blanks_rates_of_withheld_counts(place) -> None:
 
 @pytest.fixture(scope="module")
 def ledger_lines(public_data_dir: Path, demo_dir: Path) -> pd.DataFrame:
-    files = sorted((demo_dir / "ledger").glob("*_2023.csv"))
-    return geo.classified_ledger(files, "leeds", 2019, data_dir=public_data_dir)
+    ledger = processed_network(demo_dir).ledger
+    return geo.influenceable_lines(ledger[ledger["year"] == 2023], public_data_dir)
 
 
 def test_spend_by_ward_and_priority_neighbourhoods(public_data_dir: Path, ledger_lines: pd.DataFrame,
@@ -353,6 +354,8 @@ def test_spend_by_ward_and_priority_neighbourhoods(public_data_dir: Path, ledger
     in_leeds = ledger_lines.loc[ledger_lines["ring"].astype(str) == "leeds", "amount"].groupby(
         ledger_lines["year"]).sum()
     assert totals["in_place"].to_numpy() == pytest.approx(in_leeds.to_numpy())  # agrees with spend's rings
+    lines_in_leeds = ledger_lines.loc[ledger_lines["ring"].astype(str) == "leeds", "lines"].sum()
+    assert wards["n_lines"].sum() == lines_in_leeds  # ledger lines, not supplier-level rows
     for edition, pn in neighbourhoods.items():
         landed = geo.spend_in_priority_neighbourhoods(ledger_lines, pn, public_data_dir)
         assert len(landed) == len(pn.clusters) * ledger_lines["year"].nunique()

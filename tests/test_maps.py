@@ -225,7 +225,7 @@ def test_notebook_is_clean_and_parameterised() -> None:
     assert nb.metadata["kernelspec"]["name"] == "python3"
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
-    for name in ("year = 2023", "imd_edition = 2019", 'data_dir = "../data/raw/demo"',
+    for name in ("year = 2023", "imd_edition = None", 'data_dir = "../data/raw/demo"',
                  'output_dir = "../outputs/2023/neighbourhoods"', 'place = "leeds"',
                  'priority_rule = "most_deprived_10pct"', "top_k = 6"):
         assert name in tagged[0].source

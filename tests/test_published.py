@@ -26,6 +26,7 @@ from anchor_analysis.analysis.published import (
 )
 from anchor_analysis.cli import main
 from anchor_analysis.core import members
+from anchor_analysis.derived import processed_network
 
 
 def test_registry_is_complete_and_well_formed():
@@ -61,7 +62,7 @@ def test_round_half_up_is_not_bankers_rounding():
 
 @pytest.fixture(scope="module")
 def reproduction(public_data_dir, demo_dir):
-    return reproduce(demo_dir, "leeds", public_data_dir)
+    return reproduce(processed_network(demo_dir), public_data_dir)
 
 
 def test_demo_network_reproduces_every_published_figure(reproduction):
@@ -101,7 +102,7 @@ def test_mutation_stretch_from_unrounded_means_is_caught(monkeypatch, public_dat
         return table
 
     monkeypatch.setattr(progression_module, "network_overview", mutated)
-    assert "pf_employment_stretch" in _differing(reproduce(demo_dir, "leeds", public_data_dir))
+    assert "pf_employment_stretch" in _differing(reproduce(processed_network(demo_dir), public_data_dir))
 
 
 def test_mutation_missing_return_counted_as_zero_is_caught(monkeypatch, public_data_dir, demo_dir):
@@ -113,7 +114,7 @@ def test_mutation_missing_return_counted_as_zero_is_caught(monkeypatch, public_d
         return values.reindex(members(anchors, year), fill_value=0.0).sort_index()
 
     monkeypatch.setattr(metrics_module, "_year_values", mutated)
-    caught = _differing(reproduce(demo_dir, "leeds", public_data_dir))
+    caught = _differing(reproduce(processed_network(demo_dir), public_data_dir))
     assert {"spend_share_leeds_2019_mean_of_shares", "spend_baseline_anchors_2019"} <= caught
 
 
@@ -135,7 +136,7 @@ def test_mutation_unassessed_activity_counted_as_zero_is_caught(monkeypatch, pub
         return original(frame, year, **kwargs)
 
     monkeypatch.setattr(progression_module, "network_overview", mutated)
-    assert "pf_environment_assets_current" in _differing(reproduce(demo_dir, "leeds", public_data_dir))
+    assert "pf_environment_assets_current" in _differing(reproduce(processed_network(demo_dir), public_data_dir))
 
 
 def test_mutation_carbon_not_like_for_like_is_caught(monkeypatch, public_data_dir, demo_dir):
@@ -148,7 +149,7 @@ def test_mutation_carbon_not_like_for_like_is_caught(monkeypatch, public_data_di
         return {"reduction": float(base - now), "n_anchors": len(total.loc[year])}
 
     monkeypatch.setattr(metrics_module, "carbon_reduction", mutated)
-    assert "carbon_reduction_four_years" in _differing(reproduce(demo_dir, "leeds", public_data_dir))
+    assert "carbon_reduction_four_years" in _differing(reproduce(processed_network(demo_dir), public_data_dir))
 
 
 def test_cli_exit_codes(tmp_path, public_data_dir, demo_dir):

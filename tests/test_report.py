@@ -114,7 +114,7 @@ def network(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def valid_returns(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("anchor_analysis.contracts.network.validate_directory",
+    monkeypatch.setattr("anchor_analysis.reporting.run.prepare_returns",
                         lambda data_dir, place=None: StubReport())
 
 
@@ -279,7 +279,7 @@ def test_invalid_returns_stop_the_run(network: Path, notebooks: list[Path], tmp_
     out = tmp_path / "out"
     before = previous_output(out)
     failing = StubReport(["progression.csv row 7, column 'current': value '5': level must be an integer 1–4"])
-    monkeypatch.setattr("anchor_analysis.contracts.network.validate_directory", lambda data_dir, place=None: failing)
+    monkeypatch.setattr("anchor_analysis.reporting.run.prepare_returns", lambda data_dir, place=None: failing)
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("a notebook ran although the returns are invalid")
@@ -298,7 +298,7 @@ def test_a_year_without_returns_stops_the_run_before_anything_runs(network: Path
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     returns = StubReport()
     returns.years = {2019, 2020, 2023}
-    monkeypatch.setattr("anchor_analysis.contracts.network.validate_directory", lambda data_dir, place=None: returns)
+    monkeypatch.setattr("anchor_analysis.reporting.run.prepare_returns", lambda data_dir, place=None: returns)
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("a notebook ran for a year without returns")
@@ -574,12 +574,12 @@ def test_kernels_start_ahead_in_the_notebook_folder_and_none_is_left(network: Pa
 def test_kernels_started_ahead_are_stopped_when_the_run_stops(network: Path, notebooks: list[Path], tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     failing = StubReport(["anchors.csv row 2: duplicate anchor_id"])
-    monkeypatch.setattr("anchor_analysis.contracts.network.validate_directory", lambda data_dir, place=None: failing)
+    monkeypatch.setattr("anchor_analysis.reporting.run.prepare_returns", lambda data_dir, place=None: failing)
     with pytest.raises(InvalidReturns):
         report.run_report([YEAR], data_dir=network, out_dir=tmp_path / "out", notebooks=notebooks)
     assert kernel_processes() == []
 
-    monkeypatch.setattr("anchor_analysis.contracts.network.validate_directory",
+    monkeypatch.setattr("anchor_analysis.reporting.run.prepare_returns",
                         lambda data_dir, place=None: StubReport())
     real_execute = report.execute_notebook
 

@@ -159,6 +159,21 @@ def shares_table(network, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["share", "pooled", "mean_of_anchor_shares", "coverage"])
 
 
+def staff_share_living_in_place(per_anchor: pd.DataFrame, place: str | Place) -> pd.DataFrame:
+    """:func:`per_anchor_table` of the workforce metrics with ``share_living_in_place``: each anchor's staff living
+    in the place's innermost ring over its headcount (blank where either is not reported or withheld)."""
+    inner = load_place(place).rings[0].key
+    out = per_anchor.copy()
+    out["share_living_in_place"] = out[f"staff_in_{inner}"] / out["headcount"]
+    return out
+
+
+def pooled_share(shares: pd.DataFrame, share: str) -> float | None:
+    """The pooled value of one row of :func:`shares_table` (None when no anchor reported both parts)."""
+    value = shares.set_index("share")["pooled"].get(share)
+    return None if value is None or pd.isna(value) else float(value)
+
+
 def estimates_table(network, year: int, metric_names: list[str]) -> pd.DataFrame:
     """Whole-network estimates beside the reported totals, with the method and a low-high range."""
     rows = []
@@ -198,11 +213,6 @@ def describe_carbon(network, year: int, base_year: int, labels: dict[str, str] |
             f"and {fy_label(year)} fell by {c['reduction']:,.0f} tCO2e ({c['reduction_pct']:.1f}%), from "
             f"{c['base']:,.0f} to {c['now']:,.0f} t. Not in the comparison: "
             f"{', '.join(labels.get(a, a) for a in c['excluded']) or 'none'}.")
-
-
-def ledger_files_for_year(network, year: int) -> list:
-    """The network's ledger files whose name ends in ``_<year>`` (the demo layout ``<anchor>_<year>.csv``)."""
-    return [p for p in network.ledger_files if p.stem.endswith(f"_{year}")]
 
 
 def describe_ledger_comparison(comparison: pd.DataFrame, place: str | Place = "leeds") -> str:

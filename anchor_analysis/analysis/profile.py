@@ -69,6 +69,12 @@ def is_member(network, anchor_id: str, year: int) -> bool:
     return anchor_id in set(members(network.anchors, year))
 
 
+def has_residence(network, anchor_id: str, year: int) -> bool:
+    """Whether the anchor returned staff residence counts for ``year``."""
+    residence = network.staff_residence
+    return residence is not None and bool(((residence["year"] == year) & (residence["anchor_id"] == anchor_id)).any())
+
+
 def anchor_metrics(network, anchor_id: str, year: int) -> pd.DataFrame:
     """The anchor's core metrics in ``year`` beside its last earlier return and the network.
 

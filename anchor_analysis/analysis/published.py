@@ -24,14 +24,14 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from anchor_analysis.contracts.network import Network
 from anchor_analysis.core.errors import CannotCompute
-from anchor_analysis.core.places import Place, load_place
+from anchor_analysis.core.places import Place
 from anchor_analysis.core.years import fy_label
 
 MATCHES = "matches at published precision"
@@ -74,18 +74,16 @@ def verdict(computed: float, published: float, rule: str, precision: float) -> s
 
 @dataclass
 class Context:
-    """What a reproduction run computes from: one network's returns, the place and (optionally) public data."""
+    """What a reproduction run computes from: one network's validated returns (with its place) and, optionally,
+    the public data folder."""
 
-    data_dir: Path
-    place: Place
+    network: Network
     public_data_dir: Path | None = None
     _cache: dict = field(default_factory=dict)
 
-    @cached_property
-    def network(self):
-        from anchor_analysis.contracts.network import load_network
-
-        return load_network(self.data_dir, place=self.place)
+    @property
+    def place(self) -> Place:
+        return self.network.place
 
     def overview(self, year: int) -> pd.DataFrame:
         from anchor_analysis.analysis.progression.scores import network_overview
@@ -220,16 +218,29 @@ COMPUTATIONS: dict[str, Callable[..., tuple[float, str]]] = {
 PUBLIC_DATA_COMPUTATIONS = {"lsoas_in_decile", "lsoas_total"}
 
 
-def reproduce(data_dir: str | Path, place: str | Place = "leeds", public_data_dir: str | Path | None = None,
+def reproduce(network: Network, public_data_dir: str | Path | None = None,
               figures: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Recompute every published figure and compare it with the publication.
+    """Recompute every published figure from ``network`` and compare it with the publication.
 
-    Columns: ``key, label, year, published, computed, unit, precision, rule, verdict, basis, source``; ``basis``
-    says what the computed value covers (coverage) or, for "cannot be computed", why.
+    Parameters
+    ----------
+    network : Network
+        The network's validated returns with its place, as
+        :func:`anchor_analysis.derived.processed_network` gives them.
+    public_data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+    figures : DataFrame, optional
+        The figures to reproduce (default: the whole registry, :func:`registry`).
+
+    Returns
+    -------
+    DataFrame
+        ``key, label, year, published, computed, unit, precision, rule, verdict, basis, source``; ``basis`` says
+        what the computed value covers (coverage) or, for "cannot be computed", why.
     """
     from anchor_analysis.core.errors import PublicDataMissing
 
-    ctx = Context(Path(data_dir), load_place(place), Path(public_data_dir) if public_data_dir else None)
+    ctx = Context(network, Path(public_data_dir) if public_data_dir else None)
     figures = registry() if figures is None else figures
     rows = []
     for key, fig in figures.iterrows():

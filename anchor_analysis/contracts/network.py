@@ -36,8 +36,6 @@ def validate_directory(data_dir: str | Path, place: str | Place | None = None) -
     Missing folders and files, unreadable files and bad values all become failures in the report; this
     never raises for bad input. The place is ``place``, else ``network.toml``'s ``place``, else ``"leeds"``.
     """
-    from anchor_analysis.contracts.network import check_network  # io builds on this module's report types
-
     report, _ = check_network(Path(data_dir), place=place, ledgers=True)
     return report
 
@@ -62,6 +60,24 @@ class Network:
 
 
 # --- a whole network folder
+
+
+def network_place(data_dir: str | Path, place: str | Place | None = None) -> Place:
+    """The place a network folder is analysed for: ``place`` if given, else ``network.toml``'s, else Leeds.
+
+    Raises :class:`~anchor_analysis.core.errors.ValidationFailed` when the folder is missing, ``network.toml`` is
+    broken or the place cannot be loaded.
+    """
+    data_dir = Path(data_dir)
+    report = ValidationReport()
+    if not data_dir.is_dir():
+        what = "is not a folder" if data_dir.exists() else "folder does not exist"
+        report.add(Failure(str(data_dir), None, None, None, what))
+        raise ValidationFailed(report)
+    resolved = _resolve_place(place, _read_settings(data_dir, report), data_dir, report)
+    if resolved is None or not report.ok:
+        raise ValidationFailed(report)
+    return resolved
 
 
 def _read_settings(data_dir: Path, report: ValidationReport) -> dict:

@@ -1,7 +1,7 @@
 """Numbers as a reader sees them: values by unit, and columns rounded for publication.
 
 >>> format_value(511_000_000, "GBP"), format_value(0.64, "share"), format_value(62_300, "people")
-('GBP 511.0m', '64.0%', '62,300')
+('£511.0m', '64%', '62,300')
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ def round_for_publication(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def format_value(value: float, unit: str) -> str:
-    """A headline number as people read it: ``GBP 511.0m``, ``64%``, ``62,300``, ``110,000 t``.
+    """A headline number as people read it: ``£511.0m``, ``64%``, ``62,300``, ``110,000 t``.
 
     >>> format_value(511_000_000, "GBP"), format_value(0.64, "share"), format_value(110_000, "tCO2e")
     ('£511.0m', '64%', '110,000 t')
+    >>> format_value(float("nan"), "people")
+    'not reported'
     """
     if value is None or pd.isna(value):
         return "not reported"

@@ -110,12 +110,24 @@ def prepare(
     )
 
 
-def validate(settings: RunSettings, place: str | None = None, echo: Echo | None = None):
-    """Validate the network folder; raise :class:`InvalidReturns` when it has errors, else return the report."""
-    echo = echo or _print
-    from anchor_analysis.contracts.network import validate_directory
+def prepare_returns(data_dir: Path, place: str | None = None):
+    """Validate the network's returns and build its derived tables for the run (or reuse them when nothing
+    changed), so every notebook of every year reads them and no ledger line is classified twice. Returns the
+    validation report: its failures when the returns are invalid, else its warnings."""
+    from anchor_analysis.core.errors import ValidationFailed
+    from anchor_analysis.derived import processed_network
 
-    report = validate_directory(settings.data_dir, place=place)
+    try:
+        return processed_network(data_dir, place).report
+    except ValidationFailed as exc:
+        return exc.report
+
+
+def validate(settings: RunSettings, place: str | None = None, echo: Echo | None = None):
+    """Validate the network folder (building its derived tables); raise :class:`InvalidReturns` when it has
+    errors, else return the report."""
+    echo = echo or _print
+    report = prepare_returns(settings.data_dir, place)
     if not report.ok:
         raise InvalidReturns(report)
     warnings = getattr(report, "warnings", 0)

@@ -44,6 +44,7 @@ from anchor_analysis.analysis.geo.areas import (
     PlaceLike,
     attribution_keys,
     deprivation_profile,
+    describe_deprivation,
     edition_for_lsoa_year,
     editions_side_by_side,
     lsoa_layer,
@@ -56,7 +57,8 @@ from anchor_analysis.analysis.geo.areas import (
     with_geometry,
 )
 from anchor_analysis.analysis.geo.landing import (
-    classified_ledger,
+    describe_spend_landing,
+    influenceable_lines,
     locate_suppliers,
     spend_by_ward,
     spend_in_priority_neighbourhoods,
@@ -73,9 +75,11 @@ from anchor_analysis.analysis.geo.neighbourhoods import (
 )
 from anchor_analysis.analysis.geo.residence import (
     STAFF_TABLES,
+    describe_staff_in_most_deprived,
     lsoa21_to_edition,
     staff_by_area,
     staff_by_ward_and_anchor,
+    staff_by_ward_and_anchor_every_year,
     staff_in_most_deprived,
     staff_in_priority_neighbourhoods,
     staff_rates,
@@ -94,6 +98,10 @@ def clear_cache() -> None:
 
 
 __all__ = [
+    "describe_spend_landing",
+    "staff_by_ward_and_anchor_every_year",
+    "describe_staff_in_most_deprived",
+    "describe_deprivation",
     "DEFAULT_SPLIT_ABOVE_LSOAS",
     "DEFAULT_TOLERANCE_M",
     "EDITION_CAVEAT",
@@ -129,7 +137,7 @@ __all__ = [
     "staff_in_priority_neighbourhoods",
     "staff_rates",
     "staff_tables",
-    "classified_ledger",
+    "influenceable_lines",
     "locate_suppliers",
     "spend_by_ward",
     "spend_in_priority_neighbourhoods",

@@ -283,3 +283,12 @@ def with_geometry(table: pd.DataFrame, level: str, place: PlaceLike = "leeds", e
     if values[key].duplicated().any():
         raise ValueError(f"the table has several rows per {key}: select one year (and anchor) first")
     return shapes.merge(values, on=key, how="left")
+
+
+def describe_deprivation(profile: pd.DataFrame, place_name: str) -> str:
+    """One sentence from :func:`deprivation_profile`: the place's LSOAs and residents in national decile 1."""
+    decile1 = profile.loc[profile["decile"] == 1].iloc[0]
+    edition = int(profile["edition"].iloc[0])
+    return (f"**{int(decile1['n_lsoas'])} of the {profile.attrs['n_lsoas']} LSOAs** in {place_name} "
+            f"({decile1['share_lsoas']:.1%}) are in the most deprived 10% of England (IMD {edition}), home to "
+            f"{decile1['share_population']:.1%} of residents.")

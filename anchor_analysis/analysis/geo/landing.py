@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
 import pandas as pd
 
 from anchor_analysis import public
 from anchor_analysis.analysis.geo.areas import OUTSIDE_LOOKUP, UNKNOWN_AREA, PathLike, PlaceLike, _place, lsoa_wards
 from anchor_analysis.analysis.geo.neighbourhoods import PriorityNeighbourhoods
 from anchor_analysis.analysis.geo.residence import _membership, lsoa21_to_edition
-from anchor_analysis.core.years import financial_year
+from anchor_analysis.core.years import financial_year, fy_label
 
 # --- spend landing ------------------------------------------------------------------------------------------
 
@@ -61,14 +58,18 @@ def _supplier_key(ledger: pd.DataFrame) -> str:
 
 
 def _located(ledger: pd.DataFrame, data_dir: PathLike | None) -> pd.DataFrame:
-    return ledger if "supplier_ward_code" in ledger.columns else locate_suppliers(ledger, data_dir)
+    """Located lines with a ``_lines`` count: 1 per ledger line, or the ``lines`` of a supplier-level row."""
+    out = ledger if "supplier_ward_code" in ledger.columns else locate_suppliers(ledger, data_dir)
+    lines = out["lines"].astype("int64") if "lines" in out.columns else 1
+    return out.assign(_lines=lines)
 
 
 def spend_by_ward(ledger: pd.DataFrame, place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> pd.DataFrame:
     """Spend with suppliers located in each ward of the place, per financial year (every ward, zeros kept).
 
-    ``ledger``: lines with ``anchor_id, payment_date, amount, supplier_id, supplier_postcode`` (filter it to
-    influenceable spend first where that applies). Columns: ``year, ward_code, ward_name, spend`` (GBP, net of
+    ``ledger``: lines with ``anchor_id, payment_date, amount, supplier_id, supplier_postcode``, or the classified
+    supplier-level table (whose ``lines`` are counted; filter either to influenceable spend first where that
+    applies, :func:`influenceable_lines`). Columns: ``year, ward_code, ward_name, spend`` (GBP, net of
     credits), ``n_lines, n_suppliers, share_of_spend`` (share of the year's ledger spend, all locations).
     ``attrs["totals"]``: per year, spend in the place, elsewhere located, and not located.
     """
@@ -78,7 +79,7 @@ def spend_by_ward(ledger: pd.DataFrame, place: PlaceLike = "leeds", data_dir: Pa
     in_place = lines[lines["supplier_lad_code"] == place.local_authority_code]
     supplier = _supplier_key(lines)
     grouped = in_place.groupby(["year", "supplier_ward_code"], as_index=False).agg(
-        spend=("amount", "sum"), n_lines=("amount", "size"), n_suppliers=(supplier, "nunique"))
+        spend=("amount", "sum"), n_lines=("_lines", "sum"), n_suppliers=(supplier, "nunique"))
     grouped = grouped.rename(columns={"supplier_ward_code": "ward_code"})
     years = pd.DataFrame({"year": sorted(lines["year"].unique())})
     out = years.merge(wards, how="cross").merge(grouped, on=["year", "ward_code"], how="left")
@@ -111,7 +112,7 @@ def spend_in_priority_neighbourhoods(ledger: pd.DataFrame, clusters: PriorityNei
     lines = lines.assign(cluster_id=lines["supplier_lsoa21_code"].map(mapping).map(
         lsoas.set_index("lsoa_code")["cluster_id"]))
     grouped = lines.dropna(subset=["cluster_id"]).groupby(["year", "cluster_id"], as_index=False).agg(
-        spend=("amount", "sum"), n_lines=("amount", "size"), n_suppliers=(_supplier_key(lines), "nunique"))
+        spend=("amount", "sum"), n_lines=("_lines", "sum"), n_suppliers=(_supplier_key(lines), "nunique"))
     names = lsoas[["cluster_id", "name", "rank"]].drop_duplicates()
     years = pd.DataFrame({"year": sorted(lines["year"].unique())})
     out = years.merge(names, how="cross").merge(grouped, on=["year", "cluster_id"], how="left")
@@ -121,23 +122,32 @@ def spend_in_priority_neighbourhoods(ledger: pd.DataFrame, clusters: PriorityNei
     return out.sort_values(["year", "rank"], ignore_index=True)
 
 
-def classified_ledger(ledger_files: Sequence[PathLike], place: PlaceLike = "leeds", imd_edition: int = 2019,
-                      influenceable_only: bool = True, data_dir: PathLike | None = None) -> pd.DataFrame:
-    """A network's ledger files read, located and (by default) filtered to influenceable spend.
+def influenceable_lines(classified: pd.DataFrame, data_dir: PathLike | None = None) -> pd.DataFrame:
+    """The influenceable lines of a classified ledger, located to wards (:func:`locate_suppliers`).
 
-    Uses :mod:`anchor_analysis.analysis.spend`: ``read_ledger``, ``classify_supplier_postcodes`` (NSPL lookup of the
-    region) and ``apply_influenceable_rules`` (the shipped rules), then :func:`locate_suppliers` for wards.
-    ``attrs["excluded"]``: spend excluded as not influenceable, per financial year.
+    ``classified``: ledger lines or the supplier-level table with ``influenceable`` (from the spend analysis:
+    :attr:`anchor_analysis.derived.ProcessedNetwork.ledger` for a network). ``attrs["excluded"]``: the spend
+    excluded as not influenceable, per financial year.
+
+    Returns
+    -------
+    DataFrame
+        The influenceable rows with ``supplier_lsoa21_code, supplier_ward_code, supplier_ward_name,
+        supplier_lad_code``.
     """
-    from anchor_analysis.analysis import spend
-
-    place = _place(place)
-    ledger = spend.read_ledger([Path(p) for p in ledger_files])
-    lookup = public.load_postcode_lookup("region", data_dir=data_dir)
-    lines = spend.apply_influenceable_rules(spend.classify_supplier_postcodes(ledger, lookup, place, imd_edition))
-    lines = locate_suppliers(lines, data_dir)
-    excluded = lines[~lines["influenceable"].astype(bool)].groupby("year")["amount"].sum()
-    if influenceable_only:
-        lines = lines[lines["influenceable"].astype(bool)].reset_index(drop=True)
+    keep = classified["influenceable"].astype(bool)
+    excluded = classified[~keep].groupby("year")["amount"].sum()
+    lines = locate_suppliers(classified[keep].reset_index(drop=True), data_dir)
     lines.attrs["excluded"] = excluded
     return lines
+
+
+def describe_spend_landing(by_ward: pd.DataFrame, in_neighbourhoods: pd.DataFrame, year: int,
+                           place_name: str) -> str:
+    """One sentence: where the year's influenceable spend landed, from :func:`spend_by_ward` and
+    :func:`spend_in_priority_neighbourhoods`."""
+    totals = by_ward.attrs["totals"].loc[year] / 1e6
+    in_pn = in_neighbourhoods.loc[in_neighbourhoods["year"] == year, "spend"].sum() / 1e6
+    return (f"In {fy_label(year)}, **£{totals['in_place']:,.1f}m** of £{totals['total']:,.1f}m influenceable spend "
+            f"went to suppliers located in {place_name}, £{in_pn:,.1f}m of it to suppliers in the priority "
+            f"neighbourhoods; £{totals['not_located']:,.1f}m could not be located.")

@@ -22,6 +22,7 @@ from anchor_analysis.analysis.geo.areas import (
     place_lsoas,
 )
 from anchor_analysis.analysis.geo.neighbourhoods import PriorityNeighbourhoods
+from anchor_analysis.core.years import fy_label
 from anchor_analysis.publish.disclosure import publish_counts
 
 # --- staff residence -----------------------------------------------------------------------------------------
@@ -274,3 +275,28 @@ def staff_tables(residence: pd.DataFrame, year: int, edition: int, clusters: Pri
     tables["staff_in_priority_neighbourhoods_by_anchor"] = publish_counts(
         pn_anchor.rename(columns={"count": "staff"}), place, "staff")
     return tables
+
+
+def describe_staff_in_most_deprived(residence: pd.DataFrame, year: int, edition: int,
+                                    data_dir: PathLike | None = None) -> str:
+    """One sentence: how many of the network's staff with residence data live in national IMD decile 1.
+
+    The network's count of :func:`staff_in_most_deprived` for ``year`` (every anchor with residence data that
+    year), as the priority neighbourhoods section states it.
+    """
+    counts = staff_in_most_deprived(residence, edition, data_dir)
+    counts = counts[counts["year"] == year]
+    deprived, staff = int(counts["staff_in_most_deprived"].sum()), int(counts["staff"].sum())
+    share = deprived / staff if staff else float("nan")
+    return (f"**{deprived:,} of the {staff:,} staff** of the {len(counts)} anchors with residence data for "
+            f"{fy_label(year)} ({share:.1%}) live in the most deprived 10% of areas in England (IMD {edition} "
+            "decile 1).")
+
+
+def staff_by_ward_and_anchor_every_year(residence: pd.DataFrame, place: PlaceLike = "leeds",
+                                        data_dir: PathLike | None = None) -> list[pd.Series]:
+    """The published (disclosure-controlled) staff counts of :func:`staff_by_ward_and_anchor`, one series per year
+    of residence returns: what :func:`anchor_analysis.figures.maps.pooled_breaks` takes, so the maps of every
+    year share one scale."""
+    years = sorted(int(y) for y in residence["year"].unique())
+    return [staff_by_ward_and_anchor(residence, year, place, data_dir)["staff"] for year in years]

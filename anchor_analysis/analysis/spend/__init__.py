@@ -45,6 +45,7 @@ from anchor_analysis.analysis.spend.analysis import (
 )
 from anchor_analysis.analysis.spend.common import (
     BY,
+    EDITION_DECILES,
     IMD_EDITIONS,
     LEDGER_COLUMNS,
     MATCH_STATUSES,
@@ -57,6 +58,7 @@ from anchor_analysis.analysis.spend.council import (
 )
 from anchor_analysis.analysis.spend.engine import (
     classify_ledger_files,
+    classify_ledger_suppliers,
 )
 from anchor_analysis.analysis.spend.files import (
     read_ledger,
@@ -64,6 +66,13 @@ from anchor_analysis.analysis.spend.files import (
 from anchor_analysis.analysis.spend.locate import (
     classify_supplier_postcodes,
     prepare_postcode_lookup,
+)
+from anchor_analysis.analysis.spend.reconciliation import (
+    RECONCILIATION_COLUMNS,
+    check_reconciliation,
+    describe_reconciliation,
+    network_reconciliation,
+    reconcile_ledgers,
 )
 from anchor_analysis.analysis.spend.rules import (
     SpendRule,
@@ -89,6 +98,13 @@ from anchor_analysis.analysis.spend.suppliers import (
 )
 
 __all__ = [
+    "RECONCILIATION_COLUMNS",
+    "check_reconciliation",
+    "describe_reconciliation",
+    "network_reconciliation",
+    "reconcile_ledgers",
+    "classify_ledger_suppliers",
+    "EDITION_DECILES",
     "BY",
     "IMD_EDITIONS",
     "LEDGER_COLUMNS",

@@ -10,7 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from anchor_analysis.analysis.spend.common import _CLASSIFICATION_COLUMNS, BY, SUPPLIER_COLUMNS, _financial_year, _pence
+from anchor_analysis.analysis.spend.common import (
+    _CLASSIFICATION_COLUMNS,
+    BY,
+    EDITION_DECILES,
+    SUPPLIER_COLUMNS,
+    _financial_year,
+    _pence,
+)
 from anchor_analysis.analysis.spend.files import _check_ledger_frame
 from anchor_analysis.analysis.spend.locate import (
     _STATUS_DTYPE,
@@ -19,6 +26,7 @@ from anchor_analysis.analysis.spend.locate import (
     _ring_dtype,
     classify_supplier_postcodes,
 )
+from anchor_analysis.analysis.spend.reconciliation import reconcile_ledgers
 from anchor_analysis.analysis.spend.rules import SpendRules, apply_influenceable_rules, load_spend_rules
 from anchor_analysis.analysis.spend.summaries import (
     excluded_by_rule,
@@ -39,7 +47,10 @@ class SpendAnalysis:
 
     ``suppliers`` is the classified supplier-level table (one row per :data:`SUPPLIER_COLUMNS` combination, with
     ``lines, amount, credit_lines, credit_amount, duplicate_lines, duplicate_amount``, the classification columns
-    and ``influenceable, rule``); every other table is computed from it per anchor and financial year.
+    and ``influenceable, rule``); every other table is computed from it per anchor and financial year, except
+    ``concentration``: the network's top suppliers by year, each supplier matched by its normalised name across
+    anchors (``concentration_by_anchor`` has each anchor's own top suppliers), and ``reconciliation``, which
+    accounts for every line and pound read (:func:`~anchor_analysis.analysis.spend.reconciliation.reconcile_ledgers`).
     """
 
     suppliers: pd.DataFrame
@@ -51,18 +62,22 @@ class SpendAnalysis:
     by_ring: pd.DataFrame = field(init=False)
     by_decile: pd.DataFrame = field(init=False)
     concentration: pd.DataFrame = field(init=False)
+    concentration_by_anchor: pd.DataFrame = field(init=False)
     leakage: pd.DataFrame = field(init=False)
     summary: pd.DataFrame = field(init=False)
     excluded: pd.DataFrame = field(init=False)
     match_status: pd.DataFrame = field(init=False)
     duplicates: pd.DataFrame = field(init=False)
+    reconciliation: pd.DataFrame = field(init=False)
     top_n: tuple[int, ...] = (10, 50, 300)
 
     def __post_init__(self) -> None:
         s, place = self.suppliers, self.place
         self.by_ring = spend_by_ring(s, place)
         self.by_decile = spend_by_deprivation_decile(s, place)
-        self.concentration = spend_concentration(s, self.top_n)
+        # the network's suppliers across anchors: one firm's spend from several anchors counts once
+        self.concentration = spend_concentration(s, self.top_n, by=("year",), supplier_key="supplier_name")
+        self.concentration_by_anchor = spend_concentration(s, self.top_n)
         self.leakage = leakage_by_category(s, place)
         self.summary = ledger_summary(s, place)
         self.excluded = excluded_by_rule(s, self.rules)
@@ -74,12 +89,14 @@ class SpendAnalysis:
             "duplicate_lines": dup["duplicate_lines"].astype("int64"),
             "duplicate_spend": dup["_dup"].astype("int64") / 100, "dropped": self.drop_exact_duplicates,
         })
+        self.reconciliation = reconcile_ledgers(s, place, self.rules, drop_exact_duplicates=self.drop_exact_duplicates)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """All tables by name (``suppliers``, ``by_ring``, ``by_decile``, ``concentration``, ``leakage``,
-        ``summary``, ``excluded``, ``match_status``, ``duplicates``)."""
-        names = ("suppliers", "by_ring", "by_decile", "concentration", "leakage", "summary", "excluded",
-                 "match_status", "duplicates")
+        """All tables by name (``suppliers``, ``by_ring``, ``by_decile``, ``concentration``,
+        ``concentration_by_anchor``, ``leakage``, ``summary``, ``excluded``, ``match_status``, ``duplicates``,
+        ``reconciliation``)."""
+        names = ("suppliers", "by_ring", "by_decile", "concentration", "concentration_by_anchor", "leakage",
+                 "summary", "excluded", "match_status", "duplicates", "reconciliation")
         return {name: getattr(self, name) for name in names}
 
 
@@ -101,10 +118,13 @@ def _finalise_suppliers(frame: pd.DataFrame, place: Place, rules: SpendRules) ->
     out["match_status"] = pd.Categorical(frame["match_status"].astype("str"), dtype=_STATUS_DTYPE)
     out["ring"] = pd.Categorical(frame["ring"].astype("str"), dtype=_ring_dtype(place))
     out["imd_decile"] = frame["imd_decile"].astype("Int64")
+    editions = [c for c in EDITION_DECILES if c in frame.columns]
+    for column in editions:
+        out[column] = frame[column].astype("Int64")
     out["influenceable"] = frame["influenceable"].astype(bool)
     out["rule"] = frame["rule"].astype("str")
     columns = [*SUPPLIER_COLUMNS, "lines", "amount", "credit_lines", "credit_amount", "duplicate_lines",
-               "duplicate_amount", *_CLASSIFICATION_COLUMNS, "influenceable", "rule"]
+               "duplicate_amount", *_CLASSIFICATION_COLUMNS, *editions, "influenceable", "rule"]
     out = out[columns].sort_values(list(SUPPLIER_COLUMNS), na_position="last", kind="stable")
     return out.reset_index(drop=True)
 

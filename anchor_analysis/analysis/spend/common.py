@@ -39,6 +39,9 @@ BY = ("anchor_id", "year")
 
 _CLASSIFICATION_COLUMNS = ("postcode_normalised", "postcode_area", "match_status", "lad_code", "ring",
                            "lsoa21_code", "imd_decile")
+EDITION_DECILES = ("imd2019_decile", "imd2025_decile")
+"""Each IMD edition's decile of the supplier's postcode, carried beside ``imd_decile`` (the edition asked for) when
+the lookup has them, so one classification serves both editions."""
 IMD_EDITIONS = (2019, 2025)
 _NO_CATEGORY = "(no category)"
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from anchor_analysis.analysis.spend.analysis import SpendAnalysis, _finalise_suppliers, analyse_ledger
-from anchor_analysis.analysis.spend.common import LEDGER_COLUMNS
+from anchor_analysis.analysis.spend.common import EDITION_DECILES, LEDGER_COLUMNS
 from anchor_analysis.analysis.spend.files import _check_header, _resolve_paths, read_ledger
 from anchor_analysis.analysis.spend.locate import (
     _check_edition,
@@ -63,6 +63,10 @@ def _connect(memory_limit: str | None, threads: int | None, temp_dir: str):
     return duckdb.connect(config=config)
 
 
+_KEYS = "anchor_id, supplier_id, supplier_name, supplier_postcode, category"
+"""The text columns that identify a supplier-level row (with the financial year)."""
+
+
 def _duckdb_suppliers(
     files: list[Path], prepared: pd.DataFrame, place: Place, *, outside_lookup: str, drop_exact_duplicates: bool,
     memory_limit: str | None, threads: int | None, exact_duplicates: bool = False,
@@ -74,99 +78,115 @@ def _duckdb_suppliers(
     by_header: dict[tuple[str, ...], list[Path]] = {}
     for path in files:
         by_header.setdefault(tuple(_check_header(path)), []).append(path)
-
-    def source(with_file: bool) -> str:
-        # one read_csv per header layout, every column read as text under the header's (trimmed) names, so nothing
-        # is sniffed or guessed ("007" stays "007"); layouts are stacked by column name
-        parts = []
-        for header, paths in by_header.items():
-            columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header) + "}"
-            reader = (f"read_csv({_sql_list(str(p) for p in paths)}, header = true, columns = {columns}, "
-                      f"delim = ',', quote = '\"', escape = '\"', auto_detect = false"
-                      f"{', filename = true' if with_file else ''})")
-            wanted = [f'"{c}"' if c in header else f"CAST(NULL AS VARCHAR) AS {c}" for c in LEDGER_COLUMNS]
-            parts.append(f"SELECT {', '.join(wanted)}{', filename' if with_file else ''} FROM {reader}")
-        return "(" + " UNION ALL ".join(parts) + ")"
-
-    keys = "anchor_id, supplier_id, supplier_name, supplier_postcode, category"
     with tempfile.TemporaryDirectory(prefix="anchor_spend_duckdb_") as temp_dir:
         con = _connect(memory_limit, threads, temp_dir)
         try:
-            lines = f"""
-                SELECT {keys},
-                       TRY_CAST(TRY_CAST(payment_date AS TIMESTAMP) AS DATE) AS d,
-                       TRY_CAST(amount AS DOUBLE) AS a
-                FROM {source(False)}"""
-            con.execute(f"CREATE TEMP VIEW ledger_lines AS {lines}")
-            typed = f"""SELECT {keys}, d AS payment_date, {_sql_year('d')} AS year,
-                               CAST(round_even(a * 100, 0) AS BIGINT) AS p,
-                               hash({keys}) AS hk
-                        FROM ledger_lines"""
-            if exact_duplicates:
-                grain = _exact_grain_sql(typed, keys)
-            else:
-                grain = _hashed_grain_sql(typed, keys)
-            with_file = source(True)
-            try:
-                con.execute(f"CREATE TEMP TABLE grain AS {grain}")
-            except (duckdb.ConversionException, duckdb.InvalidInputException):
-                # DuckDB pushes the casts into the CSV reader, which then fails on the first bad value
-                _raise_bad_values(con, with_file)
-                raise
-            bad = con.execute("SELECT coalesce(sum(bad_lines), 0) FROM grain").fetchall()[0][0]
-            if bad:
-                _raise_bad_values(con, with_file)
-            if not exact_duplicates:
-                distinct_keys, distinct_hashes = con.execute(
-                    f"SELECT count(*), count(DISTINCT hk) FROM (SELECT DISTINCT {keys}, hk FROM grain)").fetchall()[0]
-                if distinct_keys != distinct_hashes:  # a 64-bit hash collision: redo it exactly (never seen)
-                    con.close()
-                    return _duckdb_suppliers(files, prepared, place, outside_lookup=outside_lookup,
-                                             drop_exact_duplicates=drop_exact_duplicates, memory_limit=memory_limit,
-                                             threads=threads, exact_duplicates=True)
+            if not _build_grain(con, by_header, exact_duplicates):
+                con.close()  # a 64-bit hash collision: redo it exactly (never seen)
+                return _duckdb_suppliers(files, prepared, place, outside_lookup=outside_lookup,
+                                         drop_exact_duplicates=drop_exact_duplicates, memory_limit=memory_limit,
+                                         threads=threads, exact_duplicates=True)
             con.register("pc_lookup", pa.Table.from_pandas(prepared, preserve_index=False))
             areas = pd.DataFrame({"area": sorted(set(prepared["postcode_area"].dropna()))})
             con.register("pc_areas", pa.Table.from_pandas(areas, preserve_index=False))
-            normalised = _sql_normalised_postcode("raw")
-            pattern = _postcode_pattern().replace("'", "''")
-            keep = "1" if drop_exact_duplicates else "0"
-            query = f"""
-                WITH raw_postcodes AS (SELECT DISTINCT supplier_postcode AS raw FROM grain),
-                norm AS (SELECT raw, {normalised} AS postcode_normalised FROM raw_postcodes),
-                valid AS (SELECT raw, postcode_normalised,
-                                 coalesce(regexp_full_match(postcode_normalised, '{pattern}'), false) AS ok
-                          FROM norm),
-                located AS (
-                    SELECT v.raw, v.postcode_normalised,
-                           CASE WHEN v.ok THEN regexp_extract(v.postcode_normalised, '^([A-Z]+)', 1) END
-                               AS postcode_area,
-                           CASE WHEN v.postcode_normalised IS NULL THEN 'blank'
-                                WHEN NOT v.ok THEN 'malformed'
-                                WHEN l.postcode IS NOT NULL AND l.lad_code IS NOT NULL THEN 'matched'
-                                WHEN l.postcode IS NOT NULL THEN 'unlocated'
-                                WHEN regexp_extract(v.postcode_normalised, '^([A-Z]+)', 1)
-                                     NOT IN (SELECT area FROM pc_areas) THEN 'outside_lookup_area'
-                                ELSE 'not_found' END AS match_status,
-                           l.lad_code, l.lsoa21_code, l.imd_decile, l.ring AS lookup_ring
-                    FROM valid v LEFT JOIN pc_lookup l ON v.ok AND l.postcode = v.postcode_normalised)
-                SELECT g.anchor_id, g.year, g.supplier_id, g.supplier_name, g.supplier_postcode, g.category,
-                       g.n - {keep} * g.dup_n AS lines, g.pence - {keep} * g.dup_pence AS pence,
-                       g.credit_n - {keep} * g.dup_credit_n AS credit_lines,
-                       g.credit_pence - {keep} * g.dup_credit_pence AS credit_pence,
-                       g.dup_n AS duplicate_lines, g.dup_pence AS duplicate_pence,
-                       x.postcode_normalised, x.postcode_area, x.match_status, x.lad_code, x.lsoa21_code,
-                       x.imd_decile,
-                       CASE WHEN x.match_status = 'matched' THEN x.lookup_ring
-                            WHEN x.match_status = 'outside_lookup_area' THEN '{outside_lookup}'
-                            ELSE '{UNKNOWN}' END AS ring
-                FROM grain g LEFT JOIN located x ON g.supplier_postcode IS NOT DISTINCT FROM x.raw"""
-            result = con.sql(query).to_arrow_table()
+            extra = [c for c in EDITION_DECILES if c in prepared.columns]
+            result = con.sql(_classified_sql(extra, drop_exact_duplicates, outside_lookup)).to_arrow_table()
         except duckdb.Error as exc:
             raise SpendError(f"reading the ledger files failed: {exc}") from exc
         finally:
             con.close()
     table = result if isinstance(result, pa.Table) else result.read_all()
     return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+
+
+def _source_sql(by_header: dict[tuple[str, ...], list[Path]], with_file: bool) -> str:
+    """Every line of every file, as text under the contract's column names.
+
+    One read_csv per header layout, every column read as text under the header's (trimmed) names, so nothing is
+    sniffed or guessed ("007" stays "007"); layouts are stacked by column name.
+    """
+    parts = []
+    for header, paths in by_header.items():
+        columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header) + "}"
+        reader = (f"read_csv({_sql_list(str(p) for p in paths)}, header = true, columns = {columns}, "
+                  f"delim = ',', quote = '\"', escape = '\"', auto_detect = false"
+                  f"{', filename = true' if with_file else ''})")
+        wanted = [f'"{c}"' if c in header else f"CAST(NULL AS VARCHAR) AS {c}" for c in LEDGER_COLUMNS]
+        parts.append(f"SELECT {', '.join(wanted)}{', filename' if with_file else ''} FROM {reader}")
+    return "(" + " UNION ALL ".join(parts) + ")"
+
+
+def _build_grain(con, by_header: dict[tuple[str, ...], list[Path]], exact_duplicates: bool) -> bool:
+    """Create the temporary table ``grain`` (supplier-level sums, credits, duplicates) in one scan of the lines.
+
+    Raises :class:`SpendError` naming the unreadable values; returns False when the hashed grain met a hash
+    collision (the caller then builds it exactly).
+    """
+    import duckdb
+
+    con.execute(f"""
+        CREATE TEMP VIEW ledger_lines AS
+        SELECT {_KEYS}, TRY_CAST(TRY_CAST(payment_date AS TIMESTAMP) AS DATE) AS d, TRY_CAST(amount AS DOUBLE) AS a
+        FROM {_source_sql(by_header, False)}""")
+    typed = f"""SELECT {_KEYS}, d AS payment_date, {_sql_year('d')} AS year,
+                       CAST(round_even(a * 100, 0) AS BIGINT) AS p, hash({_KEYS}) AS hk
+                FROM ledger_lines"""
+    grain = _exact_grain_sql(typed, _KEYS) if exact_duplicates else _hashed_grain_sql(typed, _KEYS)
+    with_file = _source_sql(by_header, True)
+    try:
+        con.execute(f"CREATE TEMP TABLE grain AS {grain}")
+    except (duckdb.ConversionException, duckdb.InvalidInputException):
+        # DuckDB pushes the casts into the CSV reader, which then fails on the first bad value
+        _raise_bad_values(con, with_file)
+        raise
+    if con.execute("SELECT coalesce(sum(bad_lines), 0) FROM grain").fetchall()[0][0]:
+        _raise_bad_values(con, with_file)
+    if exact_duplicates:
+        return True
+    distinct_keys, distinct_hashes = con.execute(
+        f"SELECT count(*), count(DISTINCT hk) FROM (SELECT DISTINCT {_KEYS}, hk FROM grain)").fetchall()[0]
+    return distinct_keys == distinct_hashes
+
+
+def _classified_sql(extra: list[str], drop_exact_duplicates: bool, outside_lookup: str) -> str:
+    """The grain joined to its located postcodes: every distinct raw postcode normalised and matched once.
+
+    ``extra``: further lookup columns carried through (each edition's IMD decile).
+    """
+    normalised = _sql_normalised_postcode("raw")
+    pattern = _postcode_pattern().replace("'", "''")
+    keep = "1" if drop_exact_duplicates else "0"
+    lookup_extra = "".join(f", l.{c}" for c in extra)
+    grain_extra = "".join(f", x.{c}" for c in extra)
+    return f"""
+        WITH raw_postcodes AS (SELECT DISTINCT supplier_postcode AS raw FROM grain),
+        norm AS (SELECT raw, {normalised} AS postcode_normalised FROM raw_postcodes),
+        valid AS (SELECT raw, postcode_normalised,
+                         coalesce(regexp_full_match(postcode_normalised, '{pattern}'), false) AS ok
+                  FROM norm),
+        located AS (
+            SELECT v.raw, v.postcode_normalised,
+                   CASE WHEN v.ok THEN regexp_extract(v.postcode_normalised, '^([A-Z]+)', 1) END AS postcode_area,
+                   CASE WHEN v.postcode_normalised IS NULL THEN 'blank'
+                        WHEN NOT v.ok THEN 'malformed'
+                        WHEN l.postcode IS NOT NULL AND l.lad_code IS NOT NULL THEN 'matched'
+                        WHEN l.postcode IS NOT NULL THEN 'unlocated'
+                        WHEN regexp_extract(v.postcode_normalised, '^([A-Z]+)', 1)
+                             NOT IN (SELECT area FROM pc_areas) THEN 'outside_lookup_area'
+                        ELSE 'not_found' END AS match_status,
+                   l.lad_code, l.lsoa21_code, l.imd_decile, l.ring AS lookup_ring{lookup_extra}
+            FROM valid v LEFT JOIN pc_lookup l ON v.ok AND l.postcode = v.postcode_normalised)
+        SELECT g.anchor_id, g.year, g.supplier_id, g.supplier_name, g.supplier_postcode, g.category,
+               g.n - {keep} * g.dup_n AS lines, g.pence - {keep} * g.dup_pence AS pence,
+               g.credit_n - {keep} * g.dup_credit_n AS credit_lines,
+               g.credit_pence - {keep} * g.dup_credit_pence AS credit_pence,
+               g.dup_n AS duplicate_lines, g.dup_pence AS duplicate_pence,
+               x.postcode_normalised, x.postcode_area, x.match_status, x.lad_code, x.lsoa21_code,
+               x.imd_decile{grain_extra},
+               CASE WHEN x.match_status = 'matched' THEN x.lookup_ring
+                    WHEN x.match_status = 'outside_lookup_area' THEN '{outside_lookup}'
+                    ELSE '{UNKNOWN}' END AS ring
+        FROM grain g LEFT JOIN located x ON g.supplier_postcode IS NOT DISTINCT FROM x.raw"""
 
 
 def _hashed_grain_sql(typed: str, keys: str) -> str:
@@ -277,9 +297,31 @@ def classify_ledger_files(
                               outside_lookup=outside_lookup, drop_exact_duplicates=drop_exact_duplicates, top_n=top_n)
     if engine != "duckdb":
         raise SpendError(f"engine must be 'duckdb' or 'pandas', got {engine!r}")
-    prepared = prepare_postcode_lookup(lookup, place, edition, imd)
-    suppliers = _duckdb_suppliers(files, prepared, place, outside_lookup=outside_lookup,
+    suppliers = classify_ledger_suppliers(files, place, lookup=lookup, imd_edition=edition, rules=rules, imd=imd,
+                                          outside_lookup=outside_lookup, drop_exact_duplicates=drop_exact_duplicates,
+                                          memory_limit=memory_limit, threads=threads)
+    return SpendAnalysis(suppliers, place, edition, rules, "duckdb", drop_exact_duplicates, top_n=tuple(top_n))
+
+
+def classify_ledger_suppliers(
+    files: Iterable[str | Path], place: str | Place = "leeds", *, lookup: pd.DataFrame | None = None,
+    imd_edition: int = 2019, rules: SpendRules | str | Path | None = None, imd: pd.DataFrame | None = None,
+    outside_lookup: str = ELSEWHERE, drop_exact_duplicates: bool = False, memory_limit: str | None = "1GB",
+    threads: int | None = None, data_dir: Any = None,
+) -> pd.DataFrame:
+    """The classified supplier-level table of ledger files, in one streaming DuckDB pass (no summaries).
+
+    What :func:`classify_ledger_files` summarises: one row per anchor, financial year (of the payment date),
+    supplier as written, postcode and category, with ``lines``, ``amount``, credits, exact duplicates, the
+    classification of the postcode (ring, LSOA 2021, ``imd_decile`` of ``imd_edition``, and each edition's decile
+    where the lookup has them) and the influenceable-spend rule. Arguments as for :func:`classify_ledger_files`.
+    """
+    place = load_place(place)
+    rules = rules if isinstance(rules, SpendRules) else load_spend_rules(rules)
+    if outside_lookup not in (ELSEWHERE, UNKNOWN):
+        raise SpendError(f"outside_lookup must be {ELSEWHERE!r} or {UNKNOWN!r}, got {outside_lookup!r}")
+    prepared = prepare_postcode_lookup(_load_lookup(lookup, data_dir), place, _check_edition(imd_edition), imd)
+    suppliers = _duckdb_suppliers([Path(f) for f in files], prepared, place, outside_lookup=outside_lookup,
                                   drop_exact_duplicates=drop_exact_duplicates, memory_limit=memory_limit,
                                   threads=threads)
-    suppliers = _finalise_suppliers(suppliers, place, rules)
-    return SpendAnalysis(suppliers, place, edition, rules, "duckdb", drop_exact_duplicates, top_n=tuple(top_n))
+    return _finalise_suppliers(suppliers, place, rules)

@@ -8,7 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anchor_analysis.analysis.spend.common import _CLASSIFICATION_COLUMNS, IMD_EDITIONS, MATCH_STATUSES
+from anchor_analysis.analysis.spend.common import (
+    _CLASSIFICATION_COLUMNS,
+    EDITION_DECILES,
+    IMD_EDITIONS,
+    MATCH_STATUSES,
+)
 from anchor_analysis.core.errors import SpendError
 from anchor_analysis.core.places import ELSEWHERE, UNKNOWN, Place, load_place
 
@@ -45,7 +50,9 @@ def prepare_postcode_lookup(
     gives deciles per LSOA 2021 (``lsoa21_code, imd_decile``, e.g. :func:`anchor_analysis.public.imd_for_lsoa21`),
     replacing the lookup's own column (which leaves IMD 2019 blank where several 2011 LSOAs merged).
 
-    Returns ``postcode, postcode_area, lad_code, lsoa21_code, imd_decile`` (Int64) and ``ring``.
+    Returns ``postcode, postcode_area, lad_code, lsoa21_code, imd_decile`` (Int64) and ``ring``, then
+    ``imd2019_decile`` and ``imd2025_decile`` (each edition's decile, Int64) for those the lookup carries, so one
+    classification serves either edition (:data:`~anchor_analysis.analysis.spend.common.EDITION_DECILES`).
     Raises :class:`SpendError` if a column is missing, a postcode repeats, or the lookup has no postcode at all in
     the place's own local authority (it would silently call every local supplier "elsewhere").
     """
@@ -84,7 +91,11 @@ def prepare_postcode_lookup(
     ring_of = _ring_of_lad(place)
     ring = out["lad_code"].map(ring_of).astype("str")
     out["ring"] = ring.where(ring.notna(), np.where(out["lad_code"].isna(), UNKNOWN, ELSEWHERE))
-    return out[["postcode", "postcode_area", "lad_code", "lsoa21_code", "imd_decile", "ring"]].reset_index(drop=True)
+    extra = [c for c in EDITION_DECILES if c in lookup.columns]
+    for column in extra:
+        out[column] = pd.to_numeric(lookup.loc[out.index, column]).astype("Int64").to_numpy()
+    columns = ["postcode", "postcode_area", "lad_code", "lsoa21_code", "imd_decile", "ring", *extra]
+    return out[columns].reset_index(drop=True)
 
 
 def _load_lookup(lookup: pd.DataFrame | None, data_dir: Any = None) -> pd.DataFrame:
@@ -151,7 +162,7 @@ def classify_supplier_postcodes(
     # row len(distinct) of `located` is the blank row that missing postcodes (code -1) point to
     take = np.where(codes < 0, len(distinct), codes)
     out = ledger.copy()
-    for column in _CLASSIFICATION_COLUMNS:
+    for column in [*_CLASSIFICATION_COLUMNS, *(c for c in EDITION_DECILES if c in located.columns)]:
         out[column] = located[column].take(take).to_numpy()
         out[column] = out[column].astype(located[column].dtype)
     return out
@@ -184,6 +195,7 @@ def _locate(raw: pd.Series, prepared: pd.DataFrame, place: Place, outside_lookup
 
     ring = from_lookup("ring").where(matched, UNKNOWN)
     ring = ring.where(pd.Series(status != "outside_lookup_area"), outside_lookup)
+    editions = {c: from_lookup(c).astype("Int64") for c in EDITION_DECILES if c in prepared.columns}
     return pd.DataFrame({
         "postcode_normalised": normalised.astype("str"),
         "postcode_area": area.astype("str"),
@@ -192,4 +204,5 @@ def _locate(raw: pd.Series, prepared: pd.DataFrame, place: Place, outside_lookup
         "ring": pd.Categorical(ring.astype(object), dtype=_ring_dtype(place)),
         "lsoa21_code": from_lookup("lsoa21_code").astype("str"),
         "imd_decile": from_lookup("imd_decile").astype("Int64"),
+        **editions,
     })

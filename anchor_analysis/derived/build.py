@@ -1,0 +1,128 @@
+"""Building a network's derived tables: the returns validated and typed, every ledger line classified once.
+
+One build per network and set of inputs: :func:`build_tables` validates the folder (ledgers included, so a build
+only ever holds valid returns), keeps each table as Parquet, and classifies the ledgers in one streaming DuckDB
+pass into the supplier-level table every spend analysis reads: each line counted once, in the financial year of
+its payment date, whatever its file is called and however many years a file spans.
+"""
+
+from __future__ import annotations
+
+import codecs
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from anchor_analysis import __version__
+from anchor_analysis.analysis.spend.engine import classify_ledger_suppliers
+from anchor_analysis.analysis.spend.reconciliation import reconcile_ledgers
+from anchor_analysis.analysis.spend.rules import load_spend_rules
+from anchor_analysis.contracts.ledgers import iter_ledger
+from anchor_analysis.contracts.network import Network, check_network
+from anchor_analysis.contracts.readers import CP1252_WARNING
+from anchor_analysis.contracts.report import ValidationReport
+from anchor_analysis.core.errors import ValidationFailed
+from anchor_analysis.core.places import Place
+from anchor_analysis.derived.store import write_parquet
+
+TABLES = ("anchors", "progression", "metrics", "staff_residence", "sites")
+"""The network's tables kept as they were validated (staff residence as LSOA counts: postcodes never)."""
+LEDGER = "ledger_suppliers"
+RECONCILIATION = "ledger_reconciliation"
+
+
+def build_tables(data_dir: Path, place: Place | str | None, work: Path) -> dict:
+    """Validate ``data_dir`` and write its derived tables into ``work``; returns the manifest's content.
+
+    Raises :class:`~anchor_analysis.core.errors.ValidationFailed` (with the whole report) when the returns break
+    a contract: nothing is written for invalid returns.
+    """
+    report, network = check_network(data_dir, place, ledgers=True)
+    if network is None:
+        raise ValidationFailed(report)
+    for name in TABLES:
+        frame = getattr(network, name)
+        if frame is not None:
+            write_parquet(frame, work / f"{name}.parquet")
+    ledger = classify_ledgers(network)
+    if ledger is not None:
+        write_parquet(ledger, work / f"{LEDGER}.parquet")
+        write_parquet(reconcile_ledgers(ledger, network.place, load_spend_rules()), work / f"{RECONCILIATION}.parquet")
+    return {
+        "kit": __version__, "built": datetime.now(UTC).isoformat(timespec="seconds"), "network": network.name,
+        "synthetic": network.synthetic, "description": network.description, "place": network.place.key,
+        "tables": [name for name in TABLES if getattr(network, name) is not None] + (
+            [LEDGER, RECONCILIATION] if ledger is not None else []),
+        "ledger_files": [p.relative_to(data_dir).as_posix() for p in network.ledger_files],
+        "ledger_lines": int(ledger["lines"].sum() + 0) if ledger is not None else 0,
+        "report": report_to_json(report),
+    }
+
+
+def classify_ledgers(network: Network) -> pd.DataFrame | None:
+    """The classified supplier-level table of every ledger file of ``network`` (None without ledgers).
+
+    DuckDB reads UTF-8 CSV; a workbook, or a CSV the validation read as Windows-1252, is first copied to a
+    temporary UTF-8 CSV (the raw file is never changed).
+    """
+    if not network.ledger_files:
+        return None
+    cp1252 = {f.file for f in network.report.failures if f.rule == CP1252_WARNING}
+    with tempfile.TemporaryDirectory(prefix="anchor-ledgers-") as scratch:
+        files = []
+        for number, path in enumerate(network.ledger_files):
+            relative = path.relative_to(network.data_dir).as_posix()
+            if path.suffix.lower() == ".xlsx":
+                files.append(_workbook_as_csv(path, network.place, Path(scratch) / f"{number}.csv"))
+            elif relative in cp1252:
+                files.append(_transcoded(path, Path(scratch) / f"{number}.csv"))
+            else:
+                files.append(path)
+        return classify_ledger_suppliers(files, network.place, imd_edition=network.place.imd_editions[0])
+
+
+def _workbook_as_csv(path: Path, place: Place, target: Path) -> Path:
+    """A validated ledger workbook as a CSV of the contract's columns (dates ISO, amounts as read)."""
+    first = True
+    for chunk in iter_ledger(path, place=place):
+        out = chunk.copy()
+        out["payment_date"] = out["payment_date"].dt.strftime("%Y-%m-%d")
+        out["amount"] = out["amount"].astype("float64").map(repr)
+        out.to_csv(target, mode="w" if first else "a", header=first, index=False, lineterminator="\n")
+        first = False
+    return target
+
+
+def _transcoded(path: Path, target: Path, block: int = 1 << 20) -> Path:
+    """A Windows-1252 CSV copied as UTF-8, block by block."""
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as sink:
+        while chunk := source.read(block):
+            sink.write(decoder.decode(chunk))
+        sink.write(decoder.decode(b"", final=True))
+    return target
+
+
+def report_to_json(report: ValidationReport) -> dict:
+    """A validation report (warnings only, for a valid folder) in a form the manifest can hold."""
+    return {
+        "failures": [[f.file, f.row, f.column, f.value, f.rule, f.severity] for f in report.failures],
+        "rows_checked": [[file, rows] for file, rows in report.rows_checked.items()],  # in the order checked
+        "unlisted": [[file, severity, n] for (file, severity), n in report.unlisted.items()],
+        "years": sorted(report.years),
+    }
+
+
+def report_from_json(data: dict) -> ValidationReport:
+    """The validation report kept in a manifest."""
+    from anchor_analysis.contracts.report import Failure
+
+    report = ValidationReport()
+    report.extend(Failure(*row) for row in data.get("failures", []))
+    report.rows_checked.update((file, rows) for file, rows in data.get("rows_checked", []))
+    for file, severity, n in data.get("unlisted", []):
+        report.unlisted[(file, severity)] = n
+    report.years.update(data.get("years", []))
+    return report

@@ -1,0 +1,158 @@
+"""A network read through its derived tables: :func:`processed_network`, the one way in for every notebook,
+the anchor profile, the reproduction and the report run."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from anchor_analysis.analysis.spend.analysis import SpendAnalysis
+from anchor_analysis.analysis.spend.common import EDITION_DECILES
+from anchor_analysis.analysis.spend.rules import load_spend_rules
+from anchor_analysis.contracts.network import Network, network_place
+from anchor_analysis.contracts.readers import ledger_files
+from anchor_analysis.core.errors import ArgumentError, ProcessedDataError
+from anchor_analysis.core.files import atomic_write_text
+from anchor_analysis.core.places import Place
+from anchor_analysis.derived.build import LEDGER, RECONCILIATION, TABLES, build_tables, report_from_json
+from anchor_analysis.derived.fingerprint import derived_key, file_checksums, remember_checksums, remembered_checksums
+from anchor_analysis.derived.store import MANIFEST, new_build, processed_root, read_manifest, read_parquet
+
+
+@dataclass
+class ProcessedNetwork(Network):
+    """A validated network with its derived tables: a :class:`~anchor_analysis.contracts.network.Network` (the
+    typed tables, read back from Parquet) plus the classified ledgers.
+
+    ``ledger`` is the supplier-level table of every ledger line (one row per anchor, financial year, supplier,
+    postcode and category; see :func:`~anchor_analysis.analysis.spend.engine.classify_ledger_suppliers`), or None
+    when the network has no ledgers; ``reconciliation`` accounts for every line and pound of it per anchor and year.
+    """
+
+    ledger: pd.DataFrame | None = None
+    reconciliation: pd.DataFrame | None = None
+    processed_dir: Path | None = None
+    """The build folder the tables were read from (None when they could not be kept)."""
+    key: str = ""
+    rebuilt: bool = False
+    """True when this call built the tables, False when an earlier build was reused."""
+
+    def ledger_years(self) -> list[int]:
+        """Financial years with at least one ledger line."""
+        return [] if self.ledger is None else sorted(int(y) for y in self.ledger["year"].unique())
+
+    def spend(self, year: int, imd_edition: int | None = None) -> SpendAnalysis | None:
+        """The spend analysis of the ledger lines dated in financial year ``year`` (None when there are none).
+
+        ``imd_edition`` chooses the deprivation deciles (default: the place's edition for the year).
+        """
+        if self.ledger is None or not (self.ledger["year"] == year).any():
+            return None
+        edition = int(imd_edition or self.place.imd_edition_for(year))
+        column = f"imd{edition}_decile"
+        if column not in EDITION_DECILES:
+            raise ArgumentError(f"imd_edition must be one of {[int(c[3:7]) for c in EDITION_DECILES]}, "
+                                f"got {imd_edition!r}")
+        lines = self.ledger[self.ledger["year"] == year].reset_index(drop=True)
+        lines = lines.assign(imd_decile=lines[column])
+        return SpendAnalysis(lines, self.place, edition, load_spend_rules(), "duckdb", False)
+
+
+def processed_network(data_dir: str | os.PathLike[str], place: str | Place | None = None, *,
+                      rebuild: bool = False) -> ProcessedNetwork:
+    """The network in ``data_dir`` with its derived tables, built on first use and reused while nothing changes.
+
+    The tables are keyed on the checksums of every input file, the place and the kit (its version and code): a
+    changed return, ledger, place or kit builds them again (:mod:`anchor_analysis.derived.store` says where they
+    are kept and how a build is put in place). ``rebuild=True`` builds them even when a build is present.
+
+    Parameters
+    ----------
+    data_dir : path
+        The network's folder of returns (``data/raw/<network>``); never modified.
+    place : str or Place, optional
+        The place configuration; default: the network's own (``network.toml``), else Leeds.
+    rebuild : bool, default False
+        Build even when an up-to-date build exists.
+
+    Returns
+    -------
+    ProcessedNetwork
+
+    Raises
+    ------
+    ValidationFailed
+        The returns break a contract; ``.report`` lists every failure.
+
+    Examples
+    --------
+    >>> network = processed_network("data/raw/demo")
+    >>> network.spend(2023).by_ring.groupby("ring", observed=True)["spend"].sum().round(-6).head(2).tolist()
+    [393000000.0, 92000000.0]
+    """
+    data_dir = Path(data_dir)
+    resolved = network_place(data_dir, place)
+    root = processed_root(data_dir)
+    checksums = file_checksums(data_dir, remembered_checksums(root))
+    key = derived_key(checksums, resolved)
+    build = root / key
+    manifest = None if rebuild else read_manifest(build)
+    rebuilt = manifest is None
+    if manifest is None:
+        try:
+            with new_build(root, key) as work:
+                _write_build(data_dir, resolved, work, key)
+        except OSError:
+            return _unkept(data_dir, resolved, key)  # the folder cannot be written: build, use and forget
+        manifest = read_manifest(build)
+        if manifest is None:
+            raise ProcessedDataError(f"{build}: the build was put in place but its manifest cannot be read")
+    remember_checksums(root, checksums)
+    return _read_build(data_dir, resolved, build, manifest, rebuilt)
+
+
+def _write_build(data_dir: Path, place: Place, work: Path, key: str) -> None:
+    manifest = {"key": key, **build_tables(data_dir, place, work)}
+    atomic_write_text(work / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+
+
+def _unkept(data_dir: Path, place: Place, key: str) -> ProcessedNetwork:
+    with tempfile.TemporaryDirectory(prefix="anchor-processed-") as scratch:
+        work = Path(scratch) / key
+        work.mkdir()
+        _write_build(data_dir, place, work, key)
+        network = _read_build(data_dir, place, work, read_manifest(work), True)
+    network.processed_dir = None
+    return network
+
+
+def _read_build(data_dir: Path, place: Place, build: Path, manifest: dict, rebuilt: bool) -> ProcessedNetwork:
+    frames = {}
+    for name in (*TABLES, LEDGER, RECONCILIATION):
+        path = build / f"{name}.parquet"
+        frames[name] = read_parquet(path) if name in manifest["tables"] else None
+        if frames[name] is not None:
+            frames[name].attrs = {"synthetic": bool(manifest["synthetic"])}
+    ledger = frames[LEDGER]
+    if ledger is not None:
+        ledger = _ledger_dtypes(ledger, place)
+    return ProcessedNetwork(
+        name=manifest["network"], place=place, synthetic=bool(manifest["synthetic"]), anchors=frames["anchors"],
+        progression=frames["progression"], metrics=frames["metrics"], staff_residence=frames["staff_residence"],
+        sites=frames["sites"], ledger_files=ledger_files(data_dir), data_dir=data_dir,
+        description=manifest.get("description", ""), report=report_from_json(manifest["report"]), ledger=ledger,
+        reconciliation=frames[RECONCILIATION], processed_dir=build, key=manifest["key"], rebuilt=rebuilt)
+
+
+def _ledger_dtypes(ledger: pd.DataFrame, place: Place) -> pd.DataFrame:
+    """The categorical columns as the classification made them (Parquet keeps the values, not always the order)."""
+    from anchor_analysis.analysis.spend.locate import _STATUS_DTYPE, _ring_dtype
+
+    ledger["ring"] = pd.Categorical(ledger["ring"].astype("str"), dtype=_ring_dtype(place))
+    ledger["match_status"] = pd.Categorical(ledger["match_status"].astype("str"), dtype=_STATUS_DTYPE)
+    return ledger

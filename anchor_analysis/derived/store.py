@@ -1,0 +1,109 @@
+"""Where a network's derived tables live, and how a build is put in place without ever leaving half of one.
+
+``data/raw/<network>`` gets ``data/processed/<network>`` (the project layout); any other folder gets a folder in
+the user cache named after it, unless ``ANCHOR_ANALYSIS_PROCESSED`` names the place for all of them. Under it, each
+build is a folder named by its key (:func:`~anchor_analysis.derived.fingerprint.derived_key`) holding Parquet
+tables and a ``manifest.json`` written last; a build is made in a hidden temporary folder and renamed into place
+in one step, so a reader sees a whole build or none. Older builds of the network are removed once a new one is in
+place. Deleting any of it is always safe: it is rebuilt from the raw files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from anchor_analysis.core.files import ordinary_file_mode
+from anchor_analysis.core.settings import CACHE_ENV, PROCESSED_ENV
+
+MANIFEST = "manifest.json"
+
+
+def processed_root(data_dir: str | os.PathLike[str]) -> Path:
+    """The folder holding the derived tables of the network in ``data_dir``.
+
+    >>> processed_root("data/raw/demo").as_posix()  # doctest: +SKIP
+    'data/processed/demo'
+    """
+    folder = Path(data_dir).resolve()
+    configured = os.environ.get(PROCESSED_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser() / _name(folder)
+    if folder.parent.name == "raw":
+        return folder.parent.parent / "processed" / folder.name
+    cache = os.environ.get(CACHE_ENV, "").strip()
+    base = Path(cache).expanduser() if cache else Path(tempfile.gettempdir()) / "anchor-analysis-cache"
+    if not cache:
+        with contextlib.suppress(Exception):
+            import pooch
+
+            base = Path(pooch.os_cache("anchor-analysis"))
+    return base / "processed" / _name(folder)
+
+
+def _name(folder: Path) -> str:
+    """The network's folder name and a short digest of its full path (two networks may share a name)."""
+    return f"{folder.name}-{hashlib.sha256(str(folder).encode()).hexdigest()[:8]}"
+
+
+def read_manifest(build: Path) -> dict | None:
+    """The manifest of a complete build, or None (absent, unreadable or of another key)."""
+    try:
+        manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and manifest.get("key") == build.name else None
+
+
+@contextlib.contextmanager
+def new_build(root: Path, key: str) -> Iterator[Path]:
+    """A temporary folder to write a build into; renamed to ``root/key`` when the block ends without an error.
+
+    When another process put the same build in place meanwhile, this one is discarded (they are the same). On any
+    error the temporary folder is removed and nothing changes.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=root))
+    try:
+        yield work
+        _ordinary_permissions(work)
+        final = root / key
+        try:
+            os.replace(work, final)
+        except OSError:
+            if read_manifest(final) is None:
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _remove_other_builds(root, key)
+
+
+def _ordinary_permissions(folder: Path) -> None:
+    os.chmod(folder, ordinary_file_mode() | 0o111)
+    for path in folder.rglob("*"):
+        os.chmod(path, ordinary_file_mode() | (0o111 if path.is_dir() else 0))
+
+
+def _remove_other_builds(root: Path, key: str) -> None:
+    """Earlier builds (other keys) are never read again; builds in progress (hidden folders) are left alone."""
+    for other in root.iterdir():
+        if other.is_dir() and other.name != key and not other.name.startswith("."):
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table of a build (inside its temporary folder, so no rename is needed here)."""
+    frame.to_parquet(path, index=False)
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """Read a table of a build back."""
+    return pd.read_parquet(path)
