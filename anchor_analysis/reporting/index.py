@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from anchor_analysis import __version__
+from anchor_analysis.core.files import atomic_write_text
 from anchor_analysis.core.years import fy_label
 from anchor_analysis.reporting.combined import _esc, report_file_stem
 from anchor_analysis.reporting.options import Notebook, RunResult
@@ -80,16 +79,8 @@ a {{ color: #0b4f8a; }} .failed {{ color: #b00020; font-size: .85em; }}
 </body>
 </html>
 """
-    index = out_dir / "index.html"
-    fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".html", dir=out_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(page)
-        os.replace(tmp, index)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return index
+    # never half a page for a reader, and an ordinary mode: a bare mkstemp (0600) hid it from colleagues and servers
+    return atomic_write_text(out_dir / "index.html", page)
 
 
 def _shown_path(path: Path | None) -> str:
