@@ -26,7 +26,6 @@ LONGER_FUNCTIONS: dict[str, str] = {
     "anchor_analysis.figures.maps.thematic:anchor_small_multiples_map": "moved, to be split",
     "anchor_analysis.reporting.build:build_year": "moved, to be split",
     "anchor_analysis.reporting.combined:combined_report": "moved, to be split",
-    "anchor_analysis.reporting.index:write_index": "moved, to be split",
 }
 """``module:function`` -> why it is kept longer than MAX_FUNCTION_LINES (listed in the closing note too)."""
 
