@@ -11,6 +11,7 @@ import contextlib
 import json
 import re
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from anchor_analysis import reporting as report
 from anchor_analysis.cli import main
 from anchor_analysis.core.errors import InvalidReturns, ReportError
+from anchor_analysis.core.files import ordinary_file_mode
 from anchor_analysis.reporting import export
+from anchor_analysis.reporting.index import write_index
 
 YEAR = 2023
 TITLE = "Network impact report 2023/24"
@@ -191,6 +194,19 @@ def test_missing_notebooks_are_a_clear_error(network: Path, tmp_path: Path) -> N
     assert result.exit_code != 0
     assert "notebook(s) not found" in result.output
     assert not (tmp_path / "out").exists()
+
+
+# --- index ---------------------------------------------------------------------------------------------------
+
+
+def test_the_index_is_readable_by_a_colleague_or_a_web_server(tmp_path: Path) -> None:
+    """index.html gets the mode a plain open() would give (0644 under umask 022), not a temporary file's 0600."""
+    (tmp_path / "2023" / "report").mkdir(parents=True)
+    for _ in range(2):  # written afresh, then replacing the index of an earlier run
+        index = write_index(tmp_path)
+        assert index == tmp_path / "index.html"
+        assert stat.S_IMODE(index.stat().st_mode) == ordinary_file_mode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023", "index.html"]  # no temporary file left behind
 
 
 # --- end to end ----------------------------------------------------------------------------------------------

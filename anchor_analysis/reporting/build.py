@@ -62,9 +62,11 @@ def build_year(year: int, settings: RunSettings, staging: Path, echo: Echo | Non
                kernels: KernelQueue | None = None) -> YearResult:
     """Execute and export one year inside ``staging/<year>``; the paths in the result are relative to it.
 
-    Nothing outside ``staging`` is touched: :func:`promote` moves the year into place, in the main process.
-    The caller owns ``staging`` and removes it afterwards, whatever happens here. ``kernels``: the run's kernels,
-    started ahead (by default, this year's own).
+    The steps: run every notebook (a failing one does not stop the others), then, only when all succeeded, export
+    each section's page, the combined report and ``provenance.json``, then print the PDF (a failed PDF leaves the
+    HTML standing). Nothing outside ``staging`` is touched: :func:`promote` moves the year into place, in the main
+    process. The caller owns ``staging`` and removes it afterwards, whatever happens here. ``kernels``: the run's
+    kernels, started ahead (by default, this year's own).
     """
     if kernels is None:
         kernels = KernelQueue(settings.kernel_name, [(year, nb) for nb in settings.notebooks])
@@ -73,83 +75,110 @@ def build_year(year: int, settings: RunSettings, staging: Path, echo: Echo | Non
         finally:
             kernels.close()
     echo = echo or _print
-    label = fy_label(year)
     started = time.monotonic()
     result = YearResult(year=year)
     work = staging / str(year)
     (work / "notebooks").mkdir(parents=True)
-    executed_paths: dict[str, Path] = {}  # name -> executed notebook in the staging folder
     for nb in settings.notebooks:
-        executed = work / "notebooks" / nb.name
-        parameters = {"year": int(year), "data_dir": str(settings.data_dir),
-                      "output_dir": str(work / nb.section), "place": settings.place}
-        if settings.anonymise:
-            parameters["anonymise"] = True
-        (work / nb.section).mkdir(parents=True, exist_ok=True)
-        echo(f"[{label}] {nb.name}: running")
-        t0 = time.monotonic()
-        km = kernels.take(year, nb)
-        try:
-            execute_notebook(nb.path, executed, parameters, kernel_name=settings.kernel_name, km=km)
-        except Exception as exc:  # a failing notebook must not stop the others
-            seconds = time.monotonic() - t0
-            result.notebooks.append(NotebookResult(nb.name, nb.section, nb.title, False, seconds,
-                                                   error=_error_text(exc)))
-            echo(f"[{label}] {nb.name}: FAILED after {seconds:.1f} s: {_error_text(exc)}")
-        else:
-            seconds = time.monotonic() - t0
-            result.notebooks.append(NotebookResult(nb.name, nb.section, nb.title, True, seconds))
-            echo(f"[{label}] {nb.name}: ok in {seconds:.1f} s")
-        executed_paths[nb.name] = executed
-
-    bodies: list[tuple[Notebook, str]] = []
+        result.notebooks.append(_run_notebook(year, nb, settings, work, kernels, echo))
     if all(nb.ok for nb in result.notebooks):
-        try:
-            t0 = time.monotonic()
-            (work / "report").mkdir()
-            for nb, nb_result in zip(settings.notebooks, result.notebooks, strict=True):
-                body = export_html(executed_paths[nb.name], work / "report" / f"{nb.path.stem}.html",
-                                   f"{nb.title} {label}", nb.path.parent)
-                bodies.append((nb, body))
-                nb_result.html = Path("report") / f"{nb.path.stem}.html"
-            report_html = work / "report" / f"{report_file_stem(year)}.html"
-            report_html.write_text(strip_external_resources(combined_report(settings, year, work, bodies)),
-                                   encoding="utf-8")
-            result.report_html = Path("report") / report_html.name
-            provenance = {
-                "year": year, "label": label, "run_date": settings.run_date.isoformat(timespec="seconds"),
-                "network": settings.network_name, "synthetic": settings.synthetic, "anonymise": settings.anonymise,
-                "data_dir": str(settings.data_dir), "place": settings.place, "kernel": settings.kernel_name,
-                "git_commit": settings.provenance["git_commit"], "versions": settings.provenance["versions"],
-                "notebooks": settings.provenance["notebooks"],
-                "inputs": published_inputs(settings.provenance["inputs"], settings.anonymise),
-                "public_datasets": [d.get("key") for d in settings.provenance["public"]],
-                "public_note": settings.provenance["public_note"],
-            }
-            (work / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
-            echo(f"[{label}] HTML report: ok in {time.monotonic() - t0:.1f} s")
-        except Exception as exc:
-            result.error = f"HTML export failed: {_error_text(exc)}"
-            echo(f"[{label}] HTML export FAILED: {_error_text(exc)}")
-
+        _export_html(year, settings, work, result, echo)
     if result.error is None and all(nb.ok for nb in result.notebooks) and "pdf" in settings.formats:
-        t0 = time.monotonic()
-        pdf = work / "report" / f"{report_file_stem(year)}.pdf"
-        try:
-            print_pdf(work / result.report_html, pdf, settings.chromium)
-        except PdfError as exc:
-            result.pdf_error = str(exc)
-            echo(f"[{label}] PDF: FAILED: {exc}")
-        else:
-            result.report_pdf = Path("report") / pdf.name
-            result.pdf_pages = pdf_page_count(pdf)
-            echo(f"[{label}] PDF: ok in {time.monotonic() - t0:.1f} s ({result.pdf_pages} pages)")
+        _print_pdf(year, settings, work, result, echo)
+    _record_executed(work, result)
+    result.seconds = time.monotonic() - started
+    return result
 
+
+def _run_notebook(year: int, nb: Notebook, settings: RunSettings, work: Path, kernels: KernelQueue,
+                  echo: Echo) -> NotebookResult:
+    """Execute one notebook into ``work/notebooks`` with the year's parameters; a failure is recorded, not raised."""
+    label = fy_label(year)
+    parameters = {"year": int(year), "data_dir": str(settings.data_dir),
+                  "output_dir": str(work / nb.section), "place": settings.place}
+    if settings.anonymise:
+        parameters["anonymise"] = True
+    (work / nb.section).mkdir(parents=True, exist_ok=True)
+    echo(f"[{label}] {nb.name}: running")
+    t0 = time.monotonic()
+    km = kernels.take(year, nb)
+    try:
+        execute_notebook(nb.path, work / "notebooks" / nb.name, parameters, kernel_name=settings.kernel_name, km=km)
+    except Exception as exc:  # a failing notebook must not stop the others
+        seconds = time.monotonic() - t0
+        echo(f"[{label}] {nb.name}: FAILED after {seconds:.1f} s: {_error_text(exc)}")
+        return NotebookResult(nb.name, nb.section, nb.title, False, seconds, error=_error_text(exc))
+    seconds = time.monotonic() - t0
+    echo(f"[{label}] {nb.name}: ok in {seconds:.1f} s")
+    return NotebookResult(nb.name, nb.section, nb.title, True, seconds)
+
+
+def _export_html(year: int, settings: RunSettings, work: Path, result: YearResult, echo: Echo) -> None:
+    """Section pages, combined report and ``provenance.json``; a failure is recorded in ``result.error``."""
+    label = fy_label(year)
+    try:
+        t0 = time.monotonic()
+        (work / "report").mkdir()
+        bodies = _export_sections(year, settings, work, result)
+        report_html = work / "report" / f"{report_file_stem(year)}.html"
+        report_html.write_text(strip_external_resources(combined_report(settings, year, work, bodies)),
+                               encoding="utf-8")
+        result.report_html = Path("report") / report_html.name
+        _write_provenance(year, settings, work)
+        echo(f"[{label}] HTML report: ok in {time.monotonic() - t0:.1f} s")
+    except Exception as exc:
+        result.error = f"HTML export failed: {_error_text(exc)}"
+        echo(f"[{label}] HTML export FAILED: {_error_text(exc)}")
+
+
+def _export_sections(year: int, settings: RunSettings, work: Path, result: YearResult) -> list[tuple[Notebook, str]]:
+    """Each executed notebook's page under ``work/report``; returns their bodies for the combined report."""
+    label = fy_label(year)
+    bodies: list[tuple[Notebook, str]] = []
+    for nb, nb_result in zip(settings.notebooks, result.notebooks, strict=True):
+        body = export_html(work / "notebooks" / nb.name, work / "report" / f"{nb.path.stem}.html",
+                           f"{nb.title} {label}", nb.path.parent)
+        bodies.append((nb, body))
+        nb_result.html = Path("report") / f"{nb.path.stem}.html"
+    return bodies
+
+
+def _write_provenance(year: int, settings: RunSettings, work: Path) -> None:
+    """``work/provenance.json``: the run's settings, versions and checksums (inputs folded when anonymised)."""
+    provenance = {
+        "year": year, "label": fy_label(year), "run_date": settings.run_date.isoformat(timespec="seconds"),
+        "network": settings.network_name, "synthetic": settings.synthetic, "anonymise": settings.anonymise,
+        "data_dir": str(settings.data_dir), "place": settings.place, "kernel": settings.kernel_name,
+        "git_commit": settings.provenance["git_commit"], "versions": settings.provenance["versions"],
+        "notebooks": settings.provenance["notebooks"],
+        "inputs": published_inputs(settings.provenance["inputs"], settings.anonymise),
+        "public_datasets": [d.get("key") for d in settings.provenance["public"]],
+        "public_note": settings.provenance["public_note"],
+    }
+    (work / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
+
+
+def _print_pdf(year: int, settings: RunSettings, work: Path, result: YearResult, echo: Echo) -> None:
+    """Print the combined report to PDF; a failure is recorded in ``result.pdf_error`` and the HTML stands."""
+    label = fy_label(year)
+    t0 = time.monotonic()
+    pdf = work / "report" / f"{report_file_stem(year)}.pdf"
+    try:
+        print_pdf(work / result.report_html, pdf, settings.chromium)
+    except PdfError as exc:
+        result.pdf_error = str(exc)
+        echo(f"[{label}] PDF: FAILED: {exc}")
+    else:
+        result.report_pdf = Path("report") / pdf.name
+        result.pdf_pages = pdf_page_count(pdf)
+        echo(f"[{label}] PDF: ok in {time.monotonic() - t0:.1f} s ({result.pdf_pages} pages)")
+
+
+def _record_executed(work: Path, result: YearResult) -> None:
+    """Point each notebook's result at its executed notebook, where one was written (even a failed one)."""
     for nb_result in result.notebooks:
         if (work / "notebooks" / nb_result.name).is_file():
             nb_result.executed = Path("notebooks") / nb_result.name
-    result.seconds = time.monotonic() - started
-    return result
 
 
 @contextlib.contextmanager

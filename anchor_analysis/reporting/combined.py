@@ -216,7 +216,61 @@ def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[
 
 
 def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequence[tuple[Notebook, str]]) -> str:
-    """The combined *Network impact report* HTML for one year."""
+    """The combined *Network impact report* HTML for one year: a cover, the contents, one section per notebook
+    (``bodies``: each notebook with its exported body) and the appendices: data sources and method notes, coverage
+    (from the sections' ``coverage.csv`` in ``work``) and provenance."""
+    label = fy_label(year)
+    tag = '<span class="synthetic-tag">SYNTHETIC DATA</span>' if settings.synthetic else ""
+    contents, sections = [], []
+    for number, (nb, body) in enumerate(bodies, start=1):
+        entry, section = _notebook_section(nb, body, number, label, tag)
+        contents.append(entry)
+        sections.append(section)
+    for anchor, heading, content in _appendices(settings, year, work, bodies):
+        contents.append(f'<li><a href="#{anchor}">{heading}</a></li>')
+        sections.append(f'<section class="report-section" id="{anchor}"><p class="section-eyebrow">{tag}{label}</p>'
+                        f"<h1>{heading}</h1>\n{content}</section>")
+    return _report_page(settings, year, contents, sections)
+
+
+def _notebook_section(nb: Notebook, body: str, number: int, label: str, tag: str) -> tuple[str, str]:
+    """A notebook's entry in the contents (with its h2 and h3 headings) and its section of the report."""
+    body, headings = _section_body(body, nb.section)
+    h1s = [h for h in headings if h[0] == 1]
+    subs = [h for h in headings if h[0] in (2, 3)]
+    if h1s:
+        heading = ""
+        anchor, shown = h1s[0][1], h1s[0][2]
+    else:
+        anchor, shown = nb.section, nb.title
+        heading = f'<h1 id="{_esc(anchor)}">{_esc(nb.title)}</h1>'
+    sub_items = "".join(f'<li class="level{level}"><a href="#{_esc(i)}">{_esc(t)}</a></li>'
+                        for level, i, t in subs)
+    entry = (f'<li><a href="#{_esc(anchor)}">{_esc(shown)}</a>'
+             f'{f"<ol>{sub_items}</ol>" if sub_items else ""}</li>')
+    links = (f'<p class="section-links">Also as <a href="{_esc(nb.path.stem)}.html">a page of its own</a> and as '
+             f'<a href="../notebooks/{_esc(nb.name)}">the executed notebook</a>.</p>')
+    section = (
+        f'<section class="report-section" id="section-{_esc(nb.section)}">'
+        f'<p class="section-eyebrow">{tag}Section {number} · {_esc(nb.title)} · {label}</p>'
+        f"{heading}\n{links}\n{body}</section>"  # links first: at the end they could fill a page alone
+    )
+    return entry, section
+
+
+def _appendices(settings: RunSettings, year: int, work: Path,
+                bodies: Sequence[tuple[Notebook, str]]) -> list[tuple[str, str, str]]:
+    """The appendices after the sections, as (anchor, heading, HTML): sources and method notes, coverage, provenance."""
+    executed = [(nb, work / "notebooks" / nb.name) for nb, _ in bodies]
+    return [
+        ("sources", "Data sources and method notes", _sources_html(settings, year)),
+        ("coverage", "Coverage", _coverage_html(work, [nb for nb, _ in bodies])),
+        ("provenance", "Provenance", _provenance_html(settings, year, executed)),
+    ]
+
+
+def _report_page(settings: RunSettings, year: int, contents: Sequence[str], sections: Sequence[str]) -> str:
+    """The whole page around the contents entries and the sections: head, styles and cover."""
     label = fy_label(year)
     title = f"Network impact report {label}"
     date = settings.run_date
@@ -225,41 +279,6 @@ def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequen
         "invented, pseudonymous anchors. It describes no real organisation and no real performance.</small></div>"
         if settings.synthetic else ""
     )
-    tag = '<span class="synthetic-tag">SYNTHETIC DATA</span>' if settings.synthetic else ""
-    contents, sections = [], []
-    for number, (nb, body) in enumerate(bodies, start=1):
-        body, headings = _section_body(body, nb.section)
-        h1s = [h for h in headings if h[0] == 1]
-        subs = [h for h in headings if h[0] in (2, 3)]
-        if h1s:
-            heading = ""
-            anchor, shown = h1s[0][1], h1s[0][2]
-        else:
-            anchor, shown = nb.section, nb.title
-            heading = f'<h1 id="{_esc(anchor)}">{_esc(nb.title)}</h1>'
-        sub_items = "".join(f'<li class="level{level}"><a href="#{_esc(i)}">{_esc(t)}</a></li>'
-                            for level, i, t in subs)
-        contents.append(f'<li><a href="#{_esc(anchor)}">{_esc(shown)}</a>'
-                        f'{f"<ol>{sub_items}</ol>" if sub_items else ""}</li>')
-        links = (f'<p class="section-links">Also as <a href="{_esc(nb.path.stem)}.html">a page of its own</a> and as '
-                 f'<a href="../notebooks/{_esc(nb.name)}">the executed notebook</a>.</p>')
-        sections.append(
-            f'<section class="report-section" id="section-{_esc(nb.section)}">'
-            f'<p class="section-eyebrow">{tag}Section {number} · {_esc(nb.title)} · {label}</p>'
-            f"{heading}\n{links}\n{body}</section>"  # links first: at the end they could fill a page alone
-        )
-    for anchor, shown in (("sources", "Data sources and method notes"), ("coverage", "Coverage"),
-                          ("provenance", "Provenance")):
-        contents.append(f'<li><a href="#{anchor}">{shown}</a></li>')
-    executed = [(nb, work / "notebooks" / nb.name) for nb, _ in bodies]
-    appendix = [
-        ("sources", "Data sources and method notes", _sources_html(settings, year)),
-        ("coverage", "Coverage", _coverage_html(work, [nb for nb, _ in bodies])),
-        ("provenance", "Provenance", _provenance_html(settings, year, executed)),
-    ]
-    for anchor, heading, content in appendix:
-        sections.append(f'<section class="report-section" id="{anchor}"><p class="section-eyebrow">{tag}{label}</p>'
-                        f"<h1>{heading}</h1>\n{content}</section>")
     return f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from anchor_analysis import __version__
+from anchor_analysis.core.files import atomic_write_text
 from anchor_analysis.core.years import fy_label
 from anchor_analysis.reporting.combined import _esc, report_file_stem
 from anchor_analysis.reporting.options import Notebook, RunResult
@@ -27,39 +26,58 @@ def _read_provenance(year_dir: Path) -> dict:
 
 
 def write_index(out_dir: str | Path) -> Path:
-    """Write ``<out>/index.html``: every year folder present, newest first, with links to what it holds."""
+    """Write ``<out>/index.html``: every year folder present, newest first, with links to what it holds, then the
+    years whose only run failed (their executed notebooks are under ``<out>/failed/<year>``)."""
     out_dir = Path(out_dir)
-    rows = []
-    year_dirs = sorted((p for p in out_dir.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)),
-                       key=lambda p: int(p.name), reverse=True)
-    for folder in year_dirs:
-        year = int(folder.name)
-        links = []
-        for suffix, text in ((".html", "report (HTML)"), (".pdf", "report (PDF)")):
-            path = folder / "report" / f"{report_file_stem(year)}{suffix}"
-            if path.is_file():
-                links.append(f'<a href="{_esc(path.relative_to(out_dir).as_posix())}">{text}</a>')
-        sections = [p for p in sorted((folder / "report").glob("*.html")) if not p.stem.startswith("network-impact")]
-        section_links = ", ".join(f'<a href="{_esc(p.relative_to(out_dir).as_posix())}">'
-                                  f"{_esc(Notebook.from_path(p).title)}</a>" for p in sections)
-        notebooks = ", ".join(f'<a href="{_esc(p.relative_to(out_dir).as_posix())}">{_esc(p.name)}</a>'
-                              for p in sorted((folder / "notebooks").glob("*.ipynb")))
-        failed = out_dir / "failed" / folder.name
-        note = (f' <span class="failed">a later run failed: see <a href="failed/{folder.name}/notebooks/">'
-                f"failed/{folder.name}</a></span>") if failed.is_dir() else ""
-        built = _read_provenance(folder)
-        network = _esc(built.get("network") or "—")
-        if built.get("synthetic"):
-            network += ' <span class="synthetic">SYNTHETIC DATA</span>'
-        run = _esc(str(built.get("run_date", ""))[:10] or "—")
-        rows.append(f"<tr><td>{fy_label(year)}{note}</td><td>{network}</td><td>{run}</td>"
-                    f"<td>{' · '.join(links) or '—'}</td><td>{section_links or '—'}</td>"
-                    f"<td>{notebooks or '—'}</td></tr>")
+    rows = [_year_row(out_dir, folder) for folder in _year_dirs(out_dir)]
+    page = _index_page(rows, _failed_only_items(out_dir))
+    # never half a page for a reader, and an ordinary mode: a bare mkstemp (0600) hid it from colleagues and servers
+    return atomic_write_text(out_dir / "index.html", page)
+
+
+def _year_dirs(out_dir: Path) -> list[Path]:
+    """The year folders (four digits) of ``out_dir``, newest first."""
+    return sorted((p for p in out_dir.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)),
+                  key=lambda p: int(p.name), reverse=True)
+
+
+def _year_row(out_dir: Path, folder: Path) -> str:
+    """One year folder's table row: year (and a later failed run), network, build date and links."""
+    year = int(folder.name)
+    links = []
+    for suffix, text in ((".html", "report (HTML)"), (".pdf", "report (PDF)")):
+        path = folder / "report" / f"{report_file_stem(year)}{suffix}"
+        if path.is_file():
+            links.append(f'<a href="{_esc(path.relative_to(out_dir).as_posix())}">{text}</a>')
+    sections = [p for p in sorted((folder / "report").glob("*.html")) if not p.stem.startswith("network-impact")]
+    section_links = ", ".join(f'<a href="{_esc(p.relative_to(out_dir).as_posix())}">'
+                              f"{_esc(Notebook.from_path(p).title)}</a>" for p in sections)
+    notebooks = ", ".join(f'<a href="{_esc(p.relative_to(out_dir).as_posix())}">{_esc(p.name)}</a>'
+                          for p in sorted((folder / "notebooks").glob("*.ipynb")))
+    failed = out_dir / "failed" / folder.name
+    note = (f' <span class="failed">a later run failed: see <a href="failed/{folder.name}/notebooks/">'
+            f"failed/{folder.name}</a></span>") if failed.is_dir() else ""
+    built = _read_provenance(folder)
+    network = _esc(built.get("network") or "—")
+    if built.get("synthetic"):
+        network += ' <span class="synthetic">SYNTHETIC DATA</span>'
+    run = _esc(str(built.get("run_date", ""))[:10] or "—")
+    return (f"<tr><td>{fy_label(year)}{note}</td><td>{network}</td><td>{run}</td>"
+            f"<td>{' · '.join(links) or '—'}</td><td>{section_links or '—'}</td>"
+            f"<td>{notebooks or '—'}</td></tr>")
+
+
+def _failed_only_items(out_dir: Path) -> str:
+    """List items for the years under ``<out>/failed`` that have no report yet ("" when there are none)."""
     failed_only = sorted(p.name for p in (out_dir / "failed").glob("*")
                          if p.is_dir() and not (out_dir / p.name).is_dir()) if (out_dir / "failed").is_dir() else []
-    extra = "".join(f'<li>{fy_label(int(n))}: no report yet; the last run failed, see '
-                    f'<a href="failed/{n}/notebooks/">failed/{n}</a></li>' for n in failed_only if n.isdigit())
-    page = f"""<!DOCTYPE html>
+    return "".join(f'<li>{fy_label(int(n))}: no report yet; the last run failed, see '
+                   f'<a href="failed/{n}/notebooks/">failed/{n}</a></li>' for n in failed_only if n.isdigit())
+
+
+def _index_page(rows: list[str], extra: str) -> str:
+    """The index page: its table of year ``rows``, then the ``extra`` list items of years that only failed."""
+    return f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head><meta charset="utf-8"><title>Network impact reports</title>
 <style>
@@ -80,16 +98,6 @@ a {{ color: #0b4f8a; }} .failed {{ color: #b00020; font-size: .85em; }}
 </body>
 </html>
 """
-    index = out_dir / "index.html"
-    fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".html", dir=out_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(page)
-        os.replace(tmp, index)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return index
 
 
 def _shown_path(path: Path | None) -> str:

@@ -78,97 +78,139 @@ def council_spend_profile(
     [0.07, 0.69]
     """
     if spending is None and cache:
-        from anchor_analysis import public
-
-        path = public.dataset_path("spending_basic", data_dir)  # verified against the registry
-        key = (int(top_n), float(threshold), str(all_lines_from), public.code_digest(__file__))
-        return public.cached_derived_table(
-            "council_spend_profile", ["spending_basic"], key,
-            lambda: council_spend_profile(path, top_n=top_n, threshold=threshold, all_lines_from=all_lines_from,
-                                          threads=threads, cache=False))
+        return _cached_profile(top_n, threshold, all_lines_from, data_dir, threads)
 
     import duckdb
 
     t0 = time.perf_counter()
     con = duckdb.connect(config={"threads": int(threads)} if threads else {})
     try:
-        if isinstance(spending, pd.DataFrame):
-            _need(spending, ["payment_date", "amount_gbp", "supplier_name"], "pass public.load_spending('basic')")
-            frame = spending[[c for c in ("payment_date", "amount_gbp", "supplier_name", "source_file_month")
-                              if c in spending.columns]]
-            con.register("spending_input", frame)
-            source = "spending_input"
-            has_month = "source_file_month" in frame.columns
-        else:
-            if spending is None:
-                from anchor_analysis import public
-
-                path = public.dataset_path("spending_basic", data_dir)
-            else:
-                path = Path(spending)
-                if not path.is_file():
-                    raise SpendError(f"spending file not found: {path}")
-            header = _read_header(Path(path))
-            missing = [c for c in ("payment_date", "amount_gbp", "supplier_name") if c not in header]
-            if missing:
-                raise SpendError(f"{path}: missing column(s) {missing}")
-            has_month = "source_file_month" in header
-            columns = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in header) + "}"
-            source = (f"read_csv('{str(path).replace(chr(39), chr(39) * 2)}', header = true, columns = {columns}, "
-                      "delim = ',', quote = '\"', escape = '\"', auto_detect = false)")
-        month = "CAST(source_file_month AS VARCHAR)" if has_month else "NULL"
-        con.execute(f"""
-            CREATE TEMP TABLE s AS
-            SELECT CAST(payment_date AS DATE) AS d, CAST(amount_gbp AS DOUBLE) AS a,
-                   CAST(supplier_name AS VARCHAR) AS name, {month} AS source_month
-            FROM {source}""")
-        # names are few (tens of thousands) and lines many: normalise each distinct name once
-        con.execute(f"""
-            CREATE TEMP TABLE names AS
-            SELECT name, {_sql_supplier_name("name")} AS supplier,
-                   coalesce(regexp_matches(upper(name), '{_REDACTED}'), false) AS redacted,
-                   coalesce(regexp_matches(upper(name), '{_REDACTED_PERSONAL}'), false) AS personal
-            FROM (SELECT DISTINCT name FROM s)""")
-        con.execute(f"""
-            CREATE TEMP TABLE lines AS
-            SELECT {_sql_year('d')} AS year, CAST(round_even(a * 100, 0) AS BIGINT) AS p,
-                   abs(a) < {float(threshold)} AS under,
-                   coalesce(n.redacted, false) AS redacted, coalesce(n.personal, false) AS personal,
-                   n.supplier, s.source_month
-            FROM s LEFT JOIN names n ON s.name = n.name""")
-        base = con.execute("""
-            SELECT year, count(*) AS lines, sum(p) AS total_p,
-                   count(DISTINCT supplier) FILTER (WHERE NOT redacted) AS suppliers,
-                   count(*) FILTER (WHERE redacted) AS redacted_lines,
-                   coalesce(sum(p) FILTER (WHERE redacted), 0) AS redacted_p,
-                   count(*) FILTER (WHERE personal) AS redacted_personal_lines,
-                   coalesce(sum(p) FILTER (WHERE personal), 0) AS redacted_personal_p,
-                   count(*) FILTER (WHERE under) AS lines_under,
-                   coalesce(sum(p) FILTER (WHERE under), 0) AS under_p,
-                   count(*) FILTER (WHERE NOT under) AS lines_over,
-                   coalesce(sum(p) FILTER (WHERE NOT under), 0) AS over_p,
-                   count(DISTINCT supplier) FILTER (WHERE NOT redacted AND NOT under) AS suppliers_over
-            FROM lines GROUP BY year""").df()
-        tops = con.execute(f"""
-            WITH nets AS (
-                SELECT year, band, supplier, sum(p) AS net
-                FROM (SELECT year, supplier, p, 'all' AS band FROM lines WHERE NOT redacted AND supplier IS NOT NULL
-                      UNION ALL
-                      SELECT year, supplier, p, 'over' AS band FROM lines
-                      WHERE NOT redacted AND supplier IS NOT NULL AND NOT under)
-                GROUP BY ALL),
-            ranked AS (SELECT *, row_number() OVER (PARTITION BY year, band ORDER BY net DESC, supplier) AS rn
-                       FROM nets)
-            SELECT year, band, sum(net) AS top_p FROM ranked WHERE rn <= {int(top_n)} GROUP BY ALL""").df()
-        months = con.execute(f"""
-            SELECT {_sql_year("CAST(source_month || '-01' AS DATE)")} AS year,
-                   count(DISTINCT source_month) AS months_published,
-                   min(source_month) AS first_month, max(source_month) AS last_month
-            FROM lines WHERE source_month IS NOT NULL GROUP BY ALL""").df() if has_month else None
+        source, has_month = _open_source(con, spending, data_dir)
+        _stage_lines(con, source, has_month, threshold)
+        base = _year_totals(con)
+        tops = _top_supplier_totals(con, top_n)
+        months = _publication_months(con) if has_month else None
     except duckdb.Error as exc:
         raise SpendError(f"profiling the spending ledger failed: {exc}") from exc
     finally:
         con.close()
+    result = _profile_frame(base, tops, months, top_n, threshold, all_lines_from)
+    result.attrs["seconds"] = time.perf_counter() - t0
+    return result
+
+
+def _cached_profile(top_n: int, threshold: float, all_lines_from: str, data_dir: Any,
+                    threads: int | None) -> pd.DataFrame:
+    """The profile of the registered file, from the derived-table cache (computed and kept there the first time)."""
+    from anchor_analysis import public
+
+    path = public.dataset_path("spending_basic", data_dir)  # verified against the registry
+    key = (int(top_n), float(threshold), str(all_lines_from), public.code_digest(__file__))
+    return public.cached_derived_table(
+        "council_spend_profile", ["spending_basic"], key,
+        lambda: council_spend_profile(path, top_n=top_n, threshold=threshold, all_lines_from=all_lines_from,
+                                      threads=threads, cache=False))
+
+
+def _open_source(con: Any, spending: pd.DataFrame | str | Path | None, data_dir: Any) -> tuple[str, bool]:
+    """What ``con`` selects the ledger from (a registered frame or a ``read_csv``), and if it has months."""
+    if isinstance(spending, pd.DataFrame):
+        _need(spending, ["payment_date", "amount_gbp", "supplier_name"], "pass public.load_spending('basic')")
+        frame = spending[[c for c in ("payment_date", "amount_gbp", "supplier_name", "source_file_month")
+                          if c in spending.columns]]
+        con.register("spending_input", frame)
+        return "spending_input", "source_file_month" in frame.columns
+    return _csv_source(spending, data_dir)
+
+
+def _csv_source(spending: str | Path | None, data_dir: Any) -> tuple[str, bool]:
+    """A ``read_csv`` of the ledger file (every column as text), and whether it has ``source_file_month``."""
+    if spending is None:
+        from anchor_analysis import public
+
+        path = public.dataset_path("spending_basic", data_dir)
+    else:
+        path = Path(spending)
+        if not path.is_file():
+            raise SpendError(f"spending file not found: {path}")
+    header = _read_header(Path(path))
+    missing = [c for c in ("payment_date", "amount_gbp", "supplier_name") if c not in header]
+    if missing:
+        raise SpendError(f"{path}: missing column(s) {missing}")
+    columns = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in header) + "}"
+    source = (f"read_csv('{str(path).replace(chr(39), chr(39) * 2)}', header = true, columns = {columns}, "
+              "delim = ',', quote = '\"', escape = '\"', auto_detect = false)")
+    return source, "source_file_month" in header
+
+
+def _stage_lines(con: Any, source: str, has_month: bool, threshold: float) -> None:
+    """Temp table ``lines``: each payment's year, pence, band, redaction flags and normalised supplier."""
+    month = "CAST(source_file_month AS VARCHAR)" if has_month else "NULL"
+    con.execute(f"""
+        CREATE TEMP TABLE s AS
+        SELECT CAST(payment_date AS DATE) AS d, CAST(amount_gbp AS DOUBLE) AS a,
+               CAST(supplier_name AS VARCHAR) AS name, {month} AS source_month
+        FROM {source}""")
+    # names are few (tens of thousands) and lines many: normalise each distinct name once
+    con.execute(f"""
+        CREATE TEMP TABLE names AS
+        SELECT name, {_sql_supplier_name("name")} AS supplier,
+               coalesce(regexp_matches(upper(name), '{_REDACTED}'), false) AS redacted,
+               coalesce(regexp_matches(upper(name), '{_REDACTED_PERSONAL}'), false) AS personal
+        FROM (SELECT DISTINCT name FROM s)""")
+    con.execute(f"""
+        CREATE TEMP TABLE lines AS
+        SELECT {_sql_year('d')} AS year, CAST(round_even(a * 100, 0) AS BIGINT) AS p,
+               abs(a) < {float(threshold)} AS under,
+               coalesce(n.redacted, false) AS redacted, coalesce(n.personal, false) AS personal,
+               n.supplier, s.source_month
+        FROM s LEFT JOIN names n ON s.name = n.name""")
+
+
+def _year_totals(con: Any) -> pd.DataFrame:
+    """Per year: lines, pence and distinct suppliers, overall, redacted, under and over the threshold."""
+    return con.execute("""
+        SELECT year, count(*) AS lines, sum(p) AS total_p,
+               count(DISTINCT supplier) FILTER (WHERE NOT redacted) AS suppliers,
+               count(*) FILTER (WHERE redacted) AS redacted_lines,
+               coalesce(sum(p) FILTER (WHERE redacted), 0) AS redacted_p,
+               count(*) FILTER (WHERE personal) AS redacted_personal_lines,
+               coalesce(sum(p) FILTER (WHERE personal), 0) AS redacted_personal_p,
+               count(*) FILTER (WHERE under) AS lines_under,
+               coalesce(sum(p) FILTER (WHERE under), 0) AS under_p,
+               count(*) FILTER (WHERE NOT under) AS lines_over,
+               coalesce(sum(p) FILTER (WHERE NOT under), 0) AS over_p,
+               count(DISTINCT supplier) FILTER (WHERE NOT redacted AND NOT under) AS suppliers_over
+        FROM lines GROUP BY year""").df()
+
+
+def _top_supplier_totals(con: Any, top_n: int) -> pd.DataFrame:
+    """Per year and band (``all``, ``over`` the threshold): net pence of the top-``top_n`` suppliers by net spend."""
+    return con.execute(f"""
+        WITH nets AS (
+            SELECT year, band, supplier, sum(p) AS net
+            FROM (SELECT year, supplier, p, 'all' AS band FROM lines WHERE NOT redacted AND supplier IS NOT NULL
+                  UNION ALL
+                  SELECT year, supplier, p, 'over' AS band FROM lines
+                  WHERE NOT redacted AND supplier IS NOT NULL AND NOT under)
+            GROUP BY ALL),
+        ranked AS (SELECT *, row_number() OVER (PARTITION BY year, band ORDER BY net DESC, supplier) AS rn
+                   FROM nets)
+        SELECT year, band, sum(net) AS top_p FROM ranked WHERE rn <= {int(top_n)} GROUP BY ALL""").df()
+
+
+def _publication_months(con: Any) -> pd.DataFrame:
+    """Per year of the publication month: distinct monthly files, and the first and last of them."""
+    return con.execute(f"""
+        SELECT {_sql_year("CAST(source_month || '-01' AS DATE)")} AS year,
+               count(DISTINCT source_month) AS months_published,
+               min(source_month) AS first_month, max(source_month) AS last_month
+        FROM lines WHERE source_month IS NOT NULL GROUP BY ALL""").df()
+
+
+def _profile_frame(base: pd.DataFrame, tops: pd.DataFrame, months: pd.DataFrame | None, top_n: int,
+                   threshold: float, all_lines_from: str) -> pd.DataFrame:
+    """The profile's columns, one row per year, from the three SQL passes (pence turned into GBP)."""
     out = base.sort_values("year").reset_index(drop=True)
     out["year"] = out["year"].astype("int64")
     top = tops.pivot(index="year", columns="band", values="top_p").reindex(out["year"])
@@ -197,7 +239,6 @@ def council_spend_profile(
     result["threshold_note"] = [
         _threshold_note(year, months.loc[year] if months is not None else None, all_lines_from, threshold)
         for year in out["year"]]
-    result.attrs["seconds"] = time.perf_counter() - t0
     return result
 
 

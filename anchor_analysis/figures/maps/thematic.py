@@ -266,74 +266,109 @@ def spend_by_ward_map(layer: gpd.GeoDataFrame, breaks: ClassBreaks, year: int, *
         disclosure=False, caption=("Suppliers located by their postcode's ward (NSPL). " + note).strip())
 
 
+_GRID_TOP, _GRID_BOTTOM = 0.90, 0.30
+"""Figure fractions between which the small-multiples panels sit (legend, caption and attribution go below)."""
+
+
 @_draws_once
 def anchor_small_multiples_map(layers: dict[str, gpd.GeoDataFrame], column: str, breaks: ClassBreaks, year: int, *,
                                attribution: str, threshold: int, place_name: str = "Leeds", synthetic: bool = False,
                                what: str = "Staff living in each ward", ncols: int = 4) -> Figure:
     """One small map per anchor (``layers``: label -> ward polygons with ``column`` and ``suppressed``), classes
-    shared by every panel and year; withheld wards hatched grey, counted per panel and in the caption."""
+    shared by every panel and year; withheld wards hatched grey, counted per panel and in the caption.
+
+    The panels fill a grid of ``ncols`` columns; below it come the legend, with the scale bar and north arrow (on
+    the first panel's scale) to its right, then the caption and the attribution.
+    """
     with map_style():
-        tag = "SYNTHETIC demo data. " if synthetic else ""
         fig = _quiet_figure(A4_PORTRAIT)
-        fig.text(0.04, _TITLE_Y, f"{place_name}: where each anchor's staff live, {fy_label(year)}", ha="left",
-                 va="top", fontsize=14, fontweight="bold", gid=GID_TITLE)
-        fig.text(0.04, _TITLE_Y - 0.03, _wrap(f"{tag}{what}, per anchor. The classes are the same for every anchor "
-                                              "and year.", A4_PORTRAIT[0] * 0.92, 10),
-                 ha="left", va="top", fontsize=10, color="#333333", gid="subtitle")
-        labels = list(layers)
-        nrows = max(1, math.ceil(len(labels) / ncols))
-        top, bottom_of_grid = 0.90, 0.30
-        cell_h = (top - bottom_of_grid) / nrows
-        cell_w = 0.92 / ncols
+        _small_multiples_heading(fig, place_name, year, what, synthetic)
+        cell_w, cell_h = _cell_size(len(layers), ncols)
         colours = _colours(SEQUENTIAL_CMAP, breaks.k)
-        n_hidden_total = n_missing_total = 0
-        first_ax = None
-        for i, label in enumerate(labels):
-            layer = layers[label]
+        panels = []
+        for i, (label, layer) in enumerate(layers.items()):
             row, col = divmod(i, ncols)
-            ax = fig.add_axes((0.04 + col * cell_w, top - (row + 1) * cell_h + 0.005, cell_w - 0.01,
-                               cell_h - 0.025))
-            ax.set_axis_off()
-            _frame(ax, layer.total_bounds)
-            hidden = layer["suppressed"].fillna("").astype(str).ne("").to_numpy()
-            values = pd.to_numeric(layer[column], errors="coerce").astype("float64")
-            classes = breaks.classify(values.where(~hidden))
-            _plot_classes(ax, layer, classes, colours, hidden, edge="#525252", linewidth=0.25)
-            n_hidden, n_missing = int(hidden.sum()), int(((classes < 0) & ~hidden).sum())
-            n_hidden_total += n_hidden
-            n_missing_total += n_missing
-            ax.set_title(f"{textwrap.shorten(label, 26, placeholder='...')}\n{n_hidden} withheld", fontsize=MIN_FONT,
-                         loc="left", pad=2)
-            ax.set_xlabel("")
-            ax.set_ylabel("")
-            first_ax = first_ax or ax
-        handles: list = [Patch(facecolor=c, edgecolor="#999999", linewidth=0.3, label=lab)
-                         for c, lab in zip(colours, breaks.labels("{:,.0f}"), strict=True)]
-        handles += _special_handles("", n_hidden_total, n_missing_total, threshold)
-        legend = fig.legend(handles=handles, title=what, loc="upper left",
-                            bbox_to_anchor=(0.035, bottom_of_grid - 0.01), ncol=2, frameon=False, fontsize=9,
-                            title_fontsize=9.5, alignment="left", handlelength=2.2, handleheight=1.4,
-                            borderaxespad=0.0)
-        legend.set_gid(GID_LEGEND)
-        legend.get_title().set_fontweight("bold")
-        footer = fig.text(0.04, 0.012, _wrap(attribution, A4_PORTRAIT[0] * 0.92, MIN_FONT), ha="left", va="bottom",
-                          fontsize=MIN_FONT, color="#404040", gid=GID_ATTRIBUTION)
-        caption = (f"{n_hidden_total} anchor-ward counts withheld by disclosure control (under {threshold} staff, or "
-                   "would reveal one from the published ward and anchor totals); "
-                   f"{n_missing_total} with no data.")
-        fig.text(0.04, 0.012 + _text_height(fig, footer) + 0.008, _wrap(caption, A4_PORTRAIT[0] * 0.92, 9),
-                 ha="left", va="bottom", fontsize=9, gid=GID_CAPTION)
-        if first_ax is not None:
-            # scale bar and north arrow on an empty axes of a panel's size and scale, right of the legend
-            furniture = fig.add_axes((0.04 + (ncols - 1) * cell_w, bottom_of_grid - cell_h * 0.75, cell_w - 0.01,
-                                      cell_h - 0.025))
-            furniture.set_axis_off()
-            furniture.set_xlim(first_ax.get_xlim())
-            furniture.set_ylim(first_ax.get_ylim())
-            furniture.set_aspect("equal", adjustable="box")
-            add_scale_bar(furniture, length_m=10_000, location=(0.05, 0.55), middle_label=False)
-            add_north_arrow(furniture, location=(0.85, 0.45))
+            rect = (0.04 + col * cell_w, _GRID_TOP - (row + 1) * cell_h + 0.005, cell_w - 0.01, cell_h - 0.025)
+            panels.append(_anchor_panel(fig, rect, label, layer, column, breaks, colours))
+        n_hidden = sum(hidden for _, hidden, _ in panels)
+        n_missing = sum(missing for _, _, missing in panels)
+        _small_multiples_legend(fig, colours, breaks, what, n_hidden, n_missing, threshold)
+        _small_multiples_footer(fig, attribution, n_hidden, n_missing, threshold)
+        if panels:
+            rect = (0.04 + (ncols - 1) * cell_w, _GRID_BOTTOM - cell_h * 0.75, cell_w - 0.01, cell_h - 0.025)
+            _panel_furniture(fig, panels[0][0], rect)
     return fig
+
+
+def _small_multiples_heading(fig: Figure, place_name: str, year: int, what: str, synthetic: bool) -> None:
+    """The title and subtitle of the small-multiples page."""
+    tag = "SYNTHETIC demo data. " if synthetic else ""
+    fig.text(0.04, _TITLE_Y, f"{place_name}: where each anchor's staff live, {fy_label(year)}", ha="left",
+             va="top", fontsize=14, fontweight="bold", gid=GID_TITLE)
+    fig.text(0.04, _TITLE_Y - 0.03, _wrap(f"{tag}{what}, per anchor. The classes are the same for every anchor "
+                                          "and year.", A4_PORTRAIT[0] * 0.92, 10),
+             ha="left", va="top", fontsize=10, color="#333333", gid="subtitle")
+
+
+def _cell_size(n_panels: int, ncols: int) -> tuple[float, float]:
+    """Width and height (figure fractions) of one cell of the small-multiples grid."""
+    nrows = max(1, math.ceil(n_panels / ncols))
+    return 0.92 / ncols, (_GRID_TOP - _GRID_BOTTOM) / nrows
+
+
+def _anchor_panel(fig: Figure, rect: tuple[float, float, float, float], label: str, layer: gpd.GeoDataFrame,
+                  column: str, breaks: ClassBreaks, colours: list) -> tuple[Axes, int, int]:
+    """One anchor's map in ``rect``; returns its axes and its numbers of withheld and of no-data wards."""
+    ax = fig.add_axes(rect)
+    ax.set_axis_off()
+    _frame(ax, layer.total_bounds)
+    hidden = layer["suppressed"].fillna("").astype(str).ne("").to_numpy()
+    values = pd.to_numeric(layer[column], errors="coerce").astype("float64")
+    classes = breaks.classify(values.where(~hidden))
+    _plot_classes(ax, layer, classes, colours, hidden, edge="#525252", linewidth=0.25)
+    n_hidden, n_missing = int(hidden.sum()), int(((classes < 0) & ~hidden).sum())
+    ax.set_title(f"{textwrap.shorten(label, 26, placeholder='...')}\n{n_hidden} withheld", fontsize=MIN_FONT,
+                 loc="left", pad=2)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    return ax, n_hidden, n_missing
+
+
+def _small_multiples_legend(fig: Figure, colours: list, breaks: ClassBreaks, what: str, n_hidden: int,
+                            n_missing: int, threshold: int) -> None:
+    """The legend under the grid: the shared classes, then withheld and no-data wards over all panels."""
+    handles: list = [Patch(facecolor=c, edgecolor="#999999", linewidth=0.3, label=lab)
+                     for c, lab in zip(colours, breaks.labels("{:,.0f}"), strict=True)]
+    handles += _special_handles("", n_hidden, n_missing, threshold)
+    legend = fig.legend(handles=handles, title=what, loc="upper left",
+                        bbox_to_anchor=(0.035, _GRID_BOTTOM - 0.01), ncol=2, frameon=False, fontsize=9,
+                        title_fontsize=9.5, alignment="left", handlelength=2.2, handleheight=1.4,
+                        borderaxespad=0.0)
+    legend.set_gid(GID_LEGEND)
+    legend.get_title().set_fontweight("bold")
+
+
+def _small_multiples_footer(fig: Figure, attribution: str, n_hidden: int, n_missing: int, threshold: int) -> None:
+    """The attribution at the foot of the page, and above it the caption counting withheld and no-data wards."""
+    footer = fig.text(0.04, 0.012, _wrap(attribution, A4_PORTRAIT[0] * 0.92, MIN_FONT), ha="left", va="bottom",
+                      fontsize=MIN_FONT, color="#404040", gid=GID_ATTRIBUTION)
+    caption = (f"{n_hidden} anchor-ward counts withheld by disclosure control (under {threshold} staff, or "
+               "would reveal one from the published ward and anchor totals); "
+               f"{n_missing} with no data.")
+    fig.text(0.04, 0.012 + _text_height(fig, footer) + 0.008, _wrap(caption, A4_PORTRAIT[0] * 0.92, 9),
+             ha="left", va="bottom", fontsize=9, gid=GID_CAPTION)
+
+
+def _panel_furniture(fig: Figure, panel: Axes, rect: tuple[float, float, float, float]) -> None:
+    """Scale bar and north arrow in ``rect``, on an empty axes of the scale of ``panel``."""
+    # an axes of its own, of a panel's size and limits: the bar then measures what the panels show
+    furniture = fig.add_axes(rect)
+    furniture.set_axis_off()
+    furniture.set_xlim(panel.get_xlim())
+    furniture.set_ylim(panel.get_ylim())
+    furniture.set_aspect("equal", adjustable="box")
+    add_scale_bar(furniture, length_m=10_000, location=(0.05, 0.55), middle_label=False)
+    add_north_arrow(furniture, location=(0.85, 0.45))
 
 
 def add_sites(ax: Axes, sites: gpd.GeoDataFrame, numbers: Sequence[int] | None = None,
