@@ -19,10 +19,7 @@ from anchor_analysis.core import errors
 PACKAGE = REPO / "anchor_analysis"
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
-LONGER_FUNCTIONS: dict[str, str] = {
-    # moved as they were in the layout change; each is split into private steps in a commit of its own
-    "anchor_analysis.analysis.spend.engine:_duckdb_suppliers": "moved, to be split",
-}
+LONGER_FUNCTIONS: dict[str, str] = {}
 """``module:function`` -> why it is kept longer than MAX_FUNCTION_LINES (listed in the closing note too)."""
 
 
