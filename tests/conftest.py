@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from anchor_analysis.core.settings import PROCESSED_ENV, PUBLIC_DATA_ENV
+from anchor_analysis.core.settings import PUBLIC_DATA_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "data" / "raw" / "demo"
-
-# Derived tables built by the tests (and by the notebooks they run, which inherit the environment) go to a folder
-# of this test session, never into the repository's data/processed.
-if not os.environ.get(PROCESSED_ENV):
-    _PROCESSED = tempfile.mkdtemp(prefix="anchor-analysis-tests-processed-")
-    os.environ[PROCESSED_ENV] = _PROCESSED
-    atexit.register(shutil.rmtree, _PROCESSED, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 
 import anchor_analysis
 from anchor_analysis.core import errors
+from conftest import REPO
 
 PACKAGE = REPO / "anchor_analysis"
 MAX_MODULE_LINES = 600
