@@ -10,19 +10,22 @@ ifneq ($(strip $(ANCHOR_ANALYSIS_PUBLIC_DATA)),)
 export ANCHOR_ANALYSIS_PUBLIC_DATA := $(abspath $(ANCHOR_ANALYSIS_PUBLIC_DATA))
 endif
 
-.PHONY: help venv test lint lab validate demo-data report bench bench-report clean
+.PHONY: help venv test lint lab validate processed demo-data report bench bench-report bench-network clean
 
 help:
 	@echo "make venv       create or refresh the virtual environment ($(VENV)) and register its Jupyter kernel"
-	@echo "make test       set up, then run every test (ruff, unit, notebooks)"
+	@echo "make test       set up, then run every test (ruff, unit, doctests, architecture, notebooks)"
 	@echo "make lint       ruff check"
 	@echo "make lab        JupyterLab on notebooks/ (export ANCHOR_ANALYSIS_PUBLIC_DATA first)"
 	@echo "make validate   validate the demo network in data/raw/demo"
+	@echo "make processed  build (or reuse) the demo network's derived tables in data/processed/demo"
 	@echo "make demo-data  regenerate the synthetic demo network (needs ANCHOR_ANALYSIS_PUBLIC_DATA)"
 	@echo "make report     the 2024/25 network impact report of the demo network in outputs/ (HTML, PDF via Chromium)"
-	@echo "make bench      every benchmark: spend (the kit vs plain pandas, 1M and 10M-line ledgers), then the report"
-	@echo "                (both need ANCHOR_ANALYSIS_PUBLIC_DATA)"
+	@echo "make bench      every benchmark: spend (the kit vs plain pandas, 1M and 10M-line ledgers), the report, and"
+	@echo "                the report on a 10M-line network (all need ANCHOR_ANALYSIS_PUBLIC_DATA)"
 	@echo "make bench-report  the report run on the demo network vs its floor, and --years 2019-2024 with --jobs 2 vs 1"
+	@echo "make bench-network the report on a network of 10M ledger lines in files by anchor and quarter: peak memory"
+	@echo "                and the year totals of sections 1 and 3 and the anchor profile"
 
 # Re-installs whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -49,6 +52,9 @@ lab: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/anchor-analysis validate data/raw/demo
 
+processed: $(STAMP)
+	$(BIN)/anchor-analysis process data/raw/demo
+
 demo-data: $(STAMP)
 	$(BIN)/anchor-analysis demo-data --out data/raw/demo
 
@@ -62,16 +68,22 @@ report: $(STAMP)
 	$(BIN)/anchor-analysis report --year 2024 --data-dir data/raw/demo --out outputs --formats html,pdf
 
 # Generates 1M- and 10M-line ledgers in a temporary folder (about 1 GB), times both, prints PASS/FAIL per target;
-# then the report benchmark (see bench-report). Both always run; the target fails when either misses a target.
+# then the report benchmark (see bench-report), then the 10M-line network (bench-network). All run; the target
+# fails when any misses a target.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_spend.py; spend=$$?; \
 	$(BIN)/python benchmarks/bench_report.py; report=$$?; \
-	test $$spend -eq 0 && test $$report -eq 0
+	$(BIN)/python benchmarks/bench_network.py; network=$$?; \
+	test $$spend -eq 0 && test $$report -eq 0 && test $$network -eq 0
 
 # `anchor-analysis report` on the demo network (one year, HTML and PDF) against its floor (the same run with notebooks
 # that only import and replay outputs), and --years 2019-2024 with --jobs 2 against --jobs 1. About 12 minutes.
 bench-report: $(STAMP)
 	$(BIN)/python benchmarks/bench_report.py
+
+# Generates a 10M-line ledger folder (about 1 GB) beside a copy of the demo returns and runs the report on it.
+bench-network: $(STAMP)
+	$(BIN)/python benchmarks/bench_network.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

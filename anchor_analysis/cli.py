@@ -1,4 +1,4 @@
-"""Command line: ``anchor-analysis validate DIR``, ``demo-data``, ``report``, ``reproduce``.
+"""Command line: ``anchor-analysis validate DIR``, ``process DIR``, ``demo-data``, ``report``, ``reproduce``.
 
 Every command exits non-zero with a one-screen message on bad input; tracebacks are for bugs only: any
 :class:`~anchor_analysis.core.errors.AnchorAnalysisError` a command does not handle itself is printed as its
@@ -57,6 +57,21 @@ def validate(data_dir: Path, place: str | None, all_warnings: bool) -> None:
     report = validate_directory(data_dir, place=place)
     click.echo(report.format(all_warnings=all_warnings))
     sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.argument("data_dir", type=click.Path(path_type=Path))
+@click.option("--place", default=None, help="Place configuration (name or TOML path); default: the network's own.")
+@click.option("--rebuild", is_flag=True, help="Build even when the derived tables are up to date.")
+def process(data_dir: Path, place: str | None, rebuild: bool) -> None:
+    """Validate DATA_DIR and build its derived tables (data/processed); reused while its inputs are unchanged."""
+    from anchor_analysis.derived import processed_network
+
+    network = processed_network(data_dir, place, rebuild=rebuild)
+    where = network.processed_dir or "not kept: the folder cannot be written"
+    ledgers = (f"{int(network.ledger['lines'].sum()):,} ledger lines in "
+               f"{', '.join(str(y) for y in network.ledger_years())}" if network.ledger is not None else "no ledgers")
+    click.echo(f"{'built' if network.rebuilt else 'up to date'}: {where} ({ledgers})")
 
 
 @main.command("demo-data")
