@@ -164,7 +164,7 @@ class TableContract:
     schema : DataFrameSchema
         The pandera schema of the converted (typed) table.
     rules : dict, optional
-        pandera check name -> (column reported, rule text or explainer); column None = the checked column.
+        The pandera check name -> (column reported, rule text or explainer); column None = the checked column.
 
     Examples
     --------

@@ -107,7 +107,7 @@ def load_imd(edition: int, lad_code: LadCodes = None, data_dir: PathLike | None 
     Returns
     -------
     DataFrame
-        A copy; its columns are listed below.
+        A copy; its columns are listed under Notes.
 
     Raises
     ------

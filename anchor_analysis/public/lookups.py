@@ -141,7 +141,7 @@ def load_postcode_lookup(
     Returns
     -------
     DataFrame
-        One row per postcode, with the columns described below (or ``columns``).
+        One row per postcode, with the columns listed under Notes (or only ``columns``).
 
     Raises
     ------
