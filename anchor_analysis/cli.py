@@ -3,6 +3,67 @@
 Every command exits non-zero with a one-screen message on bad input; tracebacks are for bugs only: any
 :class:`~anchor_analysis.core.errors.AnchorAnalysisError` a command does not handle itself is printed as its
 message (a validation report in full) with exit code 1.
+
+The commands are click commands, so their docstrings (their ``--help`` above a form feed, then numpydoc sections)
+are not collected as doctests: their examples are here, run with click's test runner.
+
+Examples
+--------
+>>> from click.testing import CliRunner
+>>> runner = CliRunner()
+>>> print(runner.invoke(main, ["--version"]).output)  # doctest: +ELLIPSIS
+anchor-analysis, version ...
+
+``validate`` prints the report and exits 1 when there are errors; a mistyped ``--place`` is a usage error:
+
+>>> import shutil, tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp()) / "returns"
+>>> folder.mkdir()
+>>> _ = shutil.copy("data/raw/demo/anchors.csv", folder)
+>>> result = runner.invoke(main, ["validate", str(folder)])
+>>> result.exit_code
+1
+>>> print(result.output)
+anchors.csv: ok (14 rows)
+progression.csv: 1 error
+  progression.csv: required file is missing: put progression.csv or progression.xlsx in .../returns
+metrics.csv: 1 error
+  metrics.csv: required file is missing: put metrics.csv or metrics.xlsx in .../returns
+2 errors, 0 warnings in 3 files
+<BLANKLINE>
+>>> result = runner.invoke(main, ["validate", "--place", "york", "data/raw/demo"], prog_name="anchor-analysis")
+>>> result.exit_code, result.output.splitlines()[-1]
+(2, "Error: Invalid value for --place: unknown place 'york': choose one of ['bradford', 'leeds'] or give a TOML
+file path")
+
+``demo-data`` documents its options:
+
+>>> print(runner.invoke(main, ["demo-data", "--help"], prog_name="anchor-analysis").output)
+Usage: anchor-analysis demo-data [OPTIONS]
+<BLANKLINE>
+  Write the synthetic demo network (needs the public data for real Leeds
+  geography).
+<BLANKLINE>
+Options:
+  --out PATH      [default: data/raw/demo]
+  --seed INTEGER  Random seed; the same seed gives the same files.  [default:
+                  2019]
+  -h, --help      Show this message and exit.
+<BLANKLINE>
+
+``report`` checks its options before anything runs:
+
+>>> result = runner.invoke(main, ["report", "--years", "2019-2024", "--formats", "docx"])
+>>> result.exit_code, result.output
+(1, 'Error: unknown format(s) docx: choose from html, pdf\\n')
+>>> runner.invoke(main, ["report", "--year", "2023/25"]).output
+"Error: '2023/25' is not a financial year: write 2023 or 2023/24\\n"
+
+``reproduce`` (like every command) turns the kit's errors into their message and exit code 1:
+
+>>> result = runner.invoke(main, ["reproduce", "--data-dir", "no/such/folder"])
+>>> result.exit_code, result.output.splitlines()[-1]
+(1, '1 error, 0 warnings in 1 file')
 """
 
 from __future__ import annotations
@@ -16,9 +77,43 @@ from anchor_analysis import __version__
 
 
 class KitGroup(click.Group):
-    """The command group: the kit's own errors end a command with their message, not a traceback."""
+    """The command group: the kit's own errors end a command with their message, not a traceback.
+
+    A :class:`~anchor_analysis.core.errors.ValidationFailed` prints its report on standard output; any other
+    :class:`~anchor_analysis.core.errors.AnchorAnalysisError` prints ``Error: <message>`` on standard error. Both
+    exit with code 1; other exceptions (bugs) keep their traceback.
+
+    Examples
+    --------
+    >>> from click.testing import CliRunner
+    >>> result = CliRunner().invoke(main, ["reproduce", "--data-dir", "no/such/folder"])
+    >>> result.exit_code
+    1
+    >>> print(result.output)
+    no/such/folder: 1 error
+      no/such/folder: folder does not exist
+    1 error, 0 warnings in 1 file
+    <BLANKLINE>
+    """
 
     def invoke(self, ctx: click.Context):
+        """Invoke the command, turning the kit's own errors into their message and exit code 1.
+
+        Parameters
+        ----------
+        ctx : click.Context
+            The command line's context.
+
+        Returns
+        -------
+        object
+            What the command returned.
+
+        Raises
+        ------
+        SystemExit
+            With code 1, after printing the message of an :class:`~anchor_analysis.core.errors.AnchorAnalysisError`.
+        """
         from anchor_analysis.core.errors import AnchorAnalysisError, ValidationFailed
 
         try:
@@ -34,7 +129,16 @@ class KitGroup(click.Group):
 @click.group(cls=KitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="anchor-analysis")
 def main() -> None:
-    """Analysis kit for anchor institution networks."""
+    """Analysis kit for anchor institution networks.
+
+    \f
+    The ``anchor-analysis`` command (the text above the form feed is its ``--help``); its subcommands are
+    :func:`validate`, :func:`demo_data`, :func:`report` and :func:`reproduce`.
+
+    See Also
+    --------
+    anchor_analysis.cli : The module's examples run this command.
+    """
 
 
 @main.command()
@@ -44,7 +148,25 @@ def main() -> None:
               help="List every warning of every file (by default the error-free files of a subfolder such as "
                    "ledger/ take one line).")
 def validate(data_dir: Path, place: str | None, all_warnings: bool) -> None:
-    """Check every return in DATA_DIR against the data contracts and list all failures."""
+    """Check every return in DATA_DIR against the data contracts and list all failures.
+
+    \f
+    Prints the validation report (:func:`~anchor_analysis.contracts.network.validate_directory`) and exits with
+    code 0 when there are no errors, 1 otherwise; an unknown ``--place`` is a usage error (code 2).
+
+    Parameters
+    ----------
+    data_dir : Path
+        The network folder (``DATA_DIR``).
+    place : str or None
+        ``--place``: a place name or TOML path; default the network's own.
+    all_warnings : bool
+        ``--all-warnings``: list every warning instead of one line per error-free subfolder.
+
+    See Also
+    --------
+    anchor_analysis.cli : The module's examples run this command.
+    """
     from anchor_analysis.contracts.network import validate_directory
     from anchor_analysis.core.errors import ConfigError
     from anchor_analysis.core.places import load_place
@@ -78,7 +200,23 @@ def process(data_dir: Path, place: str | None, rebuild: bool) -> None:
 @click.option("--out", "out_dir", default="data/raw/demo", show_default=True, type=click.Path(path_type=Path))
 @click.option("--seed", default=2019, show_default=True, help="Random seed; the same seed gives the same files.")
 def demo_data(out_dir: Path, seed: int) -> None:
-    """Write the synthetic demo network (needs the public data for real Leeds geography)."""
+    """Write the synthetic demo network (needs the public data for real Leeds geography).
+
+    \f
+    Writes :func:`~anchor_analysis.demo.write.write_demo_network` into ``--out``; without the public data the
+    command fails with its message (exit code 1).
+
+    Parameters
+    ----------
+    out_dir : Path
+        ``--out``: the folder to write (default ``data/raw/demo``).
+    seed : int
+        ``--seed``: the random seed; the same seed gives the same files.
+
+    See Also
+    --------
+    anchor_analysis.cli : The module's examples run this command.
+    """
     from anchor_analysis.core.errors import PublicDataMissing
     from anchor_analysis.demo.write import write_demo_network
 
@@ -112,6 +250,36 @@ def report(year: tuple[str, ...], years: str | None, data_dir: Path, out_dir: Pa
     Validates the --data-dir returns first and stops if they are invalid. Each year is built in a staging
     folder and moved to <out>/<year> only when complete, so a failed or interrupted run leaves earlier outputs
     as they were. Exits non-zero if anything failed (a notebook, an export or the PDF).
+
+    \f
+    Runs :func:`~anchor_analysis.reporting.run.run_report` and prints its summary. Exit codes: 0 when everything
+    was built, 1 when something failed, the options are wrong or the returns are invalid (the report is printed),
+    130 when interrupted (Ctrl-C or SIGTERM).
+
+    Parameters
+    ----------
+    year : tuple of str
+        ``--year`` (repeatable): financial years, ``2023`` or ``2023/24``.
+    years : str or None
+        ``--years``: a range ``2019-2024`` or a list ``2019,2021``.
+    data_dir : Path
+        ``--data-dir``: the network's folder of returns.
+    out_dir : Path
+        ``--out``: the output folder.
+    formats : str
+        ``--formats``: ``html``, ``pdf`` or both, comma separated.
+    jobs : int
+        ``--jobs``: years built at once.
+    place : str or None
+        ``--place``: a place name or TOML path; default the network's own.
+    notebooks : tuple of Path
+        ``--notebooks`` (repeatable): the notebooks to run, in report order.
+    anonymise : bool
+        ``--anonymise``: code the anchors in every table, figure and map.
+
+    See Also
+    --------
+    anchor_analysis.cli : The module's examples run this command.
     """
     import signal
 
@@ -155,6 +323,23 @@ def reproduce(data_dir: Path, place: str | None, csv_path: Path | None) -> None:
     """Recompute every published Leeds figure from DATA_DIR and the public data, with a verdict for each.
 
     Exits non-zero if any figure differs from its publication at the published precision.
+
+    \f
+    Reads the network through :func:`~anchor_analysis.derived.network.processed_network` and compares with
+    :func:`~anchor_analysis.analysis.published.reproduce`; for a synthetic network a first line says so.
+
+    Parameters
+    ----------
+    data_dir : Path
+        ``--data-dir``: the network's folder of returns.
+    place : str or None
+        ``--place``: a place name or TOML path; default the network's own.
+    csv_path : Path or None
+        ``--csv``: also write the comparison table (without its sources) to this CSV file.
+
+    See Also
+    --------
+    anchor_analysis.cli : The module's examples run this command.
     """
     from anchor_analysis.analysis.published import DIFFERS, format_table
     from anchor_analysis.analysis.published import reproduce as run_reproduction

@@ -6,9 +6,9 @@ or a :class:`~anchor_analysis.contracts.report.ValidationReport` naming the file
 the column, the value and the rule of every failure. Staff postcodes are aggregated to LSOA counts on read and go
 no further.
 
->>> report = validate_directory("data/raw/demo")
->>> report.ok, report.errors
-(True, 0)
+>>> network = load_network("data/raw/demo")
+>>> network.report.ok, network.anchors["joined_year"].dtype.name, len(network.ledger_files)
+(True, 'Int64', 65)
 """
 
 from __future__ import annotations

@@ -47,7 +47,27 @@ _CONVERSION_RULES = {
 
 @dataclass(frozen=True)
 class Field:
-    """A column of a table: its name, how its text is read, and whether it may be absent or blank."""
+    """A column of a table: its name, how its text is read, and whether it may be absent or blank.
+
+    Parameters
+    ----------
+    name : str
+        The column's name (headers are matched ignoring case and surrounding spaces).
+    kind : {"text", "year", "level", "count", "number", "date", "flag", "postcode"}, default "text"
+        How the cell text converts (:func:`convert`): a financial year (``2023`` or ``2023/24``), a level 1-4, a
+        non-negative whole number, a number, an ISO date, true/false, a postcode (normalised) or text.
+    required : bool, default True
+        The column must be in the file (an optional column that is absent is added, all blank).
+    nullable : bool, default False
+        Cells may be blank.
+
+    Examples
+    --------
+    >>> [(f.name, f.kind) for f in FIELDS["metrics"]][:2]
+    [('year', 'year'), ('anchor_id', 'text')]
+    >>> FIELDS["anchors"][-1]
+    Field(name='left_year', kind='year', required=False, nullable=True)
+    """
 
     name: str
     kind: Kind = "text"
@@ -105,9 +125,40 @@ def convert(raw: pd.DataFrame, table: str, *, file: str
             ) -> tuple[pd.DataFrame, list[Failure], set[tuple[int, str]]]:
     """Convert a frame of cell texts (blank = ``""``) to the table's types, losslessly.
 
-    Returns the typed frame (same index; optional columns that are absent are added, all blank), one
-    failure per cell that does not convert, and those cells as ``(position, column)`` so later checks do not
-    report them again. Surrounding spaces are trimmed; blank cells become missing values.
+    Only lossless conversions are made: "3.0" becomes 3 but "3.5" stays a failure. Surrounding spaces are trimmed;
+    blank cells become missing values. Columns not in the contract are dropped; a required column that is
+    absent is left out (:func:`column_failures` reports it).
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The cell texts, indexed by data-row position (0 = Excel row 2).
+    table : str
+        The contract's name, one of :data:`TABLES`.
+    file : str
+        The file name the failures name.
+
+    Returns
+    -------
+    typed : DataFrame
+        The typed frame on the same index; optional columns that are absent are added, all blank.
+    failures : list of Failure
+        One per cell that does not convert, quoting the cell as typed.
+    bad_cells : set of tuple of (int, str)
+        Those cells as ``(position, column)``, so later checks do not report them again.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"anchor_id": ["a", "b"], "name": ["Alpha", "Beta"], "sector": ["nhs", "university"],
+    ...                     "joined_year": ["2019/20", "2020.5"]})
+    >>> typed, failures, bad_cells = convert(raw, "anchors", file="anchors.csv")
+    >>> typed.values.tolist()
+    [['a', 'Alpha', 'nhs', 2019, <NA>], ['b', 'Beta', 'university', <NA>, <NA>]]
+    >>> print(failures[0].describe())
+    anchors.csv row 3, column 'joined_year': value '2020.5': year must be a financial year written like 2023 or
+    2023/24
+    >>> bad_cells
+    {(1, 'joined_year')}
     """
     typed = {}
     failures: list[Failure] = []
@@ -129,23 +180,28 @@ def convert(raw: pd.DataFrame, table: str, *, file: str
 
 
 def _conversion_rule(f: Field) -> str:
+    """The rule a cell of field ``f`` that does not convert breaks, naming the column where that helps."""
     rule = _CONVERSION_RULES[f.kind]
     return rule if f.kind in ("year", "level") else f"{f.name} {rule}"
 
 
 def _pandas_dtype(kind: Kind) -> str:
+    """The pandas dtype of a converted column of ``kind``."""
     return "datetime64[ns]" if kind == "date" else str(_DTYPES[kind])
 
 
 def _text(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Text as it is: (values, nothing failed)."""
     return text.astype("str"), pd.Series(False, index=text.index)
 
 
 def _postcode(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Postcodes normalised (their format is a check of the schema): (values, nothing failed)."""
     return normalise_postcodes(text), pd.Series(False, index=text.index)
 
 
 def _integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers as Int64: (values, cells that are not whole numbers)."""
     # "3" and "3.0" (spreadsheets write whole numbers either way) convert; "3.5" does not.
     ok = text.str.fullmatch(r"[+-]?\d{1,15}(?:\.0*)?").fillna(False).astype(bool)
     digits = text.where(ok).str.replace(r"\.0*$", "", regex=True)
@@ -153,6 +209,7 @@ def _integer(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _year(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Financial years (``2023``, ``2023/24``, ``2023/2024``) as Int64: (years, cells that are not years)."""
     plain = text.str.fullmatch(r"\d{4}(?:\.0*)?").fillna(False).astype(bool)
     label = text.str.extract(r"^(\d{4})/(\d{2}|\d{4})$")
     start = pd.to_numeric(label[0], errors="coerce").astype("Int64")
@@ -166,17 +223,20 @@ def _year(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Plain decimal numbers as Float64: (values, cells that are not numbers, e.g. with £ or commas)."""
     ok = text.str.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?").fillna(False).astype(bool)
     return pd.to_numeric(text.where(ok), errors="coerce").astype("Float64"), text.notna() & ~ok
 
 
 def _date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """ISO dates (YYYY-MM-DD) as datetime64[ns]: (dates, cells that are not dates)."""
     iso = text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool))
     dates = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
     return dates, text.notna() & dates.isna()
 
 
 def _flag(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """true/false (or 1/0, any case) as boolean: (values, cells that are neither)."""
     values = text.str.lower().map({"true": True, "false": False, "1": True, "0": False}).astype("boolean")
     return values, text.notna() & values.isna()
 
@@ -187,8 +247,31 @@ _CONVERTERS: dict[str, Callable[[pd.Series], tuple[pd.Series, pd.Series]]] = {
 }
 
 def column_failures(raw: pd.DataFrame, table: str, file: str) -> list[Failure]:
-    """Header failures of a raw frame against ``table``'s fields: required columns missing (errors) and columns that
-    are not part of the contract (warnings, ignored)."""
+    """The header failures of a raw frame against ``table``'s fields.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The cell texts as read (its columns are the file's headers, lower-cased and trimmed).
+    table : str
+        The contract's name, one of :data:`TABLES`.
+    file : str
+        The file name the failures name.
+
+    Returns
+    -------
+    list of Failure
+        On the header row: each required column that is missing (an error), then each column that is not part of
+        the contract (a warning: it is ignored).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame(columns=["anchor_id", "name", "sector", "colour"])
+    >>> for failure in column_failures(raw, "anchors", "anchors.csv"):
+    ...     print(failure.describe())
+    anchors.csv row 1, column 'joined_year': required column is missing (found: anchor_id, name, sector, colour)
+    anchors.csv row 1, column 'colour': warning: column is not part of the contract and is ignored
+    """
     expected = [f.name for f in FIELDS[table]]
     found = ", ".join(raw.columns)
     failures = [Failure(file, HEADER_ROW, f.name, None, f"required column is missing (found: {found})")

@@ -81,10 +81,55 @@ def _ledger_chunks(path: Path, place: Place, anchors: pd.DataFrame | None, file:
 
 def check_ledger(path: str | Path, *, place: str | Place | None = None, anchors: pd.DataFrame | None = None,
                  file: str | None = None, chunk_rows: int = LEDGER_CHUNK_ROWS) -> tuple[list[Failure], int]:
-    """Validate one ledger file chunk by chunk: (failures, data rows read).
+    """Validate one ledger file chunk by chunk, so a multi-gigabyte ledger is never held in memory.
 
     Blank or malformed supplier postcodes are a warning with a count, not an error: real ledgers carry
-    them, and the spend analysis classes those payments as "unknown".
+    them, and the spend analysis classes those payments as "unknown". This never raises for bad input: a file
+    that cannot be read is one failure.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ledger file (CSV or XLSX).
+    place : str or Place, optional
+        The place whose financial years apply; default Leeds.
+    anchors : DataFrame, optional
+        The converted anchors table, for the cross-table rules (the anchor is listed and was a member in the
+        financial year of each payment).
+    file : str, optional
+        The name the failures give the file (e.g. ``ledger/a_2023.csv``); default the file's name.
+    chunk_rows : int, default LEDGER_CHUNK_ROWS
+        Rows read at a time.
+
+    Returns
+    -------
+    failures : list of Failure
+        Every failure, the postcode warning last.
+    rows : int
+        Data rows read.
+
+    Examples
+    --------
+    >>> check_ledger("data/raw/demo/ledger/university_a_2023.csv")
+    ([], 155)
+    >>> failures, rows = check_ledger("data/raw/demo/ledger/university_a_2019.csv")
+    >>> rows, len(failures)
+    (156, 1)
+    >>> print(failures[0].describe())
+    university_a_2019.csv column 'supplier_postcode': warning: 6 blank (of 156 rows): their spend is classed 'unknown'
+
+    Bad values are errors, each quoting the cell:
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "a_2023.csv"
+    >>> lines = ["anchor_id,payment_date,amount,supplier_id,supplier_name,supplier_postcode,category",
+    ...          "a,2023-04-03,100.50,S1,Acme Ltd,ls11ur,Goods",
+    ...          "a,03/05/2023,£50,S2,Bolts Ltd,LS2 9JT,Goods"]
+    >>> _ = path.write_text("\\n".join(lines), encoding="utf-8")
+    >>> for failure in check_ledger(path)[0]:
+    ...     print(failure.describe())
+    a_2023.csv row 3, column 'payment_date': value '03/05/2023': payment_date must be a date written YYYY-MM-DD
+    a_2023.csv row 3, column 'amount': value '£50': amount must be a number, written without £, commas or units
     """
     path = Path(path)
     place = load_place(place or "leeds")
@@ -112,7 +157,37 @@ def iter_ledger(path: str | Path, *, place: str | Place | None = None, anchors: 
                 chunk_rows: int = LEDGER_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """Typed ledger chunks (same columns as the contract), for reading a large ledger lazily.
 
-    Raises :class:`ValidationFailed` at the first chunk with an error.
+    Parameters
+    ----------
+    path : str or path-like
+        The ledger file (CSV or XLSX).
+    place : str or Place, optional
+        The place whose financial years apply; default Leeds.
+    anchors : DataFrame, optional
+        The converted anchors table, for the cross-table rules.
+    chunk_rows : int, default LEDGER_CHUNK_ROWS
+        Rows per chunk (blank rows are dropped, so a chunk may be shorter).
+
+    Yields
+    ------
+    DataFrame
+        The next chunk, converted: ``anchor_id, payment_date, amount, supplier_id, supplier_name,
+        supplier_postcode, category``.
+
+    Raises
+    ------
+    ValidationFailed
+        At the first chunk with an error, or when the file cannot be read; ``.report`` lists the failures.
+
+    See Also
+    --------
+    check_ledger : Every failure of a ledger, without stopping at the first.
+
+    Examples
+    --------
+    >>> chunks = list(iter_ledger("data/raw/demo/ledger/university_a_2023.csv", chunk_rows=100))
+    >>> [len(chunk) for chunk in chunks], str(chunks[0]["payment_date"].dtype)
+    ([100, 55], 'datetime64[ns]')
     """
     path = Path(path)
     place = load_place(place or "leeds")
@@ -126,6 +201,7 @@ def iter_ledger(path: str | Path, *, place: str | Place | None = None, anchors: 
 
 
 def _read_whole_ledger(path: Path, place: Place, anchors: pd.DataFrame | None, file: str) -> pd.DataFrame:
+    """A whole validated ledger in one frame (:func:`check_ledger` first, then every chunk)."""
     failures, rows = check_ledger(path, place=place, anchors=anchors, file=file)
     report = ValidationReport()
     report.checked(file, rows)

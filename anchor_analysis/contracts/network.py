@@ -34,7 +34,43 @@ def validate_directory(data_dir: str | Path, place: str | Place | None = None) -
     """Validate every table of a network folder (design.md section 4) and report all failures.
 
     Missing folders and files, unreadable files and bad values all become failures in the report; this
-    never raises for bad input. The place is ``place``, else ``network.toml``'s ``place``, else ``"leeds"``.
+    never raises for bad input. Ledgers are checked too, chunk by chunk.
+
+    Parameters
+    ----------
+    data_dir : str or path-like
+        The network folder (``network.toml``, the tables as CSV or XLSX, and ``ledger/``).
+    place : str or Place, optional
+        The place whose rules apply; default ``network.toml``'s ``place``, else ``"leeds"``.
+
+    Returns
+    -------
+    ValidationReport
+        Every failure, the files checked with their rows, and the financial years with returns.
+
+    See Also
+    --------
+    load_network : The validated tables, or :class:`~anchor_analysis.core.errors.ValidationFailed`.
+
+    Examples
+    --------
+    >>> report = validate_directory("data/raw/demo")
+    >>> report.ok, report.errors, report.warnings, sorted(report.years)
+    (True, 0, 52, [2019, 2020, 2021, 2022, 2023, 2024])
+    >>> print(report.format(all_warnings=False))
+    network.toml: ok
+    anchors.csv: ok (14 rows)
+    progression.csv: ok (705 rows)
+    metrics.csv: ok (1,026 rows)
+    staff_residence.csv: ok (46,460 rows)
+    sites.csv: ok (14 rows)
+    ledger/: 65 files, 9,111 rows, no errors; 52 warnings in 52 files (column 'supplier_postcode'):
+    `anchor-analysis validate --all-warnings` lists them
+    0 errors, 52 warnings in 71 files
+    >>> print(validate_directory("no/such/folder"))
+    no/such/folder: 1 error
+      no/such/folder: folder does not exist
+    1 error, 0 warnings in 1 file
     """
     report, _ = check_network(Path(data_dir), place=place, ledgers=True)
     return report
@@ -42,7 +78,44 @@ def validate_directory(data_dir: str | Path, place: str | Place | None = None) -
 
 @dataclass
 class Network:
-    """A validated network folder. Ledgers are only listed: they are large and read lazily (iter_ledger)."""
+    """A validated network folder: its settings and its typed tables.
+
+    Ledgers are only listed: they are large and read lazily
+    (:func:`~anchor_analysis.contracts.ledgers.iter_ledger`). Load one with :func:`load_network`.
+
+    Parameters
+    ----------
+    name : str
+        ``network.toml``'s ``name``, else the folder's name.
+    place : Place
+        The place the network is analysed for.
+    synthetic : bool
+        ``network.toml``'s ``synthetic`` (invented data, such as the demo network); each table's
+        ``attrs["synthetic"]`` says the same.
+    anchors, progression, metrics : DataFrame
+        The required tables, converted and validated.
+    staff_residence : DataFrame or None
+        Staff counts per LSOA (``year, anchor_id, lsoa_code, count``; a file by postcode is aggregated on read),
+        or None without the file.
+    sites : DataFrame or None
+        The anchors' sites, or None without the file.
+    ledger_files : list of Path
+        The ledger files, sorted by name.
+    data_dir : Path
+        The network folder.
+    description : str, optional
+        ``network.toml``'s ``description``.
+    report : ValidationReport, optional
+        The validation report, for its warnings (there are no errors, or loading would have failed).
+
+    Examples
+    --------
+    >>> network = load_network("data/raw/demo")
+    >>> network.name, network.place.key, network.synthetic
+    ('Demo anchor network (SYNTHETIC)', 'leeds', True)
+    >>> network.anchors.shape, network.staff_residence.columns.tolist()
+    ((14, 5), ['year', 'anchor_id', 'lsoa_code', 'count'])
+    """
 
     name: str
     place: Place
@@ -65,8 +138,29 @@ class Network:
 def network_place(data_dir: str | Path, place: str | Place | None = None) -> Place:
     """The place a network folder is analysed for: ``place`` if given, else ``network.toml``'s, else Leeds.
 
-    Raises :class:`~anchor_analysis.core.errors.ValidationFailed` when the folder is missing, ``network.toml`` is
-    broken or the place cannot be loaded.
+    A place file named in ``network.toml`` by a relative path is read from beside it.
+
+    Parameters
+    ----------
+    data_dir : str or path-like
+        The network folder.
+    place : str or Place, optional
+        The place asked for (a shipped name, a TOML path or a loaded place).
+
+    Returns
+    -------
+    Place
+        The place.
+
+    Raises
+    ------
+    ValidationFailed
+        The folder is missing, ``network.toml`` is broken or the place cannot be loaded.
+
+    Examples
+    --------
+    >>> network_place("data/raw/demo").key, network_place("data/raw/demo", "bradford").key
+    ('leeds', 'bradford')
     """
     data_dir = Path(data_dir)
     report = ValidationReport()
@@ -108,6 +202,7 @@ def _read_settings(data_dir: Path, report: ValidationReport) -> dict:
 
 def _resolve_place(place: str | Place | None, settings: dict, data_dir: Path, report: ValidationReport
                    ) -> Place | None:
+    """The place to use, or None with the reason added to ``report``."""
     chosen = place if place is not None else settings.get("place", "leeds")
     if place is None and str(chosen).endswith(".toml") and not Path(chosen).is_absolute():
         chosen = data_dir / chosen  # a place file named in network.toml sits next to it
@@ -120,6 +215,7 @@ def _resolve_place(place: str | Place | None, settings: dict, data_dir: Path, re
 
 
 def _locate(data_dir: Path, table: str, required: bool, report: ValidationReport) -> Path | None:
+    """The file of ``table``, or None; a missing required file or an unclear choice goes into ``report``."""
     # Problems are registered as checked files so the report lists files in table order.
     try:
         path = find_table_file(data_dir, table)
@@ -137,9 +233,32 @@ def _locate(data_dir: Path, table: str, required: bool, report: ValidationReport
 
 def check_network(data_dir: str | Path, place: str | Place | None = None, *, ledgers: bool = True
                   ) -> tuple[ValidationReport, Network | None]:
-    """Read and check every table of a network folder: (report, network or None when there are errors).
+    """Read and check every table of a network folder.
 
-    With ``ledgers=False`` the ledger files are listed but not read.
+    The anchors table is read first; the membership rules of the other tables use it unless it has errors in
+    the columns they need (then each of them gets a warning that they were not checked).
+
+    Parameters
+    ----------
+    data_dir : str or path-like
+        The network folder.
+    place : str or Place, optional
+        The place whose rules apply; default ``network.toml``'s ``place``, else ``"leeds"``.
+    ledgers : bool, default True
+        Check the ledger files too; with False they are listed but not read.
+
+    Returns
+    -------
+    report : ValidationReport
+        Every failure found.
+    network : Network or None
+        The validated network, or None when there are errors.
+
+    Examples
+    --------
+    >>> report, network = check_network("data/raw/demo", ledgers=False)
+    >>> report.ok, report.warnings, len(network.ledger_files)
+    (True, 0, 65)
     """
     data_dir = Path(data_dir)
     report = ValidationReport()
@@ -202,7 +321,41 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
 
 
 def load_network(data_dir: str | Path, place: str | Place | None = None) -> Network:
-    """Load and validate a network folder (ledger files are listed, not read); raises ValidationFailed."""
+    """Load and validate a network folder (ledger files are listed, not read).
+
+    Parameters
+    ----------
+    data_dir : str or path-like
+        The network folder.
+    place : str or Place, optional
+        The place whose rules apply; default ``network.toml``'s ``place``, else ``"leeds"``.
+
+    Returns
+    -------
+    Network
+        The settings and the validated, typed tables.
+
+    Raises
+    ------
+    ValidationFailed
+        The folder, a file or a value breaks a contract; ``.report`` lists every failure.
+
+    See Also
+    --------
+    anchor_analysis.derived.network.processed_network : The same network with its ledgers classified, kept as
+        Parquet.
+
+    Examples
+    --------
+    >>> network = load_network("data/raw/demo")
+    >>> sorted(network.metrics["year"].unique().tolist())
+    [2019, 2020, 2021, 2022, 2023, 2024]
+    >>> load_network("no/such/folder")
+    Traceback (most recent call last):
+    anchor_analysis.core.errors.ValidationFailed: no/such/folder: 1 error
+      no/such/folder: folder does not exist
+    1 error, 0 warnings in 1 file
+    """
     report, network = check_network(data_dir, place, ledgers=False)
     if network is None:
         raise ValidationFailed(report)

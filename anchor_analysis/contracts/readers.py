@@ -42,8 +42,39 @@ _ZIP_MAGIC = b"PK\x03\x04"
 def find_table_file(data_dir: str | Path, table: str) -> Path | None:
     """The CSV or XLSX file of ``table`` in ``data_dir`` (file names matched ignoring case), or None.
 
-    Raises :class:`ValidationFailed` when both a CSV and an XLSX are present (which one is meant is unclear)
-    or when only an old-style ``.xls`` workbook is found.
+    Parameters
+    ----------
+    data_dir : str or path-like
+        The network folder.
+    table : str
+        The table's name (the file's stem), e.g. ``"anchors"``.
+
+    Returns
+    -------
+    Path or None
+        ``<table>.csv`` or ``<table>.xlsx`` in any case; None when there is neither.
+
+    Raises
+    ------
+    ValidationFailed
+        Both a CSV and an XLSX are present (which one is meant is unclear), or only an old-style ``.xls``
+        workbook is found.
+
+    Examples
+    --------
+    >>> find_table_file("data/raw/demo", "anchors").name
+    'anchors.csv'
+    >>> find_table_file("data/raw/demo", "budget") is None
+    True
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "Sites.CSV").write_text("anchor_id")
+    >>> _ = (folder / "sites.xlsx").write_bytes(b"")
+    >>> find_table_file(folder, "sites")
+    Traceback (most recent call last):
+    anchor_analysis.core.errors.ValidationFailed: Sites.CSV: 1 error
+      Sites.CSV: both Sites.CSV and sites.xlsx are present: keep only one
+    1 error, 0 warnings in 1 file
     """
     data_dir = Path(data_dir)
     found = {p.suffix.lower(): p for p in sorted(data_dir.iterdir())
@@ -59,7 +90,24 @@ def find_table_file(data_dir: str | Path, table: str) -> Path | None:
 
 
 def ledger_files(data_dir: str | Path) -> list[Path]:
-    """The ledger files (``ledger/*.csv``, ``ledger/*.xlsx``) of a network folder, sorted by name."""
+    """The ledger files (``ledger/*.csv``, ``ledger/*.xlsx``) of a network folder, sorted by name.
+
+    Parameters
+    ----------
+    data_dir : str or path-like
+        The network folder.
+
+    Returns
+    -------
+    list of Path
+        The files (any case of suffix); empty when there is no ``ledger`` folder.
+
+    Examples
+    --------
+    >>> files = ledger_files("data/raw/demo")
+    >>> len(files), files[0].relative_to("data/raw/demo").as_posix()
+    (65, 'ledger/cultural_body_a_2023.csv')
+    """
     folder = Path(data_dir) / LEDGER_DIR
     if not folder.is_dir():
         return []
@@ -67,6 +115,7 @@ def ledger_files(data_dir: str | Path) -> list[Path]:
 
 
 def _failed(*failures: Failure) -> ValidationFailed:
+    """A :class:`ValidationFailed` whose report holds ``failures``."""
     report = ValidationReport()
     report.extend(failures)
     return ValidationFailed(report)
@@ -96,6 +145,7 @@ def _detect_encoding(path: Path, file: str) -> tuple[str, list[Failure]]:
 
 
 def _decodes(path: Path, encoding: str, block: int = 1 << 20) -> bool:
+    """Whether the whole file decodes in ``encoding`` without control characters, read in blocks."""
     decoder = codecs.getincrementaldecoder(encoding)()
     with path.open("rb") as handle:
         try:
@@ -109,12 +159,14 @@ def _decodes(path: Path, encoding: str, block: int = 1 << 20) -> bool:
 
 
 def _csv_records(path: Path, file: str) -> tuple[list[list[str]], list[Failure]]:
+    """A CSV file's records (lists of cell texts) and its encoding warning, if any."""
     encoding, warnings = _detect_encoding(path, file)
     text = path.read_text(encoding=encoding)
     return list(csv.reader(io.StringIO(text, newline=""))), warnings
 
 
 def _xlsx_records(path: Path, table: str, file: str) -> list[list[str]]:
+    """The records of a workbook's sheet named ``table`` (or its only sheet), cells as CSV text."""
     from openpyxl import load_workbook  # only needed for workbooks
 
     if path.stat().st_size == 0:
@@ -164,6 +216,7 @@ def _records_to_frame(records: list[list[str]], file: str) -> tuple[pd.DataFrame
     width = len(header)
     # Trailing columns with neither header nor values are spreadsheet formatting, not data.
     def column_is_empty(number: int) -> bool:
+        """Whether column ``number`` (0-based) has neither a header nor a value."""
         return not header[number] and not any(r[number].strip() for r in records if len(r) > number)
 
     while width and column_is_empty(width - 1):
@@ -195,6 +248,7 @@ def _records_to_frame(records: list[list[str]], file: str) -> tuple[pd.DataFrame
 
 
 def _read_raw(path: Path, table: str, file: str) -> tuple[pd.DataFrame, list[Failure]]:
+    """A table file (CSV or XLSX) as a frame of cell texts, with its encoding and layout failures."""
     if path.suffix.lower() == ".xlsx":
         records, warnings = _xlsx_records(path, table, file), []
     else:

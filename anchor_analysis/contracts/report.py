@@ -32,13 +32,52 @@ STORED_PER_FILE = 1000
 
 
 def excel_row(position: int) -> int:
-    """Row number the user sees for the data row at 0-based ``position`` (the header is row 1)."""
+    """The row number the user sees for the data row at 0-based ``position`` (the header is row 1).
+
+    Parameters
+    ----------
+    position : int
+        The data row's 0-based position in the file (blank rows included).
+
+    Returns
+    -------
+    int
+        Its row number in Excel or a text editor.
+
+    Examples
+    --------
+    >>> excel_row(0), excel_row(5)
+    (2, 7)
+    """
     return int(position) + HEADER_ROW + 1
 
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """One broken rule: where (file, row, column), what (the raw value) and why (the rule, in words)."""
+    """One broken rule: where (file, row, column), what (the raw value) and why (the rule, in words).
+
+    Parameters
+    ----------
+    file : str
+        The file, relative to the network folder (``ledger/nhs_trust_a_2023.csv``).
+    row : int or None
+        The row as Excel shows it (header = row 1; :func:`excel_row`); None when the failure is about the whole
+        file.
+    column : str or None
+        The column; None when the failure is about a whole row or file.
+    value : str or None
+        The cell as typed; None when there is no one cell to quote (a missing column, a blank cell).
+    rule : str
+        The rule broken, in words the user can act on.
+    severity : {"error", "warning"}, default "error"
+        Errors make the folder invalid; warnings are reported only.
+
+    Examples
+    --------
+    >>> failure = Failure("sites.csv", 4, "postcode", "LS1", "not a valid UK postcode")
+    >>> failure.severity
+    'error'
+    """
 
     file: str
     row: int | None
@@ -48,7 +87,22 @@ class Failure:
     severity: Severity = "error"
 
     def describe(self) -> str:
-        """One line, e.g. ``progression.csv row 7, column 'current': value '5': level must be ...``."""
+        """The failure in one line, e.g. ``progression.csv row 7, column 'current': value '5': level must be ...``.
+
+        Values longer than 60 characters are cut (ending ``…``) and line breaks in them are shown as ``\\n``.
+
+        Returns
+        -------
+        str
+            Where, the value (if any), ``warning`` for a warning, and the rule, separated by colons.
+
+        Examples
+        --------
+        >>> Failure("progression.csv", 7, "current", "5", "level must be an integer 1–4").describe()
+        "progression.csv row 7, column 'current': value '5': level must be an integer 1–4"
+        >>> Failure("progression.csv", None, None, None, "read as Windows-1252", "warning").describe()
+        'progression.csv: warning: read as Windows-1252'
+        """
         place = self.file
         if self.row is not None:
             place += f" row {self.row}"
@@ -64,13 +118,43 @@ class Failure:
 
 
 def _shown(value: str, limit: int = 60) -> str:
+    """A value as the report quotes it: line breaks escaped, cut to ``limit`` characters."""
     text = value.replace("\r", "\\r").replace("\n", "\\n")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
 class ValidationReport:
-    """All failures found in a network folder, plus the files that were checked and their row counts."""
+    """All failures found in a network folder, plus the files that were checked and their row counts.
+
+    At most :data:`STORED_PER_FILE` failures are kept per file; the others are counted in ``unlisted``, so a
+    broken multi-million-row ledger is reported in full counts without exhausting memory.
+
+    Parameters
+    ----------
+    failures : list of Failure, optional
+        The failures kept, in the order found.
+    rows_checked : dict of str to int or None, optional
+        Data rows read per file (None: not a table), in the order files were checked.
+    unlisted : Counter, optional
+        ``(file, severity)`` -> failures beyond :data:`STORED_PER_FILE` that were counted but not kept.
+    years : set of int, optional
+        Financial years (starting calendar year) with at least one progression or metrics return.
+
+    Examples
+    --------
+    >>> report = ValidationReport()
+    >>> report.checked("anchors.csv", 9)
+    >>> report.checked("progression.csv", 100)
+    >>> report.add(Failure("progression.csv", 7, "current", "5", "level must be an integer 1–4"))
+    >>> report.ok, report.errors, report.warnings
+    (False, 1, 0)
+    >>> print(report)
+    anchors.csv: ok (9 rows)
+    progression.csv: 1 error
+      progression.csv row 7, column 'current': value '5': level must be an integer 1–4
+    1 error, 0 warnings in 2 files
+    """
 
     failures: list[Failure] = field(default_factory=list)
     rows_checked: dict[str, int | None] = field(default_factory=dict)
@@ -82,6 +166,13 @@ class ValidationReport:
     _kept: Counter = field(default_factory=Counter, repr=False, compare=False)
 
     def add(self, failure: Failure) -> None:
+        """Add one failure (kept, or only counted once its file has :data:`STORED_PER_FILE`).
+
+        Parameters
+        ----------
+        failure : Failure
+            The failure.
+        """
         if self._kept[failure.file] >= STORED_PER_FILE:
             self.unlisted[(failure.file, failure.severity)] += 1
             return
@@ -89,11 +180,37 @@ class ValidationReport:
         self.failures.append(failure)
 
     def extend(self, failures: Iterable[Failure]) -> None:
+        """Add several failures, as :meth:`add` does.
+
+        Parameters
+        ----------
+        failures : iterable of Failure
+            The failures, in the order found.
+        """
         for failure in failures:
             self.add(failure)
 
     def checked(self, file: str, rows: int | None = None) -> None:
-        """Record that ``file`` was read, with ``rows`` data rows (None for a file that is not a table)."""
+        """Record that ``file`` was read, with ``rows`` data rows.
+
+        Rows of a file recorded more than once (a ledger read in chunks) add up.
+
+        Parameters
+        ----------
+        file : str
+            The file, relative to the network folder.
+        rows : int, optional
+            Its data rows; None for a file that is not a table (``network.toml``).
+
+        Examples
+        --------
+        >>> report = ValidationReport()
+        >>> report.checked("network.toml")
+        >>> report.checked("ledger/a.csv", 200_000)
+        >>> report.checked("ledger/a.csv", 5)
+        >>> report.rows_checked
+        {'network.toml': None, 'ledger/a.csv': 200005}
+        """
         if rows is None:
             self.rows_checked.setdefault(file, None)
         else:
@@ -101,13 +218,16 @@ class ValidationReport:
 
     @property
     def errors(self) -> int:
+        """The number of errors, counted ones included."""
         return self._count("error")
 
     @property
     def warnings(self) -> int:
+        """The number of warnings, counted ones included."""
         return self._count("warning")
 
     def _count(self, severity: Severity) -> int:
+        """The failures of ``severity``, kept and counted."""
         kept = sum(1 for f in self.failures if f.severity == severity)
         return kept + sum(n for (_, sev), n in self.unlisted.items() if sev == severity)
 
@@ -117,7 +237,21 @@ class ValidationReport:
         return self.errors == 0
 
     def files(self) -> list[str]:
-        """Files mentioned in the report: checked files first (in order), then any others with failures."""
+        """The files mentioned in the report: checked files first (in order), then any others with failures.
+
+        Returns
+        -------
+        list of str
+            The file names, each once.
+
+        Examples
+        --------
+        >>> report = ValidationReport()
+        >>> report.checked("anchors.csv", 9)
+        >>> report.add(Failure("metrics.xlsx", None, None, None, "not a readable Excel workbook (.xlsx)"))
+        >>> report.files()
+        ['anchors.csv', 'metrics.xlsx']
+        """
         names = list(self.rows_checked)
         for failure in self.failures:
             if failure.file not in names:
@@ -128,12 +262,43 @@ class ValidationReport:
         return names
 
     def format(self, per_file: int = LISTED_PER_FILE, *, all_warnings: bool = True) -> str:
-        """Human-readable report: a header line per file, its failures (errors first), then a summary line.
+        """The human-readable report: a header line per file, its failures (errors first), then a summary line.
 
         With ``all_warnings=False`` (what ``anchor-analysis validate`` prints unless asked for every warning) the
         files of a subfolder that have no errors, typically dozens of ledgers with a few blank supplier postcodes
         each, fold into one line per folder, so the errors stay on one screen. Files with errors, and every file at
         the top of the folder, are listed as usual.
+
+        Parameters
+        ----------
+        per_file : int, default LISTED_PER_FILE
+            Failures listed per file; the rest are counted (``… and 3 more in ledger/a.csv``).
+        all_warnings : bool, default True
+            List the files of subfolders that have only warnings one by one (else one line per subfolder).
+
+        Returns
+        -------
+        str
+            The report, lines separated by ``\\n`` (no final newline).
+
+        Examples
+        --------
+        >>> report = ValidationReport()
+        >>> report.checked("anchors.csv", 9)
+        >>> report.checked("ledger/a_2023.csv", 50)
+        >>> report.checked("ledger/b_2023.csv", 60)
+        >>> report.add(Failure("ledger/a_2023.csv", None, "supplier_postcode", None, "2 blank (of 50 rows)", "warning"))
+        >>> print(report.format())
+        anchors.csv: ok (9 rows)
+        ledger/a_2023.csv: 1 warning
+          ledger/a_2023.csv column 'supplier_postcode': warning: 2 blank (of 50 rows)
+        ledger/b_2023.csv: ok (60 rows)
+        0 errors, 1 warning in 3 files
+        >>> print(report.format(all_warnings=False))
+        anchors.csv: ok (9 rows)
+        ledger/: 2 files, 110 rows, no errors; 1 warning in 1 file (column 'supplier_postcode'):
+        `anchor-analysis validate --all-warnings` lists them
+        0 errors, 1 warning in 3 files
         """
         lines = []
         folded: dict[str, tuple[int, list[tuple[str, int]]]] = {}  # folder -> (its line, its files)
@@ -162,10 +327,12 @@ class ValidationReport:
         return "\n".join(lines)
 
     def __str__(self) -> str:
+        """The report as :meth:`format` gives it by default."""
         return self.format()
 
 
 def _file_status(errors: int, warnings: int, rows: int | None) -> str:
+    """A file's header line after its name: ``ok (9 rows)`` or its error and warning counts."""
     if not errors and not warnings:
         return "ok" if rows is None else f"ok ({_plural(rows, 'row')})"
     parts = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
@@ -187,4 +354,5 @@ def _folder_status(folder: str, members: list[tuple[str, int]], report: Validati
 
 
 def _plural(n: int, word: str) -> str:
+    """``n`` (thousands separated) and ``word``, plural unless ``n`` is 1."""
     return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"

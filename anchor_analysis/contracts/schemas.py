@@ -1,8 +1,8 @@
 """Table contracts (design.md section 4) as pandera schemas, built for a place.
 
-A table is read as text, converted column by column (:func:`convert`: lossless only, so "3.0" becomes 3 but
-"3.5" stays a failure), then checked against its pandera schema (:func:`contract`). Both steps report
-:class:`~anchor_analysis.contracts.Failure` objects that quote the cell as typed.
+A table is read as text, converted column by column (:func:`~anchor_analysis.contracts.fields.convert`: lossless
+only, so "3.0" becomes 3 but "3.5" stays a failure), then checked against its pandera schema (:func:`contract`).
+Both steps report :class:`~anchor_analysis.contracts.report.Failure` objects that quote the cell as typed.
 
 Rules that need another table (the anchor exists, it was a member of the network that year) see the
 ``anchors`` frame given to :func:`contract`; without it they are not checked.
@@ -51,11 +51,47 @@ def failures_from_pandera(
 ) -> list[Failure]:
     """Translate a pandera ``SchemaErrors`` into :class:`Failure` objects the user can act on.
 
-    ``raw`` is the frame of cell texts as read (same index as the validated frame), so failures show the
-    value as typed, not as converted. ``rules`` maps a pandera check name to ``(column, rule)`` where rule
-    is either the rule text or a function ``(index) -> list of texts`` for messages that depend on the row;
-    column is the column a frame-wide check reports against (None: use pandera's). Cells in ``skip_cells``
-    (row position, column) already failed to convert; pandera's "missing value" there would repeat that.
+    Pandera's own checks (blank cells, data types, uniqueness, missing columns) are worded for people who never
+    heard of pandera; a frame check lists each failing row once.
+
+    Parameters
+    ----------
+    errors : SchemaErrors
+        What a lazy ``schema.validate(frame, lazy=True)`` raised.
+    file : str
+        The file name the failures name.
+    raw : DataFrame
+        The frame of cell texts as read (same index as the validated frame), so failures show the value as typed,
+        not as converted.
+    rules : mapping of str to tuple of (str or None, object)
+        A pandera check name -> ``(column, rule)``: rule is either the rule text or a function ``(index) -> list
+        of texts`` for messages that depend on the row; column is the column a frame-wide check reports against
+        (None: use pandera's).
+    skip_cells : set of tuple of (int, str), optional
+        Cells (row position, column) that already failed to convert; pandera's "missing value" there would repeat
+        that.
+
+    Returns
+    -------
+    list of Failure
+        One per failing cell (or per whole-table problem), rows numbered as Excel shows them.
+
+    Examples
+    --------
+    >>> import pandera.pandas as pa
+    >>> from pandera.errors import SchemaErrors
+    >>> frame = pd.DataFrame({"count": pd.array([3, -1, None], dtype="Int64")})
+    >>> raw = pd.DataFrame({"count": ["3", "-1", ""]})
+    >>> schema = pa.DataFrameSchema({"count": pa.Column("Int64", pa.Check(lambda s: s >= 0, name="non_negative"))})
+    >>> try:
+    ...     schema.validate(frame, lazy=True)
+    ... except SchemaErrors as errors:
+    ...     failures = failures_from_pandera(errors, file="staff.csv", raw=raw,
+    ...                                      rules={"non_negative": (None, "count must not be negative")})
+    >>> for failure in failures:
+    ...     print(failure.describe())
+    staff.csv row 4, column 'count': must not be blank
+    staff.csv row 3, column 'count': value '-1': count must not be negative
     """
     failures = []
     for error in errors.schema_errors:
@@ -90,6 +126,7 @@ def failures_from_pandera(
 
 
 def _check_name(error: object) -> str:
+    """The name of the pandera check behind one schema error (``"unknown"`` when it has none)."""
     check = getattr(error, "check", None)
     if check is None:
         return "unknown"
@@ -99,6 +136,7 @@ def _check_name(error: object) -> str:
 
 
 def _builtin_rule(check_name: str) -> str:
+    """The rule text of one of pandera's own checks, or of a check without rule text."""
     # pandera's own checks, worded for people who never heard of pandera.
     if check_name == "not_nullable":
         return "must not be blank"
@@ -113,7 +151,29 @@ def _builtin_rule(check_name: str) -> str:
 
 @dataclass
 class TableContract:
-    """A table's fields, its pandera schema and the words for each of the schema's checks."""
+    """A table's fields, its pandera schema and the words for each of the schema's checks.
+
+    Build one with :func:`contract`.
+
+    Parameters
+    ----------
+    table : str
+        The contract's name, one of :data:`~anchor_analysis.contracts.fields.TABLES`.
+    fields : tuple of Field
+        Its columns.
+    schema : DataFrameSchema
+        The pandera schema of the converted (typed) table.
+    rules : dict, optional
+        The pandera check name -> (column reported, rule text or explainer); column None = the checked column.
+
+    Examples
+    --------
+    >>> progression = contract("progression", "leeds")
+    >>> progression.required_columns
+    ['year', 'anchor_id', 'dimension', 'activity', 'current', 'ambition']
+    >>> sorted(progression.rules)[:3]
+    ['activity_in_dimension', 'ambition_at_least_current', 'known_activity']
+    """
 
     table: str
     fields: tuple[Field, ...]
@@ -123,15 +183,49 @@ class TableContract:
 
     @property
     def columns(self) -> list[str]:
+        """Every column of the contract, in order (optional ones included)."""
         return [f.name for f in self.fields]
 
     @property
     def required_columns(self) -> list[str]:
+        """The columns a file must have."""
         return [f.name for f in self.fields if f.required]
 
     def failures(self, frame: pd.DataFrame, *, file: str, raw: pd.DataFrame | None = None,
                  skip_cells: Iterable[tuple[int, str]] = ()) -> list[Failure]:
-        """Check a converted frame; ``raw`` (same index) supplies the values as typed for the report."""
+        """Check a converted frame against the schema.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            The converted (typed) table (:func:`~anchor_analysis.contracts.fields.convert`).
+        file : str
+            The file name the failures name.
+        raw : DataFrame, optional
+            The cell texts as read (same index), so failures quote the values as typed; default ``frame``.
+        skip_cells : iterable of tuple of (int, str), optional
+            Cells (row position, column) that failed to convert and are reported already.
+
+        Returns
+        -------
+        list of Failure
+            Every broken rule (empty when the frame is valid).
+
+        Examples
+        --------
+        >>> from anchor_analysis.contracts.fields import convert
+        >>> raw = pd.DataFrame({"year": ["2023", "2023"], "anchor_id": ["a", "a"],
+        ...                     "dimension": ["procurement", "procurement"],
+        ...                     "activity": ["local_supply_chains", "local_supply_chains"],
+        ...                     "current": ["3", "2"], "ambition": ["2", "4"]})
+        >>> typed, _, bad_cells = convert(raw, "progression", file="progression.csv")
+        >>> failures = contract("progression").failures(typed, file="progression.csv", raw=raw, skip_cells=bad_cells)
+        >>> for failure in failures:
+        ...     print(failure.describe())
+        progression.csv row 2, column 'ambition': value '2': ambition must not be below current (3)
+        progression.csv row 3, column 'activity': value 'local_supply_chains': duplicate of row 2: year, anchor_id
+        and activity must be unique together
+        """
         try:
             self.schema.validate(frame, lazy=True)
         except SchemaErrors as errors:
@@ -142,6 +236,7 @@ class TableContract:
 
 
 def _bind(rule: str | Explain, frame: pd.DataFrame) -> str | Callable[[pd.Index], list[str]]:
+    """A rule for :func:`failures_from_pandera`: rule text as it is, an explainer bound to ``frame``."""
     if isinstance(rule, str):
         return rule
     return lambda index: rule(frame, index)
@@ -149,7 +244,28 @@ def _bind(rule: str | Explain, frame: pd.DataFrame) -> str | Callable[[pd.Index]
 
 def table_schema(table: str, place: str | Place = "leeds", anchors: pd.DataFrame | None = None
                  ) -> pa.DataFrameSchema:
-    """The pandera schema of a converted (typed) table; see :func:`contract` for the arguments."""
+    """The pandera schema of a converted (typed) table.
+
+    Parameters
+    ----------
+    table : str
+        The contract's name, one of :data:`~anchor_analysis.contracts.fields.TABLES`.
+    place : str or Place, default "leeds"
+        The place whose years, metrics and rings the rules use.
+    anchors : DataFrame, optional
+        The converted anchors table, for the cross-table rules (see :func:`contract`).
+
+    Returns
+    -------
+    DataFrameSchema
+        ``contract(table, place, anchors).schema``.
+
+    Examples
+    --------
+    >>> schema = table_schema("metrics")
+    >>> schema.name, list(schema.columns)
+    ('metrics', ['year', 'anchor_id', 'metric', 'value', 'unit'])
+    """
     return contract(table, place, anchors).schema
 
 
@@ -157,9 +273,43 @@ def contract(table: str, place: str | Place = "leeds", anchors: pd.DataFrame | N
              columns: Sequence[str] | None = None) -> TableContract:
     """The contract of ``table`` for ``place``.
 
-    ``anchors``: the converted anchors table, for the cross-table rules (anchor exists, was a member that
-    year). ``columns``: the columns actually present; checks needing an absent column are left out, so one
-    missing column is reported once instead of breaking every rule that uses it.
+    Parameters
+    ----------
+    table : str
+        The contract's name, one of :data:`~anchor_analysis.contracts.fields.TABLES`.
+    place : str or Place, default "leeds"
+        The place whose years (``first_year`` to ``last_year``), metrics and rings the rules use.
+    anchors : DataFrame, optional
+        The converted anchors table, for the cross-table rules (anchor exists, was a member that year); without
+        it they are not checked.
+    columns : sequence of str, optional
+        The columns actually present; checks needing an absent column are left out, so one missing column is
+        reported once instead of breaking every rule that uses it. Default: every column of the contract.
+
+    Returns
+    -------
+    TableContract
+        The fields, the pandera schema and the words of each check.
+
+    Raises
+    ------
+    ValueError
+        ``table`` is not a contract.
+    ConfigError
+        The place cannot be loaded.
+
+    Examples
+    --------
+    >>> sorted(contract("progression", columns=["year", "anchor_id", "dimension", "activity", "current"]).rules)
+    ['activity_in_dimension', 'known_activity', 'known_dimension', 'level_range', 'unique_key', 'year_in_range']
+    >>> anchors = pd.DataFrame({"anchor_id": ["a"], "joined_year": pd.array([2024], dtype="Int64"),
+    ...                         "left_year": pd.array([None], dtype="Int64")})
+    >>> "member_that_year" in contract("metrics", "leeds", anchors).rules
+    True
+    >>> contract("budget")
+    Traceback (most recent call last):
+    ValueError: unknown table 'budget': choose one of ('anchors', 'progression', 'metrics', 'staff_residence',
+    'staff_residence_postcodes', 'sites', 'ledger')
     """
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}: choose one of {TABLES}")
@@ -208,6 +358,7 @@ class _Builder:
     """Collects pandera checks together with the rule text each one reports."""
 
     def __init__(self, present: set[str]):
+        """Start with no checks; ``present`` are the columns the table has."""
         self.present = present
         self.checks_by_column: dict[str, list[pa.Check]] = {}
         self.frame_checks: list[pa.Check] = []
@@ -215,6 +366,7 @@ class _Builder:
 
     def column_check(self, column: str, name: str, fn: Callable[[pd.Series], pd.Series], rule: str | Explain
                      ) -> None:
+        """A check of one column (left out when the column is absent)."""
         if column in self.present:
             self.checks_by_column.setdefault(column, []).append(pa.Check(fn, name=name))
             self.rules[name] = (None, rule)
@@ -227,6 +379,7 @@ class _Builder:
             self.rules[name] = (report_column, rule)
 
     def unique_key(self, keys: Sequence[str]) -> None:
+        """A check that ``keys`` identify a row; a repeat names the row it repeats."""
         keys = list(keys)
 
         def first_seen(frame: pd.DataFrame) -> pd.Series:
@@ -247,11 +400,13 @@ class _Builder:
 
 
 def _year_range_rule(place: Place, column: str) -> str:
+    """The rule text of a year outside the place's financial years."""
     return f"{column} must be between {fy_label(place.first_year)} and {fy_label(place.last_year)} " \
            f"(place '{place.key}')"
 
 
 def _anchors_checks(builder: _Builder, place: Place) -> None:
+    """The anchors table's rules: known sector, years in range, left after joined."""
     known = sectors()
     builder.column_check("sector", "known_sector", lambda s: s.isin(list(known)),
                          f"sector must be one of {', '.join(known)}")
@@ -265,6 +420,7 @@ def _anchors_checks(builder: _Builder, place: Place) -> None:
 
 
 def _progression_checks(builder: _Builder) -> None:
+    """The progression table's rules: framework dimensions and activities, levels, ambition, priority."""
     framework = load_framework()
     dimension_of = framework.activities.set_index("activity")["dimension"]
     builder.column_check("dimension", "known_dimension", lambda s: s.isin(framework.dimension_keys),
@@ -296,6 +452,7 @@ def _progression_checks(builder: _Builder) -> None:
 
 
 def _metrics_checks(builder: _Builder, place: Place) -> None:
+    """The metrics table's rules: known metric, its unit, a value of its kind."""
     definitions = metric_definitions(place)
     builder.column_check("metric", "known_metric", lambda s: s.isin(list(definitions.index)),
                          "unknown metric (see anchor_analysis/data/definitions.toml for metrics and units)")
@@ -325,6 +482,7 @@ def _metrics_checks(builder: _Builder, place: Place) -> None:
 
 
 def _cross_table_checks(builder: _Builder, table: str, place: Place, anchors: pd.DataFrame) -> None:
+    """The rules that need the anchors table: the anchor is listed and was a member in the row's year."""
     spans = anchors.drop_duplicates("anchor_id").set_index("anchor_id")[["joined_year", "left_year"]]
     builder.column_check("anchor_id", "known_anchor", lambda s: s.isin(list(spans.index)),
                          "anchor_id is not listed in the anchors table")

@@ -22,6 +22,7 @@ from anchor_analysis.core.postcodes import normalise_postcodes
 
 
 def _staff_residence_form(raw: pd.DataFrame, file: str) -> str:
+    """Which staff residence contract a file follows (by LSOA or by postcode), from its columns."""
     by_lsoa = bool({"lsoa_code", "count"} & set(raw.columns))
     if "postcode" in raw.columns and by_lsoa:
         raise FileProblem(Failure(file, HEADER_ROW, None, None,
@@ -58,7 +59,24 @@ def _load_table(path: Path, table: str, place: Place, anchors: pd.DataFrame | No
 
 
 def postcode_lookup() -> pd.DataFrame:
-    """Postcode -> LSOA 2021 for the place's region (``postcode``, ``lsoa21_code``), from the public data."""
+    """Postcode -> LSOA 2021 for the place's region, from the public data.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``postcode, lsoa21_code``: the ``region`` slice of the ONS postcode lookup
+        (:func:`~anchor_analysis.public.lookups.load_postcode_lookup`).
+
+    Raises
+    ------
+    PostcodeLookupUnavailable
+        The public data is not configured or the lookup cannot be read.
+
+    Examples
+    --------
+    >>> postcode_lookup().shape  # doctest: +PUBLIC_DATA
+    (135044, 2)
+    """
     try:
         from anchor_analysis import public
     except ImportError as exc:
@@ -74,7 +92,8 @@ def _postcodes_to_lsoa_counts(typed: pd.DataFrame, file: str) -> tuple[pd.DataFr
     """One row per staff member -> staff counts per LSOA; the postcodes (personal data) go no further.
 
     Postcodes outside the lookup (outside the region, or not real) and blank postcodes count under a
-    missing lsoa_code, so every staff member is counted once.
+    missing lsoa_code, so every staff member is counted once. Without the lookup the counts are empty and one
+    failure says why.
     """
     try:
         lookup = postcode_lookup()
@@ -97,10 +116,57 @@ def read_table(path: str | Path, table: str, *, place: str | Place | None = None
                anchors: pd.DataFrame | None = None) -> pd.DataFrame:
     """Read one table file (CSV or XLSX) and return it converted and validated.
 
-    ``table`` is one of anchors, progression, metrics, staff_residence, sites, ledger. ``place`` defaults
-    to Leeds. With ``anchors`` (the anchors frame) the cross-table rules are checked too. Raises
-    :class:`ValidationFailed` listing every failure; warnings (e.g. a Windows-1252 file) are kept as
-    text in ``frame.attrs["warnings"]``. Staff residence by postcode comes back as LSOA counts.
+    Staff residence by postcode (one row per staff member) comes back as LSOA counts, through the public
+    postcode lookup; the postcodes go no further. A ledger is checked in chunks first, then read whole.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    table : str
+        One of anchors, progression, metrics, staff_residence, sites, ledger.
+    place : str or Place, optional
+        The place whose rules apply; default Leeds.
+    anchors : DataFrame, optional
+        The converted anchors table; with it the cross-table rules (the anchor is listed, and was a member that
+        year) are checked too.
+
+    Returns
+    -------
+    DataFrame
+        The typed table; warnings (e.g. a Windows-1252 file) are kept as text in ``frame.attrs["warnings"]``.
+
+    Raises
+    ------
+    ValueError
+        ``table`` is not one of the tables above.
+    ValidationFailed
+        The file breaks its contract (or cannot be read); ``.report`` lists every failure.
+
+    See Also
+    --------
+    anchor_analysis.contracts.network.load_network : Every table of a network folder, checked together.
+
+    Examples
+    --------
+    >>> anchors = read_table("data/raw/demo/anchors.csv", "anchors")
+    >>> len(anchors), anchors.dtypes.astype(str).to_dict()
+    (14, {'anchor_id': 'str', 'name': 'str', 'sector': 'str', 'joined_year': 'Int64', 'left_year': 'Int64'})
+    >>> len(read_table("data/raw/demo/metrics.csv", "metrics", anchors=anchors))
+    1026
+
+    Every failure of a file is reported at once:
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "sites.csv"
+    >>> rows = ["anchor_id,site_name,postcode,main_site", "uni_a,Campus,ls2 9jt,yes", "uni_a,Annexe,LS1,true"]
+    >>> _ = path.write_text("\\n".join(rows))
+    >>> read_table(path, "sites")
+    Traceback (most recent call last):
+    anchor_analysis.core.errors.ValidationFailed: sites.csv: 2 errors
+      sites.csv row 2, column 'main_site': value 'yes': main_site must be true or false
+      sites.csv row 3, column 'postcode': value 'LS1': not a valid UK postcode
+    2 errors, 0 warnings in 1 file
     """
     if table not in READABLE_TABLES:
         raise ValueError(f"unknown table {table!r}: choose one of {', '.join(READABLE_TABLES)}")

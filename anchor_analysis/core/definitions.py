@@ -23,16 +23,67 @@ from anchor_analysis.core.places import Place, load_place
 
 @lru_cache(maxsize=1)
 def _raw() -> dict:
+    """The parsed ``definitions.toml`` shipped with the kit (read once)."""
     return tomllib.loads((resources.files("anchor_analysis") / "data" / "definitions.toml").read_text("utf-8"))
 
 
 def sectors() -> dict[str, str]:
-    """Sector key -> label."""
+    """The sectors an anchor may belong to.
+
+    Returns
+    -------
+    dict of str to str
+        Sector key (as written in the ``sector`` column of the anchors table) to its label, in the order of
+        ``anchor_analysis/data/definitions.toml``.
+
+    See Also
+    --------
+    metric_definitions : The other half of the domain vocabulary.
+
+    Examples
+    --------
+    >>> sectors()["nhs"]
+    'NHS body'
+    >>> list(sectors())[:3]
+    ['nhs', 'university', 'fe_college']
+    """
     return dict(_raw()["sectors"])
 
 
 def metric_definitions(place: str | Place = "leeds") -> pd.DataFrame:
-    """The metrics catalogue for a place, indexed by metric: ``label, unit, kind, part_of, ring``."""
+    """The core metrics catalogue for a place.
+
+    Metric names containing ``{ring}`` are expanded once per ring of the place (``spend_leeds`` and
+    ``spend_west_yorkshire`` for Leeds), their labels naming the ring.
+
+    Parameters
+    ----------
+    place : str or Place, default "leeds"
+        A shipped place name, a place TOML file path or a loaded :class:`~anchor_analysis.core.places.Place`.
+
+    Returns
+    -------
+    DataFrame
+        One row per metric, indexed by ``metric``, with columns ``label, unit, kind, part_of, ring``. ``unit`` is
+        the only unit a metrics return may give for the metric; ``kind`` is count, money, emissions, area or flag;
+        ``part_of`` names the metric it is a part of (None when it is part of none); ``ring`` is the ring key of an
+        expanded metric (None for the others).
+
+    Raises
+    ------
+    ConfigError
+        The place cannot be loaded.
+
+    Examples
+    --------
+    >>> defs = metric_definitions("leeds")
+    >>> defs.loc["spend_west_yorkshire", ["unit", "kind", "part_of", "ring"]].tolist()
+    ['GBP', 'money', 'influenceable_spend', 'west_yorkshire']
+    >>> defs.loc["staff_in_leeds", "label"]
+    'Staff living in Leeds'
+    >>> [m for m in metric_definitions("bradford").index if m.startswith("spend_")]
+    ['spend_bradford', 'spend_west_yorkshire', 'spend_most_deprived', 'spend_sme']
+    """
     place = load_place(place)
     rows = []
     for name, spec in _raw()["metrics"].items():

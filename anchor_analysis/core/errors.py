@@ -16,7 +16,19 @@ from anchor_analysis.core.settings import PUBLIC_DATA_ENV, PUBLIC_DATA_URL_ENV
 
 
 class AnchorAnalysisError(Exception):
-    """Base of every error the kit raises on purpose; the message says what is wrong and what to do."""
+    """Base of every error the kit raises on purpose.
+
+    The message says what is wrong and what to do. The command line prints it (no traceback) and exits with
+    code 1; any other exception is a bug.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise ConfigError("unknown place 'york'")
+    ... except AnchorAnalysisError as exc:
+    ...     print(f"Error: {exc}")
+    Error: unknown place 'york'
+    """
 
 
 # --- configuration and arguments ------------------------------------------------------------------------------
@@ -27,8 +39,10 @@ class ConfigError(AnchorAnalysisError, ValueError):
 
 
 class ArgumentError(AnchorAnalysisError, ValueError):
-    """A function was given an argument it cannot use; the message names the argument, what was expected and
-    what came."""
+    """A function was given an argument it cannot use.
+
+    The message names the argument, what was expected and what came.
+    """
 
 
 # --- public data ----------------------------------------------------------------------------------------------
@@ -44,18 +58,72 @@ class PublicDataError(AnchorAnalysisError):
 
 
 class PublicDataMissing(PublicDataError, FileNotFoundError):
-    """A registered public dataset cannot be found (no folder configured, file absent, or download failed)."""
+    """A registered public dataset cannot be found (no folder configured, file absent, or download failed).
+
+    The message adds how to configure the public data.
+
+    Parameters
+    ----------
+    key : str
+        The dataset's key in the registry (``anchor_analysis/data/public_datasets.toml``).
+    file : str
+        The dataset's file name.
+    reason : str, optional
+        Why it is not available; default: no public data folder or download URL is set.
+
+    Attributes
+    ----------
+    key : str
+        The dataset's key.
+    file : str
+        The dataset's file name.
+
+    Examples
+    --------
+    >>> print(PublicDataMissing("imd2019_file1", "imd.csv.gz"))
+    public dataset 'imd2019_file1' (imd.csv.gz) is not available: no public data folder or download URL is set;
+    set ANCHOR_ANALYSIS_PUBLIC_DATA to the folder holding the public data (e.g. ../shared/data/public), or set
+    ANCHOR_ANALYSIS_PUBLIC_DATA_URL to download it
+    """
 
     def __init__(self, key: str, file: str, reason: str = "no public data folder or download URL is set"):
+        """Name the dataset and why it is missing; see the class for the parameters."""
         super().__init__(f"public dataset {key!r} ({file}) is not available: {reason}; {_HOW_TO_CONFIGURE}")
         self.key = key
         self.file = file
 
 
 class PublicDataChecksumError(PublicDataError, ValueError):
-    """A public data file does not have the SHA-256 recorded in the registry."""
+    """A public data file does not have the SHA-256 recorded in the registry.
+
+    Parameters
+    ----------
+    file : str or path-like
+        The file (or URL) whose bytes were checked.
+    expected : str
+        The SHA-256 recorded in the registry (hex).
+    actual : str
+        The SHA-256 of the file's bytes (hex).
+
+    Attributes
+    ----------
+    file : str
+        The file, as text.
+    expected, actual : str
+        The two checksums.
+
+    Examples
+    --------
+    >>> error = PublicDataChecksumError("imd.csv.gz", "ab12", "cd34")
+    >>> print(error)
+    imd.csv.gz: sha256 mismatch (expected ab12, actual cd34); the file is corrupted or is not the published version
+    this kit was written for: replace it with the file named in anchor_analysis/data/public_datasets.toml
+    >>> isinstance(error, ValueError), error.actual
+    (True, 'cd34')
+    """
 
     def __init__(self, file: object, expected: str, actual: str):
+        """Name the file and both checksums; see the class for the parameters."""
         super().__init__(
             f"{file}: sha256 mismatch (expected {expected}, actual {actual}); the file is corrupted or is "
             "not the published version this kit was written for: replace it with the file named in "
@@ -76,22 +144,55 @@ class PublicDataFormatError(PublicDataError, ValueError):
 class ValidationFailed(AnchorAnalysisError):
     """Input data broke the contracts; ``str()`` is the formatted report, ``.report`` the failures.
 
-    ``report`` is a :class:`anchor_analysis.contracts.report.ValidationReport` (anything with ``format()``).
+    Parameters
+    ----------
+    report : ValidationReport
+        A :class:`anchor_analysis.contracts.report.ValidationReport` (anything with ``format()``).
+
+    Attributes
+    ----------
+    report : ValidationReport
+        The report, with every failure.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts.report import Failure, ValidationReport
+    >>> report = ValidationReport()
+    >>> report.add(Failure("anchors.csv", 3, "sector", "nhs trust", "sector must be one of nhs, university"))
+    >>> print(ValidationFailed(report))
+    anchors.csv: 1 error
+      anchors.csv row 3, column 'sector': value 'nhs trust': sector must be one of nhs, university
+    1 error, 0 warnings in 1 file
     """
 
     def __init__(self, report: object):
+        """Keep ``report``; the message is its formatted text."""
         super().__init__(report.format())
         self.report = report
 
     def __str__(self) -> str:
+        """The formatted report, as it stands now."""
         return self.report.format()
 
 
 class FileProblem(AnchorAnalysisError):
-    """A file cannot be read as a table at all; ``.failure`` is the one validation failure that says why (the
-    readers turn it into a line of the validation report)."""
+    """A file cannot be read as a table at all.
+
+    The readers raise it internally and turn it into a line of the validation report.
+
+    Parameters
+    ----------
+    failure : Failure
+        The one validation failure (:class:`anchor_analysis.contracts.report.Failure`) that says why.
+
+    Attributes
+    ----------
+    failure : Failure
+        The failure; the message is its rule.
+    """
 
     def __init__(self, failure: object):
+        """Keep ``failure``; the message is its rule."""
         super().__init__(getattr(failure, "rule", str(failure)))
         self.failure = failure
 
@@ -128,9 +229,34 @@ class GeographyError(AnchorAnalysisError, ValueError):
 
 
 class PriorityListError(GeographyError):
-    """A user-supplied priority neighbourhood list cannot be used; ``failures`` lists every problem."""
+    """A user-supplied priority neighbourhood list cannot be used; ``failures`` lists every problem.
+
+    Parameters
+    ----------
+    source : str
+        Where the list came from (a file name).
+    failures : list of str
+        Every problem found, one text each.
+
+    Attributes
+    ----------
+    source : str
+        Where the list came from.
+    failures : list of str
+        Every problem found.
+
+    Examples
+    --------
+    >>> print(PriorityListError("priority.csv", ["row 2: E0101 is not an LSOA code"]))
+    priority.csv: row 2: E0101 is not an LSOA code
+    >>> print(PriorityListError("priority.csv", ["row 2: blank", "row 3: blank"]))
+    priority.csv: 2 problems:
+      row 2: blank
+      row 3: blank
+    """
 
     def __init__(self, source: str, failures: list[str]):
+        """Keep ``source`` and ``failures``; one problem makes a one-line message, several one line each."""
         self.source = source
         self.failures = failures
         super().__init__(f"{source}: " + "; ".join(failures) if len(failures) == 1
@@ -156,9 +282,21 @@ class ReportError(AnchorAnalysisError):
 
 
 class InvalidReturns(AnchorAnalysisError):
-    """The network's returns failed validation; ``.report`` is the validation report (``.ok``, ``.format()``)."""
+    """The network's returns failed validation, so a report run did not start.
+
+    Parameters
+    ----------
+    report : ValidationReport
+        The validation report (``.ok``, ``.format()``).
+
+    Attributes
+    ----------
+    report : ValidationReport
+        The validation report; the message only says that validation failed.
+    """
 
     def __init__(self, report: object):
+        """Keep ``report``; the message is a fixed sentence."""
         super().__init__("the network's returns failed validation")
         self.report = report
 

@@ -38,9 +38,24 @@ def normalise_postcode(text: object) -> str | None:
     Blank input (``None``, ``NaN``, ``""``, spaces) gives ``None``; only ASCII letters are uppercased.
     Text that is not 5 to 7 characters long without its spaces cannot be split into outward and inward
     code, so it only has its spaces tidied; :func:`is_valid_postcode` says whether the result is a
-    postcode format.
-    Normalising twice gives the same result as normalising once.
+    postcode format. Normalising twice gives the same result as normalising once.
 
+    Parameters
+    ----------
+    text : object
+        A postcode as typed or exported (any object; it is read as text).
+
+    Returns
+    -------
+    str or None
+        The normalised form (``"LS1 1UR"``), or None for blank input.
+
+    See Also
+    --------
+    normalise_postcodes : The same for a whole column.
+
+    Examples
+    --------
     >>> normalise_postcode("ls11ur")
     'LS1 1UR'
     >>> normalise_postcode("LS1  1UR")
@@ -65,8 +80,24 @@ def normalise_postcode(text: object) -> str | None:
 def is_valid_postcode(text: object) -> bool:
     """Whether ``text``, once normalised, has the format of a UK postcode (any case and spacing accepted).
 
-    This checks the format only, not that Royal Mail ever issued the postcode.
+    This checks the format only (:data:`POSTCODE_PATTERN`), not that Royal Mail ever issued the postcode.
 
+    Parameters
+    ----------
+    text : object
+        A postcode as typed (any object; it is read as text).
+
+    Returns
+    -------
+    bool
+        True when :func:`normalise_postcode` of ``text`` is a UK postcode format; False for blanks.
+
+    See Also
+    --------
+    valid_postcode_mask : The same for a whole column.
+
+    Examples
+    --------
     >>> is_valid_postcode("ls2 9jt"), is_valid_postcode("GIR 0AA"), is_valid_postcode("W1A 0AX")
     (True, True, True)
     >>> is_valid_postcode("LS1"), is_valid_postcode("QS1 1UR"), is_valid_postcode(None)
@@ -79,9 +110,21 @@ def is_valid_postcode(text: object) -> bool:
 def normalise_postcodes(postcodes: pd.Series) -> pd.Series:
     """Vectorised :func:`normalise_postcode` for a whole column (pandas string methods, no per-row Python).
 
-    Returns a ``str`` Series on the same index; blanks become missing values. Each distinct value is
-    normalised once, which matters for ledgers where a few thousand suppliers fill millions of rows.
+    Each distinct value is normalised once, which matters for ledgers where a few thousand suppliers fill
+    millions of rows.
 
+    Parameters
+    ----------
+    postcodes : Series
+        Postcodes as typed or exported.
+
+    Returns
+    -------
+    Series
+        A ``str`` Series on the same index and with the same name; blanks become missing values.
+
+    Examples
+    --------
     >>> normalise_postcodes(pd.Series(["ls11ur", " LS2 9JT", "", None])).tolist()
     ['LS1 1UR', 'LS2 9JT', nan, nan]
     """
@@ -92,6 +135,7 @@ def normalise_postcodes(postcodes: pd.Series) -> pd.Series:
 
 
 def _normalise_distinct(text: pd.Series) -> pd.Series:
+    """:func:`normalise_postcode` of each value of a ``str`` Series, with pandas string methods."""
     compact = text.str.replace(_SPACES, "", regex=True).str.translate(_ASCII_UPPER)
     splittable = compact.str.len().between(5, 7)
     split = compact.str[:-3] + " " + compact.str[-3:]
@@ -101,8 +145,20 @@ def _normalise_distinct(text: pd.Series) -> pd.Series:
 
 
 def valid_postcode_mask(postcodes: pd.Series) -> pd.Series:
-    """Vectorised :func:`is_valid_postcode`: a boolean Series, ``False`` for blanks.
+    """Vectorised :func:`is_valid_postcode`.
 
+    Parameters
+    ----------
+    postcodes : Series
+        Postcodes as typed or exported.
+
+    Returns
+    -------
+    Series of bool
+        On the same index: whether each value, normalised, has a UK postcode format; False for blanks.
+
+    Examples
+    --------
     >>> valid_postcode_mask(pd.Series(["ls11ur", "LS1", None])).tolist()
     [True, False, False]
     """

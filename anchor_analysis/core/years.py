@@ -19,13 +19,57 @@ from anchor_analysis.core.errors import ConfigError
 
 
 def fy_label(year: int) -> str:
-    """Label a financial year by its starting calendar year: ``2023`` -> ``"2023/24"``."""
+    """Label a financial year by its starting calendar year: ``2023`` -> ``"2023/24"``.
+
+    Parameters
+    ----------
+    year : int
+        The financial year's starting calendar year (anything ``int()`` accepts).
+
+    Returns
+    -------
+    str
+        The label ``YYYY/YY``.
+
+    See Also
+    --------
+    parse_fy : The inverse.
+
+    Examples
+    --------
+    >>> fy_label(2023), fy_label("2019"), fy_label(1999)
+    ('2023/24', '2019/20', '1999/00')
+    """
     year = int(year)
     return f"{year}/{(year + 1) % 100:02d}"
 
 
 def parse_fy(label: str | int) -> int:
-    """Inverse of :func:`fy_label`; also accepts a plain year. ``"2023/24"`` -> ``2023``."""
+    """Inverse of :func:`fy_label`; also accepts a plain year. ``"2023/24"`` -> ``2023``.
+
+    Parameters
+    ----------
+    label : str or int
+        A financial year written ``2023/24`` or ``2023`` (surrounding spaces are ignored).
+
+    Returns
+    -------
+    int
+        The financial year's starting calendar year.
+
+    Raises
+    ------
+    ConfigError
+        ``label`` is not a financial year (e.g. ``"2023/25"``: the years are not consecutive).
+
+    Examples
+    --------
+    >>> parse_fy("2023/24"), parse_fy(2023), parse_fy(" 1999/00 ")
+    (2023, 2023, 1999)
+    >>> parse_fy("2023/25")
+    Traceback (most recent call last):
+    anchor_analysis.core.errors.ConfigError: '2023/25' is not a financial year: write 2023 or 2023/24
+    """
     text = str(label).strip()
     if text.isdigit() and len(text) == 4:
         return int(text)
@@ -38,9 +82,20 @@ def parse_fy(label: str | int) -> int:
 def financial_year(dates: pd.Series) -> pd.Series:
     """The financial year (its starting calendar year) of each date: 2024-03-31 -> 2023, 2024-04-01 -> 2024.
 
-    ``dates`` may hold datetimes or ISO dates as text; a missing or unreadable date gives ``<NA>``. The result is
-    always nullable ``Int64`` on the same index, whatever came in.
+    Parameters
+    ----------
+    dates : Series
+        Datetimes, or ISO dates as text.
 
+    Returns
+    -------
+    Series
+        Nullable ``Int64`` on the same index, whatever came in; a missing or unreadable date gives ``<NA>``.
+
+    Examples
+    --------
+    >>> financial_year(pd.Series(["2024-03-31", "2024-04-01", "31/03/2024", None])).tolist()
+    [2023, 2024, <NA>, <NA>]
     >>> financial_year(pd.Series(pd.to_datetime(["2023-04-01", "2024-03-31"]))).tolist()
     [2023, 2023]
     """
@@ -55,6 +110,18 @@ def financial_year(dates: pd.Series) -> pd.Series:
 def fy_dates(year: int) -> tuple[str, str]:
     """The first and last day of financial year ``year``, as ISO dates.
 
+    Parameters
+    ----------
+    year : int
+        The financial year's starting calendar year.
+
+    Returns
+    -------
+    tuple of str
+        ``(first day, last day)``: 1 April of ``year`` and 31 March of the next year.
+
+    Examples
+    --------
     >>> fy_dates(2023)
     ('2023-04-01', '2024-03-31')
     """

@@ -34,10 +34,48 @@ RECONCILIATION = "ledger_reconciliation"
 
 
 def build_tables(data_dir: Path, place: Place | str | None, work: Path) -> dict:
-    """Validate ``data_dir`` and write its derived tables into ``work``; returns the manifest's content.
+    """Validate ``data_dir`` and write its derived tables into ``work``.
 
-    Raises :class:`~anchor_analysis.core.errors.ValidationFailed` (with the whole report) when the returns break
-    a contract: nothing is written for invalid returns.
+    The ledgers are validated too, so a build only ever holds valid returns; nothing is written for invalid ones.
+    Each table of :data:`TABLES` the network has is kept as Parquet, and the ledgers' classified supplier-level
+    table and its reconciliation as ``ledger_suppliers`` and ``ledger_reconciliation``.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The network's folder of returns (never modified).
+    place : Place, str or None
+        The place; None: ``network.toml``'s, else Leeds.
+    work : Path
+        The (temporary) build folder to write the tables into.
+
+    Returns
+    -------
+    dict
+        The manifest's content but its key: ``kit`` (version), ``built`` (UTC time), ``network``, ``synthetic``,
+        ``description``, ``place``, ``tables`` (those written), ``ledger_files``, ``ledger_lines`` and
+        ``report`` (:func:`report_to_json`).
+
+    Raises
+    ------
+    ValidationFailed
+        The returns break a contract; the exception holds the whole report.
+    PublicDataMissing
+        The network has ledgers and the public postcode lookup is not available to classify them.
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> folder = Path(tempfile.mkdtemp()) / "returns"
+    >>> folder.mkdir()
+    >>> for name in ("anchors.csv", "progression.csv", "metrics.csv"):
+    ...     _ = shutil.copy(Path("data/raw/demo") / name, folder)
+    >>> work = Path(tempfile.mkdtemp())
+    >>> manifest = build_tables(folder, None, work)
+    >>> manifest["tables"], manifest["ledger_lines"], manifest["place"]
+    (['anchors', 'progression', 'metrics'], 0, 'leeds')
+    >>> sorted(path.name for path in work.iterdir())
+    ['anchors.parquet', 'metrics.parquet', 'progression.parquet']
     """
     report, network = check_network(data_dir, place, ledgers=True)
     if network is None:
@@ -62,10 +100,37 @@ def build_tables(data_dir: Path, place: Place | str | None, work: Path) -> dict:
 
 
 def classify_ledgers(network: Network) -> pd.DataFrame | None:
-    """The classified supplier-level table of every ledger file of ``network`` (None without ledgers).
+    """The classified supplier-level table of every ledger file of ``network``.
 
     DuckDB reads UTF-8 CSV; a workbook, or a CSV the validation read as Windows-1252, is first copied to a
-    temporary UTF-8 CSV (the raw file is never changed).
+    temporary UTF-8 CSV (the raw file is never changed). Each line is counted in the financial year of its
+    payment date, whatever its file is called.
+
+    Parameters
+    ----------
+    network : Network
+        A validated network (:func:`~anchor_analysis.contracts.network.load_network`).
+
+    Returns
+    -------
+    DataFrame or None
+        One row per anchor, financial year, supplier, postcode and category
+        (:func:`~anchor_analysis.analysis.spend.engine.classify_ledger_suppliers`), with the deciles of both IMD
+        editions; None without ledgers.
+
+    Raises
+    ------
+    PublicDataMissing
+        The public postcode lookup is not available.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts.network import load_network
+    >>> suppliers = classify_ledgers(load_network("data/raw/demo"))  # doctest: +PUBLIC_DATA
+    >>> len(suppliers), int(suppliers["lines"].sum())  # doctest: +PUBLIC_DATA
+    (2709, 9111)
+    >>> sorted(suppliers["ring"].unique().tolist())  # doctest: +PUBLIC_DATA
+    ['elsewhere', 'leeds', 'unknown', 'west_yorkshire']
     """
     if not network.ledger_files:
         return None
@@ -106,7 +171,33 @@ def _transcoded(path: Path, target: Path, block: int = 1 << 20) -> Path:
 
 
 def report_to_json(report: ValidationReport) -> dict:
-    """A validation report (warnings only, for a valid folder) in a form the manifest can hold."""
+    """A validation report (warnings only, for a valid folder) in a form the manifest can hold.
+
+    Parameters
+    ----------
+    report : ValidationReport
+        The report.
+
+    Returns
+    -------
+    dict
+        ``failures``, ``rows_checked`` (in the order checked), ``unlisted`` and ``years``, as lists that JSON
+        keeps.
+
+    See Also
+    --------
+    report_from_json : The inverse.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts.report import Failure
+    >>> report = ValidationReport()
+    >>> report.checked("ledger/a.csv", 50)
+    >>> report.add(Failure("ledger/a.csv", None, "supplier_postcode", None, "2 blank (of 50 rows)", "warning"))
+    >>> report_to_json(report)
+    {'failures': [['ledger/a.csv', None, 'supplier_postcode', None, '2 blank (of 50 rows)', 'warning']],
+     'rows_checked': [['ledger/a.csv', 50]], 'unlisted': [], 'years': []}
+    """
     return {
         "failures": [[f.file, f.row, f.column, f.value, f.rule, f.severity] for f in report.failures],
         "rows_checked": [[file, rows] for file, rows in report.rows_checked.items()],  # in the order checked
@@ -116,7 +207,31 @@ def report_to_json(report: ValidationReport) -> dict:
 
 
 def report_from_json(data: dict) -> ValidationReport:
-    """The validation report kept in a manifest."""
+    """The validation report kept in a manifest.
+
+    Parameters
+    ----------
+    data : dict
+        What :func:`report_to_json` gave (missing parts are empty).
+
+    Returns
+    -------
+    ValidationReport
+        The report as it was.
+
+    Examples
+    --------
+    >>> import json
+    >>> report = ValidationReport()
+    >>> report.checked("anchors.csv", 14)
+    >>> report.years.update([2023, 2024])
+    >>> again = report_from_json(json.loads(json.dumps(report_to_json(report))))
+    >>> again == report, sorted(again.years)
+    (True, [2023, 2024])
+    >>> print(again)
+    anchors.csv: ok (14 rows)
+    0 errors, 0 warnings in 1 file
+    """
     from anchor_analysis.contracts.report import Failure
 
     report = ValidationReport()

@@ -20,7 +20,25 @@ FORMAT = 1
 
 
 def input_files(data_dir: Path) -> list[Path]:
-    """Every file of the network folder (hidden files and folders aside), sorted by relative path."""
+    """Every file of the network folder (hidden files and folders aside), sorted by relative path.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The network's folder of returns.
+
+    Returns
+    -------
+    list of Path
+        The files, subfolders included.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> files = input_files(Path("data/raw/demo"))
+    >>> len(files), [f.relative_to("data/raw/demo").as_posix() for f in files][:3]
+    (72, ['README.md', 'anchors.csv', 'ledger/cultural_body_a_2023.csv'])
+    """
     found = []
     for path in sorted(data_dir.rglob("*")):
         relative = path.relative_to(data_dir)
@@ -30,8 +48,33 @@ def input_files(data_dir: Path) -> list[Path]:
 
 
 def file_checksums(data_dir: Path, known: dict | None = None) -> dict[str, dict]:
-    """``relative path -> {"bytes", "mtime_ns", "sha256"}`` for every input file; ``known`` (the same shape, from
-    an earlier call) supplies the SHA-256 of files whose size and modification time have not changed."""
+    """The size, modification time and SHA-256 of every input file (:func:`input_files`).
+
+    Parameters
+    ----------
+    data_dir : Path
+        The network's folder of returns.
+    known : dict, optional
+        The result of an earlier call (:func:`remembered_checksums`): it supplies the SHA-256 of files whose size
+        and modification time have not changed, so only changed files are hashed.
+
+    Returns
+    -------
+    dict of str to dict
+        ``relative path -> {"bytes", "mtime_ns", "sha256"}``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "anchors.csv").write_text("")
+    >>> checksums = file_checksums(folder)
+    >>> checksums["anchors.csv"]["bytes"], checksums["anchors.csv"]["sha256"][:12]
+    (0, 'e3b0c44298fc')
+    >>> stale = {"anchors.csv": {**checksums["anchors.csv"], "sha256": "not hashed again"}}
+    >>> file_checksums(folder, stale)["anchors.csv"]["sha256"]
+    'not hashed again'
+    """
     known = known or {}
     out = {}
     for path in input_files(data_dir):
@@ -48,7 +91,20 @@ def file_checksums(data_dir: Path, known: dict | None = None) -> dict[str, dict]
 
 @functools.cache
 def kit_digest() -> str:
-    """SHA-256 over the kit's version, code and data files: a new release, or an edited checkout, rebuilds."""
+    """The SHA-256 over the kit's version, code and data files: a new release, or an edited checkout, rebuilds.
+
+    Covers every ``.py``, ``.toml`` and ``.csv`` file of the installed package (computed once per process).
+
+    Returns
+    -------
+    str
+        The digest in hex.
+
+    Examples
+    --------
+    >>> len(kit_digest()), kit_digest() == kit_digest()
+    (64, True)
+    """
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(f"{__version__}\n".encode())
     for path in sorted(package.rglob("*")):
@@ -59,14 +115,59 @@ def kit_digest() -> str:
 
 
 def derived_key(checksums: dict[str, dict], place: Place) -> str:
-    """The key of a build: the input files' checksums, the resolved place and the kit (format, version, code)."""
+    """The key of a build: the input files' checksums, the resolved place and the kit (format, version, code).
+
+    Parameters
+    ----------
+    checksums : dict of str to dict
+        The input files' checksums (:func:`file_checksums`); only the names and SHA-256 count.
+    place : Place
+        The resolved place.
+
+    Returns
+    -------
+    str
+        20 hex characters; the name of the build's folder.
+
+    Examples
+    --------
+    >>> from anchor_analysis.core.places import load_place
+    >>> checksums = {"anchors.csv": {"bytes": 0, "mtime_ns": 0, "sha256": "e3b0"}}
+    >>> key = derived_key(checksums, load_place("leeds"))
+    >>> len(key), key == derived_key(checksums, load_place("bradford"))
+    (20, False)
+    >>> touched = {"anchors.csv": {"bytes": 0, "mtime_ns": 1, "sha256": "e3b0"}}
+    >>> derived_key(touched, load_place("leeds")) == key
+    True
+    """
     inputs = sorted((name, meta["sha256"]) for name, meta in checksums.items())
     material = json.dumps({"format": FORMAT, "kit": kit_digest(), "place": repr(place), "inputs": inputs})
     return hashlib.sha256(material.encode()).hexdigest()[:20]
 
 
 def remembered_checksums(root: Path) -> dict:
-    """The checksums remembered in ``root`` (empty when there are none or the file is unreadable)."""
+    """The checksums remembered in ``root`` by :func:`remember_checksums`.
+
+    Parameters
+    ----------
+    root : Path
+        The network's folder of builds.
+
+    Returns
+    -------
+    dict
+        As :func:`file_checksums` gives them; empty when there are none or the file is unreadable.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> remembered_checksums(root)
+    {}
+    >>> remember_checksums(root, {"anchors.csv": {"bytes": 0, "mtime_ns": 0, "sha256": "e3b0"}})
+    >>> remembered_checksums(root)
+    {'anchors.csv': {'bytes': 0, 'mtime_ns': 0, 'sha256': 'e3b0'}}
+    """
     try:
         known = json.loads((root / "checksums.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -75,7 +176,21 @@ def remembered_checksums(root: Path) -> dict:
 
 
 def remember_checksums(root: Path, checksums: dict) -> None:
-    """Keep ``checksums`` for the next call; a folder that cannot be written only costs the hashing."""
+    """Keep ``checksums`` in ``root`` (``checksums.json``) for the next call.
+
+    A folder that cannot be written only costs the hashing next time.
+
+    Parameters
+    ----------
+    root : Path
+        The network's folder of builds (created if needed).
+    checksums : dict
+        As :func:`file_checksums` gives them.
+
+    See Also
+    --------
+    remembered_checksums : Reads them back (with an example).
+    """
     try:
         atomic_write_text(root / "checksums.json", json.dumps(checksums, indent=0, sort_keys=True))
     except OSError:

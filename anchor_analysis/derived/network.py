@@ -26,12 +26,53 @@ from anchor_analysis.derived.store import MANIFEST, new_build, processed_root, r
 
 @dataclass
 class ProcessedNetwork(Network):
-    """A validated network with its derived tables: a :class:`~anchor_analysis.contracts.network.Network` (the
-    typed tables, read back from Parquet) plus the classified ledgers.
+    """A validated network with its derived tables.
 
-    ``ledger`` is the supplier-level table of every ledger line (one row per anchor, financial year, supplier,
-    postcode and category; see :func:`~anchor_analysis.analysis.spend.engine.classify_ledger_suppliers`), or None
-    when the network has no ledgers; ``reconciliation`` accounts for every line and pound of it per anchor and year.
+    A :class:`~anchor_analysis.contracts.network.Network` (the typed tables, read back from Parquet) plus the
+    classified ledgers. Get one with :func:`processed_network`. The first twelve parameters are those of
+    :class:`~anchor_analysis.contracts.network.Network`.
+
+    Parameters
+    ----------
+    name : str
+        The network's name.
+    place : Place
+        The place it is analysed for.
+    synthetic : bool
+        Whether it is invented data.
+    anchors, progression, metrics : DataFrame
+        The required tables, typed.
+    staff_residence, sites : DataFrame or None
+        The optional tables (staff residence as LSOA counts), or None.
+    ledger_files : list of Path
+        The raw ledger files.
+    data_dir : Path
+        The network's folder of returns.
+    description : str, optional
+        ``network.toml``'s description.
+    report : ValidationReport, optional
+        The validation report kept in the manifest (warnings only).
+    ledger : DataFrame or None, optional
+        The supplier-level table of every ledger line (one row per anchor, financial year, supplier, postcode and
+        category; see :func:`~anchor_analysis.analysis.spend.engine.classify_ledger_suppliers`), or None when the
+        network has no ledgers.
+    reconciliation : DataFrame or None, optional
+        Accounts for every line and pound of the ledgers per anchor and year (``anchor_id, year, order, item,
+        label, lines, spend``).
+    processed_dir : Path or None, optional
+        The build folder the tables were read from (None when they could not be kept).
+    key : str, optional
+        The build's key (:func:`~anchor_analysis.derived.fingerprint.derived_key`).
+    rebuilt : bool, default False
+        True when this call built the tables, False when an earlier build was reused.
+
+    Examples
+    --------
+    >>> network = processed_network("data/raw/demo")  # doctest: +PUBLIC_DATA
+    >>> len(network.ledger), int(network.ledger["lines"].sum())  # doctest: +PUBLIC_DATA
+    (2709, 9111)
+    >>> network.reconciliation.columns.tolist()  # doctest: +PUBLIC_DATA
+    ['anchor_id', 'year', 'order', 'item', 'label', 'lines', 'spend']
     """
 
     ledger: pd.DataFrame | None = None
@@ -43,13 +84,50 @@ class ProcessedNetwork(Network):
     """True when this call built the tables, False when an earlier build was reused."""
 
     def ledger_years(self) -> list[int]:
-        """Financial years with at least one ledger line."""
+        """The financial years with at least one ledger line.
+
+        Returns
+        -------
+        list of int
+            The years, sorted; empty without ledgers.
+
+        Examples
+        --------
+        >>> processed_network("data/raw/demo").ledger_years()  # doctest: +PUBLIC_DATA
+        [2019, 2020, 2021, 2022, 2023, 2024]
+        """
         return [] if self.ledger is None else sorted(int(y) for y in self.ledger["year"].unique())
 
     def spend(self, year: int, imd_edition: int | None = None) -> SpendAnalysis | None:
-        """The spend analysis of the ledger lines dated in financial year ``year`` (None when there are none).
+        """The spend analysis of the ledger lines dated in financial year ``year``.
 
-        ``imd_edition`` chooses the deprivation deciles (default: the place's edition for the year).
+        Parameters
+        ----------
+        year : int
+            The financial year, by its starting calendar year.
+        imd_edition : {2019, 2025}, optional
+            The IMD edition of the deprivation deciles; default the place's edition for the year
+            (:meth:`~anchor_analysis.core.places.Place.imd_edition_for`).
+
+        Returns
+        -------
+        SpendAnalysis or None
+            The analysis (:class:`~anchor_analysis.analysis.spend.analysis.SpendAnalysis`), or None when no ledger
+            line is dated in ``year``.
+
+        Raises
+        ------
+        ArgumentError
+            ``imd_edition`` is not an edition the classification carries.
+
+        Examples
+        --------
+        >>> network = processed_network("data/raw/demo")  # doctest: +PUBLIC_DATA
+        >>> network.spend(2023).imd_edition, network.spend(2018)  # doctest: +PUBLIC_DATA
+        (2019, None)
+        >>> network.spend(2023, imd_edition=2015)  # doctest: +PUBLIC_DATA
+        Traceback (most recent call last):
+        anchor_analysis.core.errors.ArgumentError: imd_edition must be one of [2019, 2025], got 2015
         """
         if self.ledger is None or not (self.ledger["year"] == year).any():
             return None
@@ -83,17 +161,27 @@ def processed_network(data_dir: str | os.PathLike[str], place: str | Place | Non
     Returns
     -------
     ProcessedNetwork
+        The typed tables, the classified ledgers and their reconciliation.
 
     Raises
     ------
     ValidationFailed
         The returns break a contract; ``.report`` lists every failure.
+    PublicDataMissing
+        The network has ledgers and the public postcode lookup is not available to classify them.
+    ProcessedDataError
+        A build was put in place but its manifest cannot be read.
 
     Examples
     --------
-    >>> network = processed_network("data/raw/demo")
-    >>> network.spend(2023).by_ring.groupby("ring", observed=True)["spend"].sum().round(-6).head(2).tolist()
-    [393000000.0, 92000000.0]
+    >>> network = processed_network("data/raw/demo")  # doctest: +PUBLIC_DATA
+    >>> network.synthetic, network.ledger_years()[-1]  # doctest: +PUBLIC_DATA
+    (True, 2024)
+    >>> by_ring = network.spend(2023).by_ring  # doctest: +PUBLIC_DATA
+    >>> by_ring.groupby("ring", observed=True)["spend"].sum().round(-6).head(2).tolist()  # doctest: +PUBLIC_DATA
+    [496000000.0, 84000000.0]
+    >>> processed_network("data/raw/demo").rebuilt  # doctest: +PUBLIC_DATA
+    False
     """
     data_dir = Path(data_dir)
     resolved = network_place(data_dir, place)
@@ -117,11 +205,13 @@ def processed_network(data_dir: str | os.PathLike[str], place: str | Place | Non
 
 
 def _write_build(data_dir: Path, place: Place, work: Path, key: str) -> None:
+    """Build the derived tables into ``work``, the manifest (with ``key``) last."""
     manifest = {"key": key, **build_tables(data_dir, place, work)}
     atomic_write_text(work / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
 
 def _unkept(data_dir: Path, place: Place, key: str) -> ProcessedNetwork:
+    """Build in a temporary folder, read the tables back and forget the folder (it could not be kept)."""
     with tempfile.TemporaryDirectory(prefix="anchor-processed-") as scratch:
         work = Path(scratch) / key
         work.mkdir()
@@ -132,6 +222,7 @@ def _unkept(data_dir: Path, place: Place, key: str) -> ProcessedNetwork:
 
 
 def _read_build(data_dir: Path, place: Place, build: Path, manifest: dict, rebuilt: bool) -> ProcessedNetwork:
+    """The network read back from a complete build folder and its manifest."""
     frames = {}
     for name in (*TABLES, LEDGER, RECONCILIATION):
         path = build / f"{name}.parquet"

@@ -30,8 +30,32 @@ MANIFEST = "manifest.json"
 def processed_root(data_dir: str | os.PathLike[str]) -> Path:
     """The folder holding the derived tables of the network in ``data_dir``.
 
-    >>> processed_root("data/raw/demo").as_posix()  # doctest: +SKIP
-    'data/processed/demo'
+    ``$ANCHOR_ANALYSIS_PROCESSED/<name>-<digest>`` when the variable is set (the digest is of the folder's full
+    path, as two networks may share a name); else ``data/processed/<network>`` for ``data/raw/<network>``; else
+    ``processed/<name>-<digest>`` in ``$ANCHOR_ANALYSIS_CACHE`` or the user cache folder.
+
+    Parameters
+    ----------
+    data_dir : str or path-like
+        The network's folder of returns.
+
+    Returns
+    -------
+    Path
+        The folder (absolute unless the configured folder is relative); it need not exist yet.
+
+    Examples
+    --------
+    >>> import os
+    >>> from pathlib import Path
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"ANCHOR_ANALYSIS_PROCESSED": ""}):
+    ...     processed_root("data/raw/demo") == Path("data/processed/demo").resolve()
+    True
+    >>> with mock.patch.dict(os.environ, {"ANCHOR_ANALYSIS_PROCESSED": "derived"}):
+    ...     root = processed_root("data/raw/demo")
+    >>> root.parent.as_posix(), root.name.startswith("demo-"), len(root.name)
+    ('derived', True, 13)
     """
     folder = Path(data_dir).resolve()
     configured = os.environ.get(PROCESSED_ENV, "").strip()
@@ -55,7 +79,30 @@ def _name(folder: Path) -> str:
 
 
 def read_manifest(build: Path) -> dict | None:
-    """The manifest of a complete build, or None (absent, unreadable or of another key)."""
+    """The manifest of a complete build.
+
+    Parameters
+    ----------
+    build : Path
+        A build folder, named by its key.
+
+    Returns
+    -------
+    dict or None
+        The manifest; None when it is absent, unreadable or of another key (the build is incomplete or not this
+        one).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> build = pathlib.Path(tempfile.mkdtemp()) / "abc123"
+    >>> build.mkdir()
+    >>> read_manifest(build) is None
+    True
+    >>> _ = (build / MANIFEST).write_text('{"key": "abc123", "tables": ["anchors"]}')
+    >>> read_manifest(build)
+    {'key': 'abc123', 'tables': ['anchors']}
+    """
     try:
         manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -65,10 +112,37 @@ def read_manifest(build: Path) -> dict | None:
 
 @contextlib.contextmanager
 def new_build(root: Path, key: str) -> Iterator[Path]:
-    """A temporary folder to write a build into; renamed to ``root/key`` when the block ends without an error.
+    """A temporary folder to write a build into, renamed to ``root/key`` when the block ends without an error.
 
     When another process put the same build in place meanwhile, this one is discarded (they are the same). On any
-    error the temporary folder is removed and nothing changes.
+    error the temporary folder is removed and nothing changes. Once the build is in place its files get ordinary
+    permissions and the older builds of ``root`` are removed.
+
+    Parameters
+    ----------
+    root : Path
+        The network's folder of builds (:func:`processed_root`); created if needed.
+    key : str
+        The build's key.
+
+    Yields
+    ------
+    Path
+        The hidden temporary folder inside ``root`` to write the tables and the manifest (last) into.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> with new_build(root, "abc123") as work:
+    ...     write_parquet(pd.DataFrame({"anchor_id": ["a"]}), work / "anchors.parquet")
+    ...     _ = (work / MANIFEST).write_text('{"key": "abc123"}')
+    >>> sorted(path.name for path in (root / "abc123").iterdir())
+    ['anchors.parquet', 'manifest.json']
+    >>> with new_build(root, "def456") as work:
+    ...     _ = (work / MANIFEST).write_text('{"key": "def456"}')
+    >>> sorted(path.name for path in root.iterdir())
+    ['def456']
     """
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=root))
@@ -87,6 +161,7 @@ def new_build(root: Path, key: str) -> Iterator[Path]:
 
 
 def _ordinary_permissions(folder: Path) -> None:
+    """Give ``folder`` and everything in it the modes ``mkdir`` and ``open`` would have."""
     os.chmod(folder, ordinary_file_mode() | 0o111)
     for path in folder.rglob("*"):
         os.chmod(path, ordinary_file_mode() | (0o111 if path.is_dir() else 0))
@@ -100,10 +175,41 @@ def _remove_other_builds(root: Path, key: str) -> None:
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write a table of a build (inside its temporary folder, so no rename is needed here)."""
+    """Write a table of a build (inside its temporary folder, so no rename is needed here).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table; its index is not kept.
+    path : Path
+        The Parquet file to write.
+
+    See Also
+    --------
+    read_parquet : Reads it back.
+    """
     frame.to_parquet(path, index=False)
 
 
 def read_parquet(path: Path) -> pd.DataFrame:
-    """Read a table of a build back."""
+    """Read a table of a build back.
+
+    Parameters
+    ----------
+    path : Path
+        A Parquet file of a build.
+
+    Returns
+    -------
+    DataFrame
+        The table (its dtypes kept; a categorical column's categories may not be in their original order).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "metrics.parquet"
+    >>> write_parquet(pd.DataFrame({"year": pd.array([2023], dtype="Int64"), "value": [1.5]}), path)
+    >>> read_parquet(path).dtypes.astype(str).to_dict()
+    {'year': 'Int64', 'value': 'float64'}
+    """
     return pd.read_parquet(path)

@@ -20,10 +20,10 @@ Contains public sector information licensed under the Open Government Licence v3
 
 The loaders need the data (``ANCHOR_ANALYSIS_PUBLIC_DATA=../shared/data/public``):
 
->>> imd = load_imd(2019, lad_code="E08000035")  # doctest: +SKIP
->>> len(imd), int((imd["imd_decile"] == 1).sum()), int(imd["population"].sum())  # doctest: +SKIP
+>>> imd = load_imd(2019, lad_code="E08000035")  # doctest: +PUBLIC_DATA
+>>> len(imd), int((imd["imd_decile"] == 1).sum()), int(imd["population"].sum())  # doctest: +PUBLIC_DATA
 (482, 114, 771857)
->>> load_postcode_lookup("place").set_index("postcode").loc["LS1 1UR", "ward24_name"]  # doctest: +SKIP
+>>> load_postcode_lookup("place").set_index("postcode").loc["LS1 1UR", "ward24_name"]  # doctest: +PUBLIC_DATA
 'Little London & Woodhouse'
 """
 
@@ -70,7 +70,18 @@ from anchor_analysis.public.spending import (
 
 
 def clear_cache() -> None:
-    """Forget verified checksums and cached reads (e.g. after replacing files)."""
+    """Forget verified checksums and cached reads (e.g. after replacing files).
+
+    The next read of each file hashes it again and parses it afresh; tables kept across runs
+    (:func:`cached_derived_table`) are keyed on the registered checksums and stay valid.
+
+    Examples
+    --------
+    >>> from anchor_analysis.public import datasets
+    >>> clear_cache()
+    >>> datasets._VERIFIED
+    {}
+    """
     from anchor_analysis.public import boundaries, datasets, imd, parsers, spending
 
     datasets._VERIFIED.clear()

@@ -25,6 +25,7 @@ _BOUNDARY_COLUMNS = {
 
 @functools.lru_cache(maxsize=8)
 def _read_boundaries(key: str, path: str) -> gpd.GeoDataFrame:
+    """Boundary file ``path`` of dataset ``key``: columns renamed, British National Grid, sorted (cached)."""
     import geopandas as gpd
 
     names = _BOUNDARY_COLUMNS[key]
@@ -36,6 +37,7 @@ def _read_boundaries(key: str, path: str) -> gpd.GeoDataFrame:
 
 
 def _boundaries(key: str, data_dir: PathLike | None) -> gpd.GeoDataFrame:
+    """A copy of the boundaries of registered dataset ``key`` (verified, read once per process)."""
     return _read_boundaries(key, str(dataset_path(key, data_dir))).copy()
 
 
@@ -44,14 +46,38 @@ def load_lsoa_boundaries(
 ) -> gpd.GeoDataFrame:
     """Leeds LSOA boundaries (ONS super generalised, clipped) in British National Grid (EPSG:27700).
 
-    ``lsoa_year=2011``: 482 LSOAs (``boundaries_lsoa11``; joins IMD 2019). ``2021``: 488 LSOAs
-    (``boundaries_lsoa21``; joins IMD 2025). The shipped boundaries cover Leeds only: a ``lad_code`` other
-    than Leeds' raises :class:`ValueError`. Generalised: for maps, not for point-in-polygon assignment.
+    Generalised: for maps, not for point-in-polygon assignment.
 
-    Columns: ``lsoa_code, lsoa_name`` (str), ``geometry``.
+    Parameters
+    ----------
+    lsoa_year : {2011, 2021}
+        2011: 482 LSOAs (dataset ``boundaries_lsoa11``; joins IMD 2019). 2021: 488 LSOAs
+        (``boundaries_lsoa21``; joins IMD 2025).
+    lad_code : str or iterable of str, optional
+        The shipped boundaries cover Leeds only: None or Leeds' code (E08000035).
+    data_dir : str or path-like, optional
+        The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA`` (see
+        :func:`~anchor_analysis.public.datasets.dataset_path`).
 
-    >>> round(load_lsoa_boundaries(2021).area.sum() / 1e6)  # doctest: +SKIP
-    552
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``lsoa_code, lsoa_name`` (str) and ``geometry``, sorted by ``lsoa_code``; a copy.
+
+    Raises
+    ------
+    ValueError
+        ``lsoa_year`` is not 2011 or 2021, or ``lad_code`` is other than Leeds'.
+    PublicDataMissing, PublicDataChecksumError
+        The boundary file cannot be found, or is not the registered file.
+
+    Examples
+    --------
+    >>> lsoas = load_lsoa_boundaries(2021)  # doctest: +PUBLIC_DATA
+    >>> len(lsoas), lsoas.crs.to_string(), round(lsoas.area.sum() / 1e6)  # doctest: +PUBLIC_DATA
+    (488, 'EPSG:27700', 552)
+    >>> lsoas[["lsoa_code", "lsoa_name"]].values.tolist()[0]  # doctest: +PUBLIC_DATA
+    ['E01011264', 'Leeds 011A']
     """
     _check_choice(lsoa_year, LSOA_YEARS, "lsoa_year")
     _leeds_only(lad_code, f"LSOA {lsoa_year}")
@@ -61,13 +87,36 @@ def load_lsoa_boundaries(
 def load_ward_boundaries(lad_code: LadCodes = None, data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
     """The 33 Leeds electoral wards (December 2022, super generalised) in EPSG:27700 (``boundaries_wards``).
 
-    The codes equal the 2024 ward codes of the LSOA21 lookup. Leeds only: another ``lad_code`` raises
-    :class:`ValueError`.
+    The codes equal the 2024 ward codes of the LSOA21 lookup.
 
-    Columns: ``ward_code, ward_name`` (str), ``geometry``.
+    Parameters
+    ----------
+    lad_code : str or iterable of str, optional
+        Leeds only: None or Leeds' code (E08000035).
+    data_dir : str or path-like, optional
+        The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
 
-    >>> len(load_ward_boundaries())  # doctest: +SKIP
-    33
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``ward_code, ward_name`` (str) and ``geometry``, sorted by ``ward_code``; a copy.
+
+    Raises
+    ------
+    ValueError
+        ``lad_code`` is other than Leeds'.
+    PublicDataMissing, PublicDataChecksumError
+        The boundary file cannot be found, or is not the registered file.
+
+    Examples
+    --------
+    >>> wards = load_ward_boundaries()  # doctest: +PUBLIC_DATA
+    >>> len(wards), sorted(wards["ward_name"])[:2]  # doctest: +PUBLIC_DATA
+    (33, ['Adel & Wharfedale', 'Alwoodley'])
+    >>> load_ward_boundaries("E08000032")  # doctest: +PUBLIC_DATA
+    Traceback (most recent call last):
+    ValueError: the shipped ward boundaries cover Leeds (E08000035) only, not ['E08000032']: use
+    load_lad_boundaries(scope='uk') for other local authorities, or supply your own boundaries
     """
     _leeds_only(lad_code, "ward")
     return _boundaries("boundaries_wards", data_dir)
@@ -78,15 +127,38 @@ def load_lad_boundaries(
 ) -> gpd.GeoDataFrame:
     """Local authority district boundaries (May 2024, ultra generalised) in EPSG:27700.
 
-    ``scope="place"``: the Leeds outline (``boundaries_lad``; another ``lad_code`` raises
-    :class:`ValueError`). ``scope="uk"``: all 361 UK districts (``boundaries_uk_lad``), optionally only
-    ``lad_code`` (one code or several, e.g. a ring's ``lad_codes``).
+    Parameters
+    ----------
+    scope : {"place", "uk"}, default "place"
+        ``"place"``: the Leeds outline (dataset ``boundaries_lad``). ``"uk"``: all 361 UK districts
+        (``boundaries_uk_lad``).
+    lad_code : str or iterable of str, optional
+        ``scope="place"``: None or Leeds' code. ``scope="uk"``: keep only these districts (one code or several,
+        e.g. a ring's ``lad_codes``); every code must be found.
+    data_dir : str or path-like, optional
+        The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
 
-    Columns: ``lad_code, lad_name`` (str), ``geometry``.
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``lad_code, lad_name`` (str) and ``geometry``, sorted by ``lad_code``; a copy.
 
-    >>> ring = load_place("leeds").ring("west_yorkshire")  # doctest: +SKIP
-    >>> len(load_lad_boundaries("uk", ring.lad_codes))  # doctest: +SKIP
-    5
+    Raises
+    ------
+    ValueError
+        An unknown ``scope``; a ``lad_code`` other than Leeds' with ``scope="place"``; a ``lad_code`` not among the
+        UK districts.
+    PublicDataMissing, PublicDataChecksumError
+        The boundary file cannot be found, or is not the registered file.
+
+    Examples
+    --------
+    >>> from anchor_analysis.core.places import load_place
+    >>> ring = load_place("leeds").ring("west_yorkshire")
+    >>> load_lad_boundaries("uk", ring.lad_codes)["lad_name"].tolist()  # doctest: +PUBLIC_DATA
+    ['Bradford', 'Calderdale', 'Kirklees', 'Leeds', 'Wakefield']
+    >>> len(load_lad_boundaries("uk")), len(load_lad_boundaries())  # doctest: +PUBLIC_DATA
+    (361, 1)
     """
     _check_choice(scope, ["place", "uk"], "LAD boundary scope")
     if scope == "place":

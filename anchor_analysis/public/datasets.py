@@ -39,7 +39,28 @@ _HOW_TO_CONFIGURE = (
 
 @dataclass(frozen=True)
 class Dataset:
-    """One registry entry of ``public_datasets.toml``."""
+    """One registry entry of ``anchor_analysis/data/public_datasets.toml``.
+
+    Parameters
+    ----------
+    key : str
+        The dataset's key, e.g. ``"imd2019_file1"``.
+    file : str
+        Its file, relative to the public data folder (``imd2019/england_imd2019_file1_imd_rank_decile.csv.gz``).
+    sha256 : str
+        The SHA-256 of the published file (hex); every read is checked against it.
+    publisher, licence, attribution, title, url : str
+        Who publishes it, under which licence, the attribution statement the licence asks for, its title and
+        where it is published.
+
+    Examples
+    --------
+    >>> from dataclasses import fields
+    >>> [f.name for f in fields(Dataset)] == registry().columns.tolist()
+    True
+    >>> Dataset(**registry().iloc[0].to_dict()).publisher
+    'Ministry of Housing, Communities & Local Government'
+    """
 
     key: str
     file: str
@@ -53,11 +74,13 @@ class Dataset:
 
 @functools.cache
 def _datasets() -> dict[str, Dataset]:
+    """The registry, key -> entry (read once)."""
     text = (resources.files("anchor_analysis") / "data" / "public_datasets.toml").read_text(encoding="utf-8")
     return {key: Dataset(key=key, **entry) for key, entry in tomllib.loads(text).items()}
 
 
 def _dataset(key: str) -> Dataset:
+    """The registry entry of ``key``; an unknown key raises :class:`KeyError` listing the known ones."""
     try:
         return _datasets()[key]
     except KeyError:
@@ -68,10 +91,22 @@ def _dataset(key: str) -> Dataset:
 def registry() -> pd.DataFrame:
     """The registered public datasets, one row each.
 
-    Columns: ``key, file, sha256, publisher, licence, attribution, title, url`` (all str).
+    Returns
+    -------
+    DataFrame
+        Columns ``key, file, sha256, publisher, licence, attribution, title, url`` (all str), in registry order.
 
-    >>> "imd2025_lsoa21" in set(registry()["key"])
+    See Also
+    --------
+    attribution : The attribution statements of some of them.
+
+    Examples
+    --------
+    >>> reg = registry()
+    >>> "imd2025_lsoa21" in set(reg["key"])
     True
+    >>> reg.set_index("key").loc["imd2025_lsoa21", "file"]
+    'imd2025/england_imd2025_lsoa21.csv.gz'
     """
     columns = [f.name for f in fields(Dataset)]
     return pd.DataFrame([astuple(d) for d in _datasets().values()], columns=columns, dtype="str")
@@ -80,10 +115,27 @@ def registry() -> pd.DataFrame:
 def attribution(keys: str | Iterable[str] | None = None) -> str:
     """De-duplicated attribution statements for the datasets used, one per line (for report footers).
 
-    ``keys`` is a dataset key or several; ``None`` means every registered dataset.
+    Parameters
+    ----------
+    keys : str or iterable of str, optional
+        A dataset key or several; None means every registered dataset.
 
+    Returns
+    -------
+    str
+        Each distinct statement once, in the order of ``keys``, joined by newlines.
+
+    Raises
+    ------
+    KeyError
+        A key is not registered.
+
+    Examples
+    --------
     >>> print(attribution(["postcodes_place", "postcodes_region"]))  # doctest: +ELLIPSIS
     Contains OS data © Crown copyright and database right 2024; ...Open Government Licence v.3.0.
+    >>> print(attribution(["imd2019_file1", "imd2025_lsoa21"]))
+    Contains public sector information licensed under the Open Government Licence v3.0.
     """
     if keys is None:
         keys = list(_datasets())
@@ -99,6 +151,7 @@ _VERIFIED: dict[tuple[str, str], tuple[int, int]] = {}
 
 
 def _file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (hex)."""
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
@@ -116,6 +169,7 @@ def _verify(path: Path, dataset: Dataset) -> None:
 
 
 def _configured_folder(data_dir: PathLike | None) -> tuple[Path, str] | None:
+    """The public data folder and where it was set (``data_dir`` first, then the environment), or None."""
     if data_dir is not None and str(data_dir):
         return Path(data_dir).expanduser(), "data_dir argument"
     value = os.environ.get(PUBLIC_DATA_ENV, "").strip()
@@ -155,16 +209,44 @@ def _download(dataset: Dataset, base_url: str) -> Path:
 
 
 def dataset_path(key: str, data_dir: PathLike | None = None) -> Path:
-    """Local path of registered dataset ``key``, its SHA-256 verified.
+    """The local path of registered dataset ``key``, its SHA-256 verified.
 
     The folder is ``data_dir`` if given, else ``$ANCHOR_ANALYSIS_PUBLIC_DATA``. With neither, and
-    ``$ANCHOR_ANALYSIS_PUBLIC_DATA_URL`` set, the file is downloaded (once) into the pooch cache.
+    ``$ANCHOR_ANALYSIS_PUBLIC_DATA_URL`` set, the file is downloaded (once) into the pooch cache
+    (``$ANCHOR_ANALYSIS_CACHE`` overrides its folder). A file is hashed once per process while its size and
+    modification time stay the same.
 
-    Raises :class:`KeyError` for an unknown key, :class:`PublicDataMissing` when the file cannot be found and
-    :class:`PublicDataChecksumError` when its SHA-256 differs from the registry.
+    Parameters
+    ----------
+    key : str
+        A registered dataset key (see :func:`registry`).
+    data_dir : str or path-like, optional
+        The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
 
-    >>> dataset_path("imd2019_file1", "/work/shared/data/public").name  # doctest: +SKIP
-    'england_imd2019_file1_imd_rank_decile.csv.gz'
+    Returns
+    -------
+    Path
+        The verified file.
+
+    Raises
+    ------
+    KeyError
+        ``key`` is not registered.
+    PublicDataMissing
+        The file cannot be found (no folder or URL configured, not in the folder, or the download failed).
+    PublicDataChecksumError
+        Its SHA-256 differs from the registry.
+
+    Examples
+    --------
+    >>> path = dataset_path("imd2019_file1")  # doctest: +PUBLIC_DATA
+    >>> path.parent.name, path.name  # doctest: +PUBLIC_DATA
+    ('imd2019', 'england_imd2019_file1_imd_rank_decile.csv.gz')
+    >>> dataset_path("imd2019_file1", "no/such/folder")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    anchor_analysis.core.errors.PublicDataMissing: public dataset 'imd2019_file1'
+    (imd2019/england_imd2019_file1_imd_rank_decile.csv.gz) is not available: not found in no/such/folder
+    (from data_dir argument, which does not exist); set ANCHOR_ANALYSIS_PUBLIC_DATA ...
     """
     dataset = _dataset(key)
     folder = _configured_folder(data_dir)

@@ -46,11 +46,13 @@ POPULATION_SOURCE_2025 = (
 
 
 def _lsoa11_population(data_dir: PathLike | None) -> pd.DataFrame:
+    """Mid-2015 populations of the 2011 LSOAs (File 6): ``lsoa_code, population, population_working_age``."""
     frame = _table("imd2019_file6", data_dir)
     return frame[["lsoa_code", "population", "population_working_age"]]
 
 
 def _imd2019(data_dir: PathLike | None) -> pd.DataFrame:
+    """The national IMD 2019 table: Files 1, 2, 3 and 6 and the scores, joined one to one on the LSOA."""
     frame = _table("imd2019_file1", data_dir)
     names = ["lsoa_name", "lad_code", "lad_name", "imd_rank", "imd_decile"]
     for key in ("imd2019_file2", "imd2019_file3"):
@@ -64,6 +66,7 @@ def _imd2019(data_dir: PathLike | None) -> pd.DataFrame:
 
 
 def _lsoa21_population(data_dir: PathLike | None) -> pd.DataFrame:
+    """Mid-2015 populations apportioned to the 2021 LSOAs (an estimate; see :func:`load_imd`)."""
     pairs = _table("lookup_lsoa11_lsoa21", data_dir)
     population = _lsoa11_population(data_dir).rename(columns={"lsoa_code": "lsoa11_code"})
     estimate = _apportion(population, pairs, ["population", "population_working_age"])
@@ -71,6 +74,7 @@ def _lsoa21_population(data_dir: PathLike | None) -> pd.DataFrame:
 
 
 def _imd2025(data_dir: PathLike | None) -> pd.DataFrame:
+    """The national IMD 2025 table, with LSOA names, LAD 2024 and the apportioned populations."""
     frame = _table("imd2025_lsoa21", data_dir)
     geography = _table("lookup_lsoa21_ward24", data_dir)[["lsoa_code", "lsoa_name", "lad_code", "lad_name"]]
     frame = _join(frame, geography, "lsoa_code", "an entry in the LSOA21 -> ward 2024 -> LAD 2024 lookup")
@@ -84,12 +88,36 @@ def _imd2025(data_dir: PathLike | None) -> pd.DataFrame:
 def load_imd(edition: int, lad_code: LadCodes = None, data_dir: PathLike | None = None) -> pd.DataFrame:
     """English Index of Multiple Deprivation, one row per LSOA in England, sorted by ``lsoa_code``.
 
-    ``edition=2019``: IoD2019 on LSOA 2011 (32,844 rows) from official Files 1, 2, 3 and 6 plus the IMD score
-    file (datasets ``imd2019_file1/2/3/6``, ``imd2019_scores``); ``lad_code`` is the LAD 2019 code.
-    ``edition=2025``: IoD2025 on LSOA 2021 (33,755 rows; ``imd2025_lsoa21``) with LSOA names and LAD 2024
-    from the ONS LSOA21 -> ward 2024 -> LAD 2024 lookup (``lookup_lsoa21_ward24``). ``lad_code`` (one code or
-    several) keeps those local authorities. Rank 1 and decile 1 are the most deprived (national).
+    Rank 1 and decile 1 are the most deprived (national). The joined national table of an edition is built once
+    per process and kept across runs (:func:`~anchor_analysis.public.cache.cached_derived_table`).
 
+    Parameters
+    ----------
+    edition : {2019, 2025}
+        2019: IoD2019 on LSOA 2011 (32,844 rows) from official Files 1, 2, 3 and 6 plus the IMD score file
+        (datasets ``imd2019_file1/2/3/6``, ``imd2019_scores``). 2025: IoD2025 on LSOA 2021 (33,755 rows;
+        ``imd2025_lsoa21``) with LSOA names and LAD 2024 from the ONS LSOA21 -> ward 2024 -> LAD 2024 lookup
+        (``lookup_lsoa21_ward24``).
+    lad_code : str or iterable of str, optional
+        Keep only these local authorities (one code or several; every code must be found): the LAD 2019 code for
+        2019, the LAD 2024 code for 2025.
+    data_dir : str or path-like, optional
+        The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
+
+    Returns
+    -------
+    DataFrame
+        A copy; its columns are listed under Notes.
+
+    Raises
+    ------
+    ValueError
+        An edition other than 2019 or 2025, or a ``lad_code`` without rows.
+    PublicDataMissing, PublicDataChecksumError
+        A source file cannot be found, or is not the registered file.
+
+    Notes
+    -----
     Columns (both editions):
 
     - ``edition``, ``lsoa_year`` (2011 or 2021): int64
@@ -108,9 +136,16 @@ def load_imd(edition: int, lad_code: LadCodes = None, data_dir: PathLike | None 
     ``income_score, employment_score`` (rates 0-1; the other 2019 domain scores are not in the shipped data).
     2025: ``<domain>_score`` (float64) for the seven domains.
 
-    >>> imd = load_imd(2025, "E08000035")  # doctest: +SKIP
-    >>> len(imd), int((imd["imd_decile"] == 1).sum())  # doctest: +SKIP
+    Examples
+    --------
+    >>> imd = load_imd(2025, "E08000035")  # doctest: +PUBLIC_DATA
+    >>> len(imd), int((imd["imd_decile"] == 1).sum())  # doctest: +PUBLIC_DATA
     (488, 84)
+    >>> imd2019 = load_imd(2019, lad_code="E08000035")  # doctest: +PUBLIC_DATA
+    >>> len(imd2019), int(imd2019["population"].sum()) == int(imd["population"].sum())  # doctest: +PUBLIC_DATA
+    (482, True)
+    >>> imd2019[["lsoa_code", "lsoa_name", "imd_rank", "imd_decile"]].values.tolist()[0]  # doctest: +PUBLIC_DATA
+    ['E01011264', 'Leeds 011A', 13915, 5]
     """
     _check_choice(edition, IMD_EDITIONS, "IMD edition")
     # keyed on the verified files, so a different folder or a replaced file is read afresh
@@ -127,9 +162,11 @@ _IMD_SOURCES = {
 
 @functools.lru_cache(maxsize=4)
 def _imd_national(edition: int, sources: tuple[str, ...], data_dir: str | None) -> pd.DataFrame:
-    """The joined national table of an edition: built once per process (every notebook asks for it often) and
-    kept across runs with :func:`cached_derived_table` (parsing and joining the official files takes longer
-    than reading the result)."""
+    """The joined national table of an edition, built once per process and kept across runs.
+
+    Every notebook asks for it often, and parsing and joining the official files takes longer than reading the
+    result kept by :func:`~anchor_analysis.public.cache.cached_derived_table`.
+    """
 
     def build() -> pd.DataFrame:
         frame = _imd2019(data_dir) if edition == 2019 else _imd2025(data_dir)
@@ -153,7 +190,39 @@ def imd_for_lsoa21(edition: int, lad_code: LadCodes = None, data_dir: PathLike |
     ``imd_decile``, ``edition`` (int64), ``source_lsoa11_code`` (str: the LSOA11 whose 2019 values were used;
     missing for 2025).
 
-    >>> len(imd_for_lsoa21(2019, "E08000035"))  # doctest: +SKIP
+    Parameters
+    ----------
+    edition : {2019, 2025}
+        The IMD edition.
+    lad_code : str or iterable of str, optional
+        Keep only these local authorities (LAD 2024 codes); every code must be found.
+    data_dir : str or path-like, optional
+        The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
+
+    Returns
+    -------
+    DataFrame
+        The columns above, one row per LSOA21.
+
+    Raises
+    ------
+    ValueError
+        An edition other than 2019 or 2025, or a ``lad_code`` without rows.
+    PublicDataMissing, PublicDataChecksumError
+        A source file cannot be found, or is not the registered file.
+
+    See Also
+    --------
+    load_imd : Each edition on its own LSOAs, with every domain.
+
+    Examples
+    --------
+    >>> leeds = imd_for_lsoa21(2019, "E08000035")  # doctest: +PUBLIC_DATA
+    >>> len(leeds)  # doctest: +PUBLIC_DATA
+    488
+    >>> leeds[["lsoa21_code", "imd_decile", "source_lsoa11_code"]].values.tolist()[0]  # doctest: +PUBLIC_DATA
+    ['E01011264', 5, 'E01011264']
+    >>> int(imd_for_lsoa21(2025, "E08000035")["source_lsoa11_code"].isna().sum())  # doctest: +PUBLIC_DATA
     488
     """
     _check_choice(edition, IMD_EDITIONS, "IMD edition")

@@ -18,15 +18,36 @@ def load_lsoa_lookup(
 ) -> pd.DataFrame:
     """ONS LSOA -> electoral ward -> local authority best-fit lookup, England and Wales.
 
-    ``lsoa_year=2011``: LSOA 2011 -> ward 2019 -> LAD 2019 (dataset ``lookup_lsoa11_ward19``).
-    ``lsoa_year=2021``: LSOA 2021 -> ward 2024 -> LAD 2024 (dataset ``lookup_lsoa21_ward24``).
-    ``lad_code`` (one code or several) keeps those local authorities.
+    Parameters
+    ----------
+    lsoa_year : {2011, 2021}
+        2011: LSOA 2011 -> ward 2019 -> LAD 2019 (dataset ``lookup_lsoa11_ward19``). 2021: LSOA 2021 -> ward
+        2024 -> LAD 2024 (dataset ``lookup_lsoa21_ward24``).
+    lad_code : str or iterable of str, optional
+        Keep only these local authorities (one code or several); every code must be found.
+    data_dir : str or path-like, optional
+        The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
 
-    Columns (str): ``lsoa_code, lsoa_name, ward_code, ward_name, lad_code, lad_name``; one row per LSOA.
+    Returns
+    -------
+    DataFrame
+        Columns (str) ``lsoa_code, lsoa_name, ward_code, ward_name, lad_code, lad_name``; one row per LSOA,
+        sorted by ``lsoa_code``.
 
-    >>> lookup = load_lsoa_lookup(2021, "E08000035")  # doctest: +SKIP
-    >>> len(lookup), lookup["ward_code"].nunique()  # doctest: +SKIP
+    Raises
+    ------
+    ValueError
+        ``lsoa_year`` is not 2011 or 2021, or a ``lad_code`` has no rows.
+    PublicDataMissing, PublicDataChecksumError
+        The lookup file cannot be found, or is not the registered file.
+
+    Examples
+    --------
+    >>> lookup = load_lsoa_lookup(2021, "E08000035")  # doctest: +PUBLIC_DATA
+    >>> len(lookup), lookup["ward_code"].nunique()  # doctest: +PUBLIC_DATA
     (488, 33)
+    >>> len(load_lsoa_lookup(2011, "E08000035"))  # doctest: +PUBLIC_DATA
+    482
     """
     _check_choice(lsoa_year, LSOA_YEARS, "lsoa_year")
     key = "lookup_lsoa11_ward19" if lsoa_year == 2011 else "lookup_lsoa21_ward24"
@@ -37,13 +58,32 @@ def load_lsoa_lookup(
 def load_lsoa11_to_lsoa21(lad_code: LadCodes = None, data_dir: PathLike | None = None) -> pd.DataFrame:
     """ONS LSOA 2011 -> LSOA 2021 exact-fit lookup, England and Wales (dataset ``lookup_lsoa11_lsoa21``).
 
-    One row per (LSOA11, LSOA21) pair. ``change_code``: ``U`` unchanged, ``S`` the 2011 LSOA was split,
-    ``M`` merged with others, ``X`` complex redesign. ``lad_code`` filters on the LAD 2022 code.
+    ``change_code``: ``U`` unchanged, ``S`` the 2011 LSOA was split, ``M`` merged with others, ``X`` complex
+    redesign.
 
-    Columns (str): ``lsoa11_code, lsoa21_code, change_code, lsoa11_name, lsoa21_name, lad_code, lad_name``
-    (``lad_*`` are LAD 2022).
+    Parameters
+    ----------
+    lad_code : str or iterable of str, optional
+        Keep only these local authorities (LAD 2022 codes); every code must be found.
+    data_dir : str or path-like, optional
+        The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
 
-    >>> load_lsoa11_to_lsoa21("E08000035")["change_code"].value_counts().to_dict()  # doctest: +SKIP
+    Returns
+    -------
+    DataFrame
+        One row per (LSOA11, LSOA21) pair, sorted by both codes. Columns (str): ``lsoa11_code, lsoa21_code,
+        change_code, lsoa11_name, lsoa21_name, lad_code, lad_name`` (``lad_*`` are LAD 2022).
+
+    Raises
+    ------
+    ValueError
+        A ``lad_code`` has no rows.
+    PublicDataMissing, PublicDataChecksumError
+        The lookup file cannot be found, or is not the registered file.
+
+    Examples
+    --------
+    >>> load_lsoa11_to_lsoa21("E08000035")["change_code"].value_counts().to_dict()  # doctest: +PUBLIC_DATA
     {'U': 473, 'S': 14, 'M': 2}
     """
     frame = _table("lookup_lsoa11_lsoa21", data_dir)
@@ -85,10 +125,33 @@ def load_postcode_lookup(
 ) -> pd.DataFrame:
     """ONS National Statistics Postcode Lookup (August 2024) slices, one row per postcode.
 
-    ``scope="place"``: every LS postcode plus the BD/WF postcodes in Leeds LA (33,806 rows, dataset
-    ``postcodes_place``). ``scope="region"``: all postcodes in the LS, BD, WF, HX, HD, HG and YO areas
-    (135,044 rows, ``postcodes_region``). ``columns`` selects columns; ``lad_code`` filters on ``lad24_code``.
+    Parameters
+    ----------
+    scope : {"region", "place"}, default "region"
+        ``"place"``: every LS postcode plus the BD/WF postcodes in Leeds LA (33,806 rows, dataset
+        ``postcodes_place``). ``"region"``: all postcodes in the LS, BD, WF, HX, HD, HG and YO areas (135,044 rows,
+        ``postcodes_region``).
+    columns : sequence of str, optional
+        Keep only these columns, in this order.
+    lad_code : str or iterable of str, optional
+        Keep only the postcodes of these local authorities (``lad24_code``); every code must be found.
+    data_dir : str or path-like, optional
+        The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
 
+    Returns
+    -------
+    DataFrame
+        One row per postcode, with the columns listed under Notes (or only ``columns``).
+
+    Raises
+    ------
+    ValueError
+        An unknown ``scope`` or column, or a ``lad_code`` without postcodes.
+    PublicDataMissing, PublicDataChecksumError
+        The lookup file cannot be found, or is not the registered file.
+
+    Notes
+    -----
     Columns as in the file: ``postcode`` (str, normalised "LS1 1UR" form), ``postcode_district``,
     ``postcode_area``, ``lad24_code``, ``lad24_name``, ``ward24_code``, ``ward24_name``, ``lsoa21_code``,
     ``lsoa21_name``, ``lsoa11_code`` (category), ``latitude``, ``longitude`` (float64, WGS84),
@@ -97,8 +160,13 @@ def load_postcode_lookup(
     from a single LSOA11. The 265 unlocated postcodes have every geography blank (including ``longitude``,
     which NSPL sets to 0.0 for them). Live and terminated postcodes are both included.
 
-    >>> load_postcode_lookup("place").set_index("postcode").loc["LS1 1UR", "lad24_code"]  # doctest: +SKIP
-    'E08000035'
+    Examples
+    --------
+    >>> lookup = load_postcode_lookup("place").set_index("postcode")  # doctest: +PUBLIC_DATA
+    >>> lookup.loc["LS1 1UR", ["lad24_code", "ward24_name", "lsoa21_code"]].tolist()  # doctest: +PUBLIC_DATA
+    ['E08000035', 'Little London & Woodhouse', 'E01033010']
+    >>> load_postcode_lookup(columns=["postcode", "lsoa21_code"]).shape  # doctest: +PUBLIC_DATA
+    (135044, 2)
     """
     _check_choice(scope, list(_POSTCODE_SCOPES), "postcode scope")
     frame = _table(_POSTCODE_SCOPES[scope], data_dir)

@@ -29,6 +29,7 @@ def _to_int64(values: pd.Series, what: str) -> pd.Series:
 
 
 def _lad_codes(lad_code: LadCodes) -> list[str] | None:
+    """One local authority code or several as a list (None stays None: no filter)."""
     if lad_code is None:
         return None
     return [lad_code] if isinstance(lad_code, str) else list(lad_code)
@@ -56,10 +57,12 @@ def _join(left: pd.DataFrame, right: pd.DataFrame, on: str, what: str) -> pd.Dat
 
 
 def _leeds_code() -> str:
+    """Leeds' local authority code, the area the shipped boundaries cover."""
     return load_place("leeds").local_authority_code
 
 
 def _leeds_only(lad_code: LadCodes, what: str) -> None:
+    """Raise :class:`ValueError` unless ``lad_code`` is None or Leeds' code (the shipped boundaries' area)."""
     codes = _lad_codes(lad_code)
     leeds = _leeds_code()
     if codes is not None and set(codes) != {leeds}:
@@ -70,6 +73,7 @@ def _leeds_only(lad_code: LadCodes, what: str) -> None:
 
 
 def _check_choice(value: object, choices: Sequence[object], what: str) -> None:
+    """Raise :class:`ValueError` naming ``what`` and the choices unless ``value`` is one of ``choices``."""
     if value not in choices:
         raise ValueError(f"{what} must be one of {list(choices)}, not {value!r}")
 
@@ -104,6 +108,7 @@ _IMD2019_POPULATION = {
 
 
 def _imd2019_column(header: str, path: Path) -> str:
+    """The kit's name for a column header of an official IoD2019 file; an unexpected header is an error."""
     header = header.lstrip("\ufeff").strip()
     if header in _IMD2019_IDS:
         return _IMD2019_IDS[header]
@@ -127,6 +132,7 @@ def _read_imd2019_official(path: Path) -> pd.DataFrame:
 
 
 def _read_imd2019_scores(path: Path) -> pd.DataFrame:
+    """The IMD 2019 score file: ``lsoa_code, imd_score`` and the income and employment scores as rates 0-1."""
     frame = pd.read_csv(path, dtype={"lsoa11_code": "str"})
     return pd.DataFrame(
         {
@@ -151,6 +157,7 @@ _IMD2025_DOMAINS = {
 
 
 def _read_imd2025(path: Path) -> pd.DataFrame:
+    """The IoD2025 LSOA 2021 file, its columns renamed ``<domain>_<decile|rank|score>``."""
     frame = pd.read_csv(path, dtype={"lsoa21_code": "str"}, encoding="utf-8-sig")
     names = {"lsoa21_code": "lsoa_code"}
     for column in frame.columns.drop("lsoa21_code"):
@@ -169,6 +176,7 @@ def _csv_renamed(columns: dict[str, str]) -> Callable[[Path], pd.DataFrame]:
     """Parser for a plain all-text CSV: keep and rename ``columns``."""
 
     def parse(path: Path) -> pd.DataFrame:
+        """The CSV at ``path``: ``columns`` only, renamed, in their order."""
         frame = pd.read_csv(path, dtype="str", usecols=list(columns)).rename(columns=columns)
         return frame[list(columns.values())]
 
@@ -197,6 +205,7 @@ _POSTCODE_DTYPES = {
 
 
 def _read_postcodes(path: Path) -> pd.DataFrame:
+    """A postcode lookup slice with the kit's dtypes; unlocated postcodes get a blank longitude too."""
     frame = pd.read_csv(path, dtype=_POSTCODE_DTYPES)
     # NSPL gives unlocated postcodes a blank latitude but longitude 0.0: blank both.
     frame.loc[frame["latitude"].isna(), "longitude"] = float("nan")
@@ -248,6 +257,7 @@ _PARSERS: dict[str, Callable[[Path], pd.DataFrame]] = {
 
 @functools.lru_cache(maxsize=32)
 def _read_cached(key: str, path: str) -> pd.DataFrame:
+    """The parsed file ``path`` of dataset ``key`` (cached per key and path; callers copy it)."""
     return _PARSERS[key](Path(path))
 
 

@@ -48,6 +48,7 @@ _SPENDING_NUMBERS = {"amount_gbp", "net_amount_gbp", "irrecoverable_vat_gbp"}
 
 @functools.lru_cache(maxsize=4)
 def _read_spending(path: str, kind: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The spending file at ``path`` read with pyarrow: ``columns`` only, with the dtypes of :func:`load_spending`."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -72,22 +73,46 @@ def load_spending(
 ) -> pd.DataFrame:
     """Leeds City Council transparency spend (Data Mill North, via ODI Leeds), one row per payment line.
 
-    ``kind="basic"``: every monthly file Dec 2010 - Aug 2022, 2,830,020 rows (``spending_basic``); columns
-    ``payment_date, amount_gbp, directorate, supplier_name, company_number, charity_number,
-    source_file_month``. ``kind="detailed"``: the full published columns for Dec 2010 - Dec 2013 and Jun 2020,
-    372,237 rows (``spending_detailed``); columns ``body_name, service_label, service_division,
-    expenditure_category, expenditure_type, expenditure_code, payment_date, transaction_number, amount_gbp``
-    (published as ``net_amount_gbp``) ``, capital_or_revenue, supplier_name, irrecoverable_vat_gbp,
-    procurement_card, source_file_month``. ``columns`` reads only those (faster).
+    Parameters
+    ----------
+    kind : {"basic", "detailed"}, default "basic"
+        ``"basic"``: every monthly file Dec 2010 - Aug 2022, 2,830,020 rows (dataset ``spending_basic``); columns
+        ``payment_date, amount_gbp, directorate, supplier_name, company_number, charity_number,
+        source_file_month``. ``"detailed"``: the full published columns for Dec 2010 - Dec 2013 and Jun 2020,
+        372,237 rows (``spending_detailed``); columns ``body_name, service_label, service_division,
+        expenditure_category, expenditure_type, expenditure_code, payment_date, transaction_number,
+        amount_gbp`` (published as ``net_amount_gbp``) ``, capital_or_revenue, supplier_name,
+        irrecoverable_vat_gbp, procurement_card, source_file_month``.
+    columns : sequence of str, optional
+        Read only these columns, in this order (faster).
+    data_dir : str or path-like, optional
+        The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
 
+    Returns
+    -------
+    DataFrame
+        One row per payment line; a copy of the cached read.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``kind`` or column.
+    PublicDataMissing, PublicDataChecksumError
+        The spending file cannot be found, or is not the registered file.
+
+    Notes
+    -----
     Dtypes: ``payment_date`` datetime64 (dates), ``amount_gbp`` and ``irrecoverable_vat_gbp`` float64 (net of
     recoverable VAT; negative = credit), ``company_number``, ``charity_number`` (always blank in the source)
     and ``transaction_number`` str, everything else category. Before 2014 only payments over £500 were
     published; filter ``amount_gbp.abs() >= 500`` for a consistent series. Reading all basic columns takes a
     few seconds (cached afterwards).
 
-    >>> load_spending("basic", ["payment_date", "amount_gbp"]).dtypes.astype(str).to_dict()  # doctest: +SKIP
-    {'payment_date': 'datetime64[s]', 'amount_gbp': 'float64'}
+    Examples
+    --------
+    >>> spend = load_spending("basic", ["payment_date", "amount_gbp"])  # doctest: +PUBLIC_DATA
+    >>> len(spend), spend.dtypes.astype(str).to_dict()  # doctest: +PUBLIC_DATA
+    (2830020, {'payment_date': 'datetime64[s]', 'amount_gbp': 'float64'})
     """
     _check_choice(kind, list(_SPENDING_KEYS), "spending kind")
     known = _SPENDING_COLUMNS[kind]

@@ -21,6 +21,18 @@ import pandas as pd
 def anonymous_code(index: int) -> str:
     """The ``index``-th anonymous code: 0 -> ``"Anchor A"``, 25 -> ``"Anchor Z"``, 26 -> ``"Anchor AA"``.
 
+    Parameters
+    ----------
+    index : int
+        The anchor's 0-based position in sorted ``anchor_id`` order.
+
+    Returns
+    -------
+    str
+        ``"Anchor "`` and letters counted like spreadsheet columns.
+
+    Examples
+    --------
     >>> [anonymous_code(i) for i in (0, 1, 25, 26, 27)]
     ['Anchor A', 'Anchor B', 'Anchor Z', 'Anchor AA', 'Anchor AB']
     """
@@ -34,14 +46,41 @@ def anonymous_code(index: int) -> str:
 
 def anchor_labels(anchor_ids: Iterable[str], anchors: pd.DataFrame | None = None, *,
                   anonymise: bool = False) -> dict[str, str]:
-    """Display label per anchor id: its name from ``anchors``, its id without a table, or an anonymous code.
+    """The display label per anchor id: its name from ``anchors``, its id without a table, or an anonymous code.
 
     Anonymous codes follow sorted anchor_id over every anchor in ``anchors`` plus ``anchor_ids``, so one anchor
     gets the same code in every table of a run as long as the same anchors table is passed (the notebooks pass
     the network's full anchors table every time).
 
+    Parameters
+    ----------
+    anchor_ids : iterable of str
+        The anchors to label.
+    anchors : DataFrame, optional
+        The network's anchors table (``anchor_id, name``).
+    anonymise : bool, default False
+        Give anonymous codes (:func:`anonymous_code`) instead of names.
+
+    Returns
+    -------
+    dict of str to str
+        Anchor id -> label, for every anchor of ``anchors`` and ``anchor_ids``.
+
+    Raises
+    ------
+    ValueError
+        Names are asked for and an anchor id is not in ``anchors``.
+
+    Examples
+    --------
     >>> anchor_labels(["b", "a"], anonymise=True)
     {'a': 'Anchor A', 'b': 'Anchor B'}
+    >>> anchors = pd.DataFrame({"anchor_id": ["b", "a"], "name": ["Beta", "Alpha"]})
+    >>> anchor_labels(["a"], anchors)
+    {'b': 'Beta', 'a': 'Alpha'}
+    >>> anchor_labels(["c"], anchors)
+    Traceback (most recent call last):
+    ValueError: anchor id(s) ['c'] are not in the anchors table
     """
     ids = {str(a) for a in anchor_ids}
     if anchors is not None:
@@ -62,9 +101,27 @@ def label_anchors(frame: pd.DataFrame, anchors: pd.DataFrame | None = None, *,
                   anonymise: bool = False) -> pd.DataFrame:
     """A copy of ``frame`` with an ``anchor`` display column after ``anchor_id`` (dropped when anonymised).
 
-    >>> import pandas as pd
-    >>> label_anchors(pd.DataFrame({"anchor_id": ["b", "a"], "x": [1, 2]}), anonymise=True).columns.tolist()
-    ['anchor', 'x']
+    Parameters
+    ----------
+    frame : DataFrame
+        A table with an ``anchor_id`` column.
+    anchors : DataFrame, optional
+        The network's anchors table, for names and for codes that hold across the run.
+    anonymise : bool, default False
+        Label with anonymous codes and drop ``anchor_id``.
+
+    Returns
+    -------
+    DataFrame
+        The labelled copy.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"anchor_id": ["b", "a"], "x": [1, 2]})
+    >>> label_anchors(frame, anonymise=True).values.tolist()
+    [['Anchor B', 1], ['Anchor A', 2]]
+    >>> label_anchors(frame, pd.DataFrame({"anchor_id": ["a", "b"], "name": ["Alpha", "Beta"]})).columns.tolist()
+    ['anchor_id', 'anchor', 'x']
     """
     labels = anchor_labels(frame["anchor_id"], anchors, anonymise=anonymise)
     out = frame.copy()
@@ -79,21 +136,41 @@ ANCHOR_LIST_COLUMNS = ("reporting", "not_reporting", "imputed", "excluded", "anc
 
 
 def publishable_table(frame: pd.DataFrame, anchors: pd.DataFrame, *, anonymise: bool = False) -> pd.DataFrame:
-    """``frame`` as a run may publish it: unchanged unless ``anonymise``; anonymised, the ``anchor_id`` column
-    becomes an ``anchor`` code column (:func:`label_anchors`) and every id in the columns that list anchors
-    (:data:`ANCHOR_LIST_COLUMNS`) becomes its code, with the codes of every other table of the run.
+    """``frame`` as a run may publish it, its anchors coded when the run is anonymised.
 
-    >>> import pandas as pd
+    Unchanged unless ``anonymise``; anonymised, the ``anchor_id`` column becomes an ``anchor`` code column
+    (:func:`label_anchors`) and every id in the columns that list anchors (:data:`ANCHOR_LIST_COLUMNS`, as
+    ``"a, b"`` text or as lists) becomes its code, with the codes of every other table of the run.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table.
+    anchors : DataFrame
+        The network's full anchors table (``anchor_id, name``).
+    anonymise : bool, default False
+        Code the anchors.
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` itself when not anonymised, else an anonymised copy.
+
+    Examples
+    --------
     >>> anchors = pd.DataFrame({"anchor_id": ["a", "b"], "name": ["Alpha", "Beta"]})
-    >>> t = pd.DataFrame({"metric": ["headcount"], "not_reporting": ["b"]})
-    >>> publishable_table(t, anchors, anonymise=True)["not_reporting"].tolist()
-    ['Anchor B']
+    >>> t = pd.DataFrame({"metric": ["headcount"], "not_reporting": ["b, a"], "anchors": [["a", "b"]]})
+    >>> publishable_table(t, anchors, anonymise=True).values.tolist()
+    [['headcount', 'Anchor B, Anchor A', ['Anchor A', 'Anchor B']]]
+    >>> publishable_table(t, anchors) is t
+    True
     """
     if not anonymise:
         return frame
     labels = anchor_labels(anchors["anchor_id"], anchors, anonymise=True)
 
     def relabel(value: object) -> object:
+        """A list of anchor ids, or ids separated by ", ", with each id replaced by its code."""
         if isinstance(value, list | tuple):
             return [labels.get(str(v), v) for v in value]
         if isinstance(value, str) and value:

@@ -38,6 +38,28 @@ def secondary_cells(values: np.ndarray, withheld: np.ndarray, threshold: int) ->
 
     Smallest non-zero cells first (ties by position, zeros last), until at least two cells are withheld and they
     add up to at least ``threshold``, or everything is withheld.
+
+    Parameters
+    ----------
+    values : ndarray of int
+        The group's counts.
+    withheld : ndarray of bool
+        The cells withheld already (same length).
+    threshold : int
+        The disclosure threshold.
+
+    Returns
+    -------
+    ndarray of bool
+        The cells to withhold as well (none when nothing is withheld yet).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> secondary_cells(np.array([3, 40, 12, 25]), np.array([True, False, False, False]), 10).tolist()
+    [False, False, True, False]
+    >>> secondary_cells(np.array([3, 0, 4, 25]), np.array([True, False, False, False]), 10).tolist()
+    [False, False, True, True]
     """
     extra = np.zeros(len(values), dtype=bool)
     if not withheld.any():
@@ -56,9 +78,47 @@ def suppress_counts(table: pd.DataFrame, value_col: str, threshold: int, group_c
                     *, total_published: bool = True, suppress_zero: bool = False) -> pd.DataFrame:
     """Withhold small counts in ``value_col`` (primary) and what would reveal them (secondary).
 
-    ``group_cols`` define the groups whose totals are published (e.g. ``["anchor_id"]`` for per-anchor tables of
-    wards); without them the whole table is one group. Returns a copy with ``value_col`` as nullable Int64
-    (withheld cells are ``<NA>``) and a ``suppressed`` column: ``"primary"``, ``"secondary"`` or ``""``.
+    Parameters
+    ----------
+    table : DataFrame
+        The table of counts.
+    value_col : str
+        The column of counts (non-negative whole numbers; blanks count as 0).
+    threshold : int
+        Counts from 1 to ``threshold - 1`` are withheld.
+    group_cols : list of str, optional
+        The groups whose totals are published (e.g. ``["anchor_id"]`` for per-anchor tables of wards); without
+        them the whole table is one group.
+    total_published : bool, default True
+        Whether group totals are published; without them no secondary suppression is needed.
+    suppress_zero : bool, default False
+        Withhold zeros too (by default they are shown: an empty area reveals nobody).
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``value_col`` as nullable Int64 (withheld cells are ``<NA>``) and a ``suppressed`` column:
+        ``"primary"``, ``"secondary"`` or ``""``.
+
+    Raises
+    ------
+    ValueError
+        ``threshold`` is below 1, or ``value_col`` holds negative or fractional values.
+
+    See Also
+    --------
+    publish_counts : The same with the place's threshold, for staff-count tables.
+    suppress_grid : Two-way tables whose row and column totals are both published.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"anchor_id": ["a", "a", "a", "b", "b"], "ward": ["W1", "W2", "W3", "W1", "W2"],
+    ...                   "staff": [4, 30, 15, 0, 22]})
+    >>> suppress_counts(t, "staff", 10, ["anchor_id"]).values.tolist()
+    [['a', 'W1', <NA>, 'primary'], ['a', 'W2', 30, ''], ['a', 'W3', <NA>, 'secondary'], ['b', 'W1', 0, ''],
+     ['b', 'W2', 22, '']]
+    >>> suppress_counts(t, "staff", 10, total_published=False)["suppressed"].tolist()
+    ['primary', '', '', '', '']
     """
     if threshold < 1:
         raise ValueError("the disclosure threshold must be a positive count")
@@ -83,10 +143,36 @@ def suppress_counts(table: pd.DataFrame, value_col: str, threshold: int, group_c
 
 
 def suppress_grid(grid: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Two-way table (e.g. wards x anchors) whose row and column totals are both published.
+    """Suppress small counts in a two-way table (e.g. wards x anchors) whose row and column totals are published.
 
-    Applies primary suppression, then secondary suppression along rows and columns in turn until nothing
-    changes. Returns ``(published grid with <NA>, flags grid of "primary"/"secondary"/"")``.
+    Applies primary suppression, then secondary suppression (:func:`secondary_cells`) along columns and rows in
+    turn until nothing changes.
+
+    Parameters
+    ----------
+    grid : DataFrame
+        Counts (whole numbers; blanks count as 0), rows and columns labelled.
+    threshold : int
+        Counts from 1 to ``threshold - 1`` are withheld.
+
+    Returns
+    -------
+    published : DataFrame
+        The grid as nullable Int64, withheld cells ``<NA>``.
+    flags : DataFrame
+        The same shape: ``"primary"``, ``"secondary"`` or ``""`` per cell.
+
+    Examples
+    --------
+    >>> grid = pd.DataFrame({"a": [12, 3, 20], "b": [40, 50, 35], "c": [25, 30, 60]}, index=["W1", "W2", "W3"])
+    >>> published, flags = suppress_grid(grid, 10)
+    >>> print(published)
+           a   b     c
+    W1  <NA>  40  <NA>
+    W2  <NA>  50  <NA>
+    W3    20  35    60
+    >>> flags["a"].tolist()
+    ['secondary', 'primary', '']
     """
     counts = grid.fillna(0).to_numpy(dtype=np.int64)
     primary = (counts > 0) & (counts < threshold)
@@ -109,13 +195,53 @@ def suppress_grid(grid: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, pd.
 
 
 def round_counts(values: pd.Series, base: int = 5) -> pd.Series:
-    """Round counts to the nearest ``base`` (halves up), deterministic. ``[1, 2, 3, 7, 12]`` -> ``[0, 0, 5, 5, 10]``."""
+    """Round counts to the nearest ``base`` (halves up), deterministically.
+
+    An alternative to suppression for tables that publish every cell.
+
+    Parameters
+    ----------
+    values : Series
+        The counts.
+    base : int, default 5
+        Round to multiples of this.
+
+    Returns
+    -------
+    Series
+        Nullable Int64 on the same index.
+
+    Examples
+    --------
+    >>> round_counts(pd.Series([1, 2, 3, 7, 12])).tolist()
+    [0, 0, 5, 5, 10]
+    >>> round_counts(pd.Series([14, 15, 16]), base=10).tolist()
+    [10, 20, 20]
+    """
     v = pd.to_numeric(values)
     return (np.floor(v / base + 0.5) * base).astype("Int64")
 
 
 def publishable_total(total: float, threshold: int):
-    """A group total as it may be published: withheld (``<NA>``) when it is itself a small count."""
+    """A group total as it may be published: withheld (``<NA>``) when it is itself a small count.
+
+    Parameters
+    ----------
+    total : float
+        The group's true total.
+    threshold : int
+        The disclosure threshold.
+
+    Returns
+    -------
+    float or NA
+        ``total``, or ``pd.NA`` when ``0 < total < threshold``.
+
+    Examples
+    --------
+    >>> publishable_total(7, 10), publishable_total(0, 10), publishable_total(25, 10)
+    (<NA>, 0, 25)
+    """
     return pd.NA if 0 < total < threshold else total
 
 
@@ -124,7 +250,39 @@ def assert_no_small_counts(published: pd.DataFrame, value_col: str, threshold: i
     """Raise :class:`DisclosureError` if a published table reveals a count in ``1..threshold-1``.
 
     Checks every published cell and, where ``group_totals`` (indexed like the groups) are published too, that
-    each group's withheld remainder is zero or at least the threshold and spread over at least two cells.
+    no total is itself a small count and that each group's withheld remainder is zero or at least the threshold
+    and spread over at least two cells.
+
+    Parameters
+    ----------
+    published : DataFrame
+        The table as it is to be published (withheld cells blank).
+    value_col : str
+        The column of counts.
+    threshold : int
+        The disclosure threshold.
+    group_cols : list of str, optional
+        The columns of the groups whose totals are published; without them the table is one group.
+    group_totals : Series, optional
+        The true group totals (:func:`group_totals`), indexed like the groups; None when no totals are
+        published.
+
+    Raises
+    ------
+    DisclosureError
+        A cell or total reveals a small count, or a total lets a withheld count be recovered by subtraction.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"ward": ["A", "B", "C", "D"], "staff": [3, 40, 12, 25]})
+    >>> assert_no_small_counts(suppress_counts(t, "staff", 10), "staff", 10, group_totals=pd.Series([80]))
+    >>> assert_no_small_counts(t, "staff", 10)
+    Traceback (most recent call last):
+    anchor_analysis.core.errors.DisclosureError: 1 published cells of staff are below 10
+    >>> one_withheld = pd.DataFrame({"staff": pd.array([None, 40, 25], dtype="Int64")})
+    >>> assert_no_small_counts(one_withheld, "staff", 10, group_totals=pd.Series([68]))
+    Traceback (most recent call last):
+    anchor_analysis.core.errors.DisclosureError: group (): the total reveals 3 across 1 withheld cells
     """
     shown = published[value_col].dropna().astype(int)
     small = shown[(shown > 0) & (shown < threshold)]
@@ -165,7 +323,47 @@ def publish_counts(table: pd.DataFrame, place: str | Place = "leeds", value_col:
     when ward totals are published too; rows with a missing key belong to no group). Secondary suppression is
     then repeated over every grouping until no group lets a withheld cell be recovered by subtraction: each
     group with a withheld cell withholds at least two whose sum reaches the threshold (the same rule as
-    :mod:`anchor_analysis.publish.disclosure`).
+    :func:`secondary_cells`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The staff counts.
+    place : str or Place, default "leeds"
+        The place whose ``disclosure_threshold`` applies.
+    value_col : str, default "count"
+        The column of counts.
+    group_cols : sequence of str, optional
+        The groups whose totals are published (default ``("year",)``; columns absent from ``table`` are
+        ignored).
+    derived : sequence of str, optional
+        Columns computed from the count (default ``("rate_per_1000",)``), blanked where the count is withheld.
+    total_published : bool, default True
+        Whether the ``group_cols`` totals are published.
+    also_groups : sequence of sequence of str, optional
+        Further groupings whose totals are published in other tables.
+
+    Returns
+    -------
+    DataFrame
+        A copy (index reset) with the withheld counts ``<NA>``, the derived columns blanked with them, and a
+        ``suppressed`` column; ``attrs["threshold"]`` is the threshold used.
+
+    Examples
+    --------
+    >>> staff = pd.DataFrame({"year": 2023, "lsoa_code": ["L1", "L2", "L3", "L4", "L5", "L6"],
+    ...                       "ward": ["W1", "W1", "W1", "W2", "W2", "W2"], "count": [4, 30, 45, 40, 12, 35],
+    ...                       "rate_per_1000": [0.5, 3.1, 4.2, 3.9, 1.4, 3.3]})
+    >>> published = publish_counts(staff)
+    >>> published[["count", "rate_per_1000"]].values.tolist()
+    [[<NA>, <NA>], [30, 3.1], [45, 4.2], [40, 3.9], [<NA>, <NA>], [35, 3.3]]
+    >>> published.attrs["threshold"]
+    10
+
+    With ward totals published too, each ward withholds a second cell:
+
+    >>> publish_counts(staff, also_groups=[["ward"]])["suppressed"].tolist()
+    ['primary', 'secondary', '', '', 'secondary', 'secondary']
     """
     threshold = load_place(place).disclosure_threshold
     groups = [c for c in (group_cols or ()) if c in table.columns] or None
@@ -196,5 +394,29 @@ def publish_counts(table: pd.DataFrame, place: str | Place = "leeds", value_col:
 
 
 def group_totals(table: pd.DataFrame, value_col: str = "count", group_cols: Sequence[str] = ("year",)) -> pd.Series:
-    """The true totals of ``value_col`` per group (what a published total reveals), for disclosure checks."""
+    """The true totals of ``value_col`` per group (what a published total reveals), for disclosure checks.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table of counts, before suppression.
+    value_col : str, default "count"
+        The column of counts.
+    group_cols : sequence of str, default ("year",)
+        The columns of the groups.
+
+    Returns
+    -------
+    Series
+        The totals, indexed by the groups.
+
+    See Also
+    --------
+    assert_no_small_counts : Uses them.
+
+    Examples
+    --------
+    >>> group_totals(pd.DataFrame({"year": [2023, 2023, 2024], "count": [3, 40, 5]})).to_dict()
+    {2023: 43, 2024: 5}
+    """
     return table.groupby(list(group_cols))[value_col].sum()

@@ -16,7 +16,29 @@ ROUNDING = {"rate_per_1000": 1, "pop_weighted_score": 3, "spend": 2, "imd_score"
 
 
 def round_for_publication(frame: pd.DataFrame) -> pd.DataFrame:
-    """Round floats for CSV output: rates 1 dp, scores 3 dp, money 2 dp, shares 4 dp (see :data:`ROUNDING`)."""
+    """Round floats for CSV output: rates 1 dp, scores 3 dp, money 2 dp, shares 4 dp (see :data:`ROUNDING`).
+
+    A column is rounded by the first :data:`ROUNDING` prefix it starts with, else to 4 places when it starts
+    with ``share``; other columns, and columns that are not floats, are left as they are.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table; a ``geometry`` column is dropped (a GeoDataFrame becomes a plain DataFrame).
+
+    Returns
+    -------
+    DataFrame
+        A rounded copy.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"rate_per_1000": [12.345], "share_local": [0.123456], "spend": [1234.5678],
+    ...                       "imd_score": [20.52512], "other": [1.23456], "count": [3]})
+    >>> round_for_publication(frame).to_dict("records")
+    [{'rate_per_1000': 12.3, 'share_local': 0.1235, 'spend': 1234.57, 'imd_score': 20.525, 'other': 1.23456,
+      'count': 3}]
+    """
     out = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).copy()
     for column in out.columns:
         if not pd.api.types.is_float_dtype(out[column]):
@@ -32,6 +54,28 @@ def round_for_publication(frame: pd.DataFrame) -> pd.DataFrame:
 def format_value(value: float, unit: str) -> str:
     """A headline number as people read it: ``£511.0m``, ``64%``, ``62,300``, ``110,000 t``.
 
+    Parameters
+    ----------
+    value : float
+        The number; None or NaN reads "not reported".
+    unit : str
+        The metric's unit (``anchor_analysis/data/definitions.toml``): ``GBP`` (millions to one decimal, billions
+        to two), ``share`` (a fraction shown as a whole percentage), ``tCO2e`` (whole tonnes); any other unit
+        gives the whole number with thousands separated.
+
+    Returns
+    -------
+    str
+        The formatted number.
+
+    See Also
+    --------
+    readable_number : How tables show numbers.
+
+    Examples
+    --------
+    >>> format_value(1_450_000_000, "GBP"), format_value(62_300, "people")
+    ('£1.45bn', '62,300')
     >>> format_value(511_000_000, "GBP"), format_value(0.64, "share"), format_value(110_000, "tCO2e")
     ('£511.0m', '64%', '110,000 t')
     >>> format_value(float("nan"), "people")
@@ -51,6 +95,20 @@ def format_value(value: float, unit: str) -> str:
 def readable_number(value: float) -> str:
     """How tables show numbers: thousands separated, no scientific notation.
 
+    Whole numbers, and numbers of 100 or more, are shown without decimals; others to three places.
+
+    Parameters
+    ----------
+    value : float
+        The number; NaN gives ``""``.
+
+    Returns
+    -------
+    str
+        The formatted number.
+
+    Examples
+    --------
     >>> readable_number(1_450_000_000.0), readable_number(0.4567), readable_number(12.0)
     ('1,450,000,000', '0.457', '12')
     """

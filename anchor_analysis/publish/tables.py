@@ -53,7 +53,26 @@ def publishable(frame: pd.DataFrame, anchors: pd.DataFrame | None = None, *, ano
     Returns
     -------
     DataFrame
-        A new frame, floats rounded for publication.
+        A new frame, floats rounded for publication
+        (:func:`~anchor_analysis.publish.formatting.round_for_publication`).
+
+    Raises
+    ------
+    ArgumentError
+        ``anonymise=True`` without ``anchors``.
+
+    Examples
+    --------
+    >>> anchors = pd.DataFrame({"anchor_id": ["uni_a", "trust_b"], "name": ["University A", "NHS Trust B"]})
+    >>> frame = pd.DataFrame({"anchor_id": ["trust_b", "uni_a"], "spend": [1234.5678, 99.0]})
+    >>> publishable(frame, anchors, names=True).values.tolist()
+    [['trust_b', 'NHS Trust B', 1234.57], ['uni_a', 'University A', 99.0]]
+    >>> publishable(frame, anchors, anonymise=True).values.tolist()
+    [['Anchor A', 1234.57], ['Anchor B', 99.0]]
+    >>> publishable(frame, anonymise=True)
+    Traceback (most recent call last):
+    anchor_analysis.core.errors.ArgumentError: anonymise=True needs the anchors table (anchors=...) to give every
+    anchor its code
     """
     out = frame
     if anchors is not None and anonymise:
@@ -67,10 +86,51 @@ def publishable(frame: pd.DataFrame, anchors: pd.DataFrame | None = None, *, ano
 
 def write_table(frame: pd.DataFrame, path: PathLike, *, anchors: pd.DataFrame | None = None,
                 anonymise: bool = False, names: bool = False, index: bool = False) -> Path:
-    """Write ``frame`` as a published CSV at ``path`` (see :func:`publishable` for the arguments).
+    """Write ``frame`` as a published CSV at ``path``.
 
-    ``index=True`` writes the frame's index as its first column (for grids whose rows are labelled). The file is
-    written to a temporary file beside ``path`` and renamed into place. Returns ``path``.
+    The table is prepared by :func:`publishable` (anchors named or coded, floats rounded), then written to a
+    temporary file beside ``path`` and renamed into place, with ordinary permissions and ``\\n`` line endings: the
+    same frame always gives the same bytes.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table.
+    path : str or path-like
+        The CSV to write: a plain file name (letters, digits, ``_ . -``) ending ``.csv``; its folder is created
+        if needed.
+    anchors : DataFrame, optional
+        The network's anchors table (see :func:`publishable`).
+    anonymise : bool, default False
+        Code the anchors (see :func:`publishable`).
+    names : bool, default False
+        Add the anchors' names (see :func:`publishable`).
+    index : bool, default False
+        Write the frame's index as its first column (for grids whose rows are labelled).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    ArgumentError
+        ``path`` is not a plain ``.csv`` file name, or ``anonymise=True`` without ``anchors``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> grid = pd.DataFrame({"staff": [12.0]}, index=pd.Index(["Armley"], name="ward"))
+    >>> print(write_table(grid, folder / "staff_by_ward.csv", index=True).read_text())
+    ward,staff
+    Armley,12.0
+    <BLANKLINE>
+    >>> write_table(grid, folder / "staff by ward.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    anchor_analysis.core.errors.ArgumentError: path '...staff by ward.csv': expected a file name like
+    'spend_by_ring.csv' (a plain stem and the .csv suffix)
     """
     target = Path(path)
     if target.suffix.lower() != ".csv" or not _STEM.fullmatch(target.stem):
@@ -83,6 +143,28 @@ def write_table(frame: pd.DataFrame, path: PathLike, *, anchors: pd.DataFrame | 
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], folder: PathLike, **options) -> list[Path]:
-    """:func:`write_table` for several tables: ``<folder>/<name>.csv`` each; ``options`` as for
-    :func:`write_table`. Returns the paths in the order given."""
+    """Write several published tables: :func:`write_table` for each, as ``<folder>/<name>.csv``.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        Table name (the file's stem) -> table.
+    folder : str or path-like
+        The folder to write them in (created if needed).
+    **options
+        As for :func:`write_table` (``anchors``, ``anonymise``, ``names``, ``index``).
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order given.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> tables = {"spend_by_ring": pd.DataFrame({"ring": ["leeds"], "spend": [1.0]}),
+    ...           "concentration": pd.DataFrame({"top_n": [10], "share": [0.28812]})}
+    >>> [path.name for path in write_tables(tables, pathlib.Path(tempfile.mkdtemp()))]
+    ['spend_by_ring.csv', 'concentration.csv']
+    """
     return [write_table(table, Path(folder) / f"{name}.csv", **options) for name, table in tables.items()]
