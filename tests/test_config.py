@@ -71,7 +71,7 @@ def test_fy_labels_round_trip(year, label):
     assert parse_fy(str(year)) == year
 
 
-@pytest.mark.parametrize("bad", ["2023/25", "23/24", "FY23", "", "2023-24x"])
+@pytest.mark.parametrize("bad", ["2023/25", "23/24", "FY23", "", "2023-24x", "2023/124", "2023/9924", "2023/2025"])
 def test_bad_fy_label(bad):
     with pytest.raises(ConfigError, match="not a financial year"):
         parse_fy(bad)

@@ -74,7 +74,9 @@ def parse_fy(label: str | int) -> int:
     if text.isdigit() and len(text) == 4:
         return int(text)
     start, _, end = text.partition("/")
-    if start.isdigit() and end.isdigit() and len(start) == 4 and (int(start) + 1) % 100 == int(end[-2:]):
+    # "2023/24" and "2023/2024" name 2023; "2023/124" or "2023/25" name no year
+    consecutive = (len(end) == 2 and (int(start) + 1) % 100 == int(end)) or (len(end) == 4 and int(start) + 1 == int(end))
+    if start.isdigit() and end.isdigit() and len(start) == 4 and consecutive:
         return int(start)
     raise ConfigError(f"{label!r} is not a financial year: write 2023 or 2023/24")
 
