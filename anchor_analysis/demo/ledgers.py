@@ -23,6 +23,10 @@ class LedgerMixin:
 
     It relies on the network's ``seed``, ``place``, ``geo`` (:class:`~anchor_analysis.demo.specs.DemoGeography`)
     and :meth:`~anchor_analysis.demo.network.DemoNetwork.spend`.
+
+    See Also
+    --------
+    anchor_analysis.demo.network.DemoNetwork : The class that mixes these methods in.
     """
 
     def ledgers(self) -> dict[tuple[str, int], pd.DataFrame]:

@@ -36,8 +36,9 @@ from anchor_analysis.demo.specs import (
 # --- the generator -------------------------------------------------------------------------------------------
 
 class DemoNetwork(LedgerMixin):
-    """Builds every table of the demo network in memory; :func:`~anchor_analysis.demo.write.write_demo_network`
-    writes them out.
+    """Build every table of the demo network in memory.
+
+    :func:`~anchor_analysis.demo.write.write_demo_network` writes them out.
 
     Parameters
     ----------

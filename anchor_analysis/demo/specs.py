@@ -239,6 +239,7 @@ def is_member(spec: AnchorSpec, year: int) -> bool:
     Parameters
     ----------
     spec : AnchorSpec
+        The anchor.
     year : int
         The financial year (2023 = 2023/24).
 
@@ -272,6 +273,13 @@ class DemoGeography:
     See Also
     --------
     load_demo_geography : Builds it from the public data.
+
+    Examples
+    --------
+    >>> geography = DemoGeography(lsoas=pd.DataFrame(columns=["lsoa_code", "ring"]),
+    ...                           postcodes=pd.DataFrame(columns=["postcode", "ring"]))
+    >>> len(geography.lsoas), list(geography.postcodes.columns)
+    (0, ['postcode', 'ring'])
     """
 
     lsoas: pd.DataFrame      # lsoa_code, lad_code, ring, x_km, y_km, population, decile_2019

@@ -219,7 +219,7 @@ def ring_bands(by_ring: pd.DataFrame, place, labels: dict[str, str]) -> tuple[pd
     place : Place
         The place whose rings name the bands (:func:`anchor_analysis.core.load_place`).
     labels : dict of str to str
-        anchor_id -> name or anonymised code.
+        The display label (name or anonymised code) of each anchor_id.
 
     Returns
     -------

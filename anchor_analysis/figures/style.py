@@ -75,7 +75,7 @@ def house_rc() -> dict:
     Returns
     -------
     dict
-        rc parameter name -> value, for :func:`matplotlib.rc_context` or ``matplotlib.rcParams.update``.
+        The rc parameters by name, for :func:`matplotlib.rc_context` or ``matplotlib.rcParams.update``.
 
     See Also
     --------
@@ -320,6 +320,7 @@ def figure_title(fig: Figure) -> str:
     Parameters
     ----------
     fig : matplotlib.figure.Figure
+        A figure.
 
     Returns
     -------
@@ -343,6 +344,7 @@ def source_text(fig: Figure) -> str:
     Parameters
     ----------
     fig : matplotlib.figure.Figure
+        A figure.
 
     Returns
     -------

@@ -27,6 +27,7 @@ def sha256_file(path: Path) -> str:
     Parameters
     ----------
     path : Path
+        The file.
 
     Returns
     -------

@@ -282,12 +282,22 @@ def run_report(
     ----------
     years : sequence of int
         The financial years (2023 = 2023/24).
-    data_dir, out_dir, formats, place, notebooks, anonymise
-        As for :func:`prepare`.
+    data_dir : str or Path, default "data/raw/demo"
+        The network folder (see :func:`prepare`).
+    out_dir : str or Path, default "outputs"
+        The output folder (created when missing).
+    formats : str or iterable of str, default ("html", "pdf")
+        The formats to build.
     jobs : int, default 1
         Years built at a time.
+    place : str, optional
+        A place name or a place TOML; default: the network's, else ``leeds``.
+    notebooks : sequence of str or Path, optional
+        The notebooks to run, in order; default: the three report notebooks in ``notebooks/``.
     echo : callable, optional
         Receives each progress line; default: print it.
+    anonymise : bool, default False
+        Name anchors by code in every notebook.
 
     Returns
     -------

@@ -110,6 +110,7 @@ class Section:
         Parameters
         ----------
         anchor_id : str
+            The anchor's id in the returns.
 
         Returns
         -------
@@ -244,6 +245,7 @@ class Section:
         Parameters
         ----------
         fig : matplotlib.figure.Figure
+            The figure; it is closed.
         name : str
             A plain file stem.
         width : int, optional

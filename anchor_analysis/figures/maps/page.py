@@ -69,7 +69,7 @@ def map_rc() -> dict:
     Returns
     -------
     dict
-        rc parameter name -> value.
+        The rc parameters by name.
 
     Examples
     --------
@@ -370,7 +370,8 @@ def finish_map(fig: Figure, ax: Axes, *, handles: Sequence, legend_title: str, a
     legend_title : str
         The legend's (bold) title.
     attribution : str
-        The footer: source and attribution statements (:func:`attribution_text`).
+        The footer: source and attribution statements
+        (:func:`~anchor_analysis.figures.maps.layers.attribution_text`).
     caption : str, optional
         A note above the footer.
     ncol : int, default 2
@@ -439,8 +440,8 @@ def map_elements(fig: Figure) -> dict[str, list]:
     Returns
     -------
     dict of str to list
-        gid (``GID_TITLE``, ``GID_LEGEND``, ``GID_SCALE``, ``GID_NORTH``, ``GID_ATTRIBUTION``, ``GID_CAPTION``) ->
-        the artists carrying it (empty when the map has none).
+        For each gid (``GID_TITLE``, ``GID_LEGEND``, ``GID_SCALE``, ``GID_NORTH``, ``GID_ATTRIBUTION``,
+        ``GID_CAPTION``), the artists carrying it (empty when the map has none).
 
     Examples
     --------
@@ -464,6 +465,7 @@ def font_sizes(fig: Figure) -> list[float]:
     Parameters
     ----------
     fig : matplotlib.figure.Figure
+        A figure (a map, or any other).
 
     Returns
     -------
