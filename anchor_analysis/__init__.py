@@ -14,8 +14,17 @@ contract in ``pyproject.toml`` checks this in the test suite):
 ``publish``     disclosure control, anonymisation, formatting and writing tables for publication
 ``contracts``   table contracts, readers (CSV/XLSX) and the validation report
 ``public``      the public reference data: registry, checksums, loaders
-``core``        places, financial years, framework, metric catalogue, postcodes, membership, errors
+``core``        places, financial years, framework, sectors and metric catalogue, postcodes, membership,
+                errors, environment settings, safe file writing
 ==============  ====================================================================================
+
+The package itself holds only ``__version__``: the installed distribution's version, or ``"0.0.0+unknown"``
+when run from a source tree without installing.
+
+>>> import anchor_analysis
+>>> from importlib.metadata import version
+>>> anchor_analysis.__version__ == version("anchor-analysis")
+True
 """
 
 from importlib.metadata import PackageNotFoundError, version

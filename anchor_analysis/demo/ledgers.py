@@ -1,4 +1,7 @@
 """The demo network's supplier ledgers.
+
+In: each anchor's spend return (:meth:`~anchor_analysis.demo.network.DemoNetwork.spend`) and the real postcodes of
+the place. Out: one transaction ledger per anchor and year with a spend analysis, whose lines agree with the return.
 """
 
 from __future__ import annotations
@@ -16,10 +19,41 @@ from anchor_analysis.demo.specs import (
 
 
 class LedgerMixin:
-    """The ledger-building methods of :class:`~anchor_analysis.demo.network.DemoNetwork`."""
+    """The ledger-building methods of :class:`~anchor_analysis.demo.network.DemoNetwork`.
+
+    It relies on the network's ``seed``, ``place``, ``geo`` (:class:`~anchor_analysis.demo.specs.DemoGeography`)
+    and :meth:`~anchor_analysis.demo.network.DemoNetwork.spend`.
+
+    See Also
+    --------
+    anchor_analysis.demo.network.DemoNetwork : The class that mixes these methods in.
+    """
 
     def ledgers(self) -> dict[tuple[str, int], pd.DataFrame]:
-        """One transaction ledger per anchor and year with a spend return; lines agree with the return closely."""
+        """Build one transaction ledger per anchor and year with a spend return; lines agree with the return closely.
+
+        Influenceable spend goes to suppliers in the return's rings (deprived and other Leeds postcodes, the rest of
+        West Yorkshire, elsewhere, some national offices); the excluded payments (public bodies, tax, pensions,
+        grants) by rule. As in real ledgers, some postcodes are missing or junk, and there are credit notes and
+        exact duplicate lines, each netting to zero.
+
+        Returns
+        -------
+        dict of (str, int) to pandas.DataFrame
+            ``(anchor_id, year)`` -> lines: ``anchor_id, payment_date, amount, supplier_id, supplier_name,
+            supplier_postcode, category``, by payment date.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from anchor_analysis.core.places import load_place
+        >>> from anchor_analysis.demo import DemoNetwork, load_demo_geography
+        >>> network = DemoNetwork(load_demo_geography(load_place("leeds")))  # doctest: +PUBLIC_DATA
+        >>> ledgers = network.ledgers()  # doctest: +PUBLIC_DATA
+        >>> bundled = pd.read_csv("data/raw/demo/ledger/nhs_trust_a_2023.csv", keep_default_na=False)
+        >>> len(ledgers), ledgers[("nhs_trust_a", 2023)].equals(bundled)  # doctest: +PUBLIC_DATA
+        (65, True)
+        """
         spend = self.spend()
         pcs = self.geo.postcodes
         inner, region = self.place.rings[0].key, self.place.rings[-1].key
@@ -36,6 +70,7 @@ class LedgerMixin:
         return out
 
     def _ledger(self, r, pools, categories) -> pd.DataFrame:
+        """The ledger of one spend return ``r``: each ring's budget over its suppliers, then excluded payments."""
         rng = _rng(self.seed, "ledger", r.anchor_id, r.year)
         supplier_rng = _rng(self.seed, "suppliers", r.anchor_id)  # the supply base is stable across years
         n_suppliers = int(np.clip(r.influenceable_spend / 4e6, 25, 140))
@@ -83,6 +118,7 @@ class LedgerMixin:
 
     @staticmethod
     def _invoice_lines(rng, r, sid, postcode, category, amount, parts=None):
+        """A supplier's ``amount`` as ``parts`` invoice lines (to the penny) on random days of the year."""
         parts = parts or int(np.clip(amount // 400_000 + 1, 1, 6))
         pieces = largest_remainder(amount * 100, rng.uniform(0.5, 1.5, parts)) / 100  # pence
         days = rng.integers(0, 365, parts)

@@ -1,4 +1,10 @@
 """The demo network's tables, built in memory by :class:`DemoNetwork`.
+
+In: the real geography (:class:`~anchor_analysis.demo.specs.DemoGeography`), a seed and the targets of
+:mod:`anchor_analysis.demo.specs`. Out: every table of the network folder as a DataFrame, each per-anchor value
+drawn from a stream of its own (so changing one part leaves the others as they were) and solved to the targets.
+Anchors, headcounts, progression, spend and carbon need no geography; sites, staff residence, metrics and ledgers
+draw on it.
 """
 
 from __future__ import annotations
@@ -30,9 +36,32 @@ from anchor_analysis.demo.specs import (
 # --- the generator -------------------------------------------------------------------------------------------
 
 class DemoNetwork(LedgerMixin):
-    """Builds every table of the demo network in memory; :func:`write_demo_network` writes them out."""
+    """Build every table of the demo network in memory.
+
+    :func:`~anchor_analysis.demo.write.write_demo_network` writes them out.
+
+    Parameters
+    ----------
+    geography : DemoGeography
+        The real geography (:func:`~anchor_analysis.demo.specs.load_demo_geography`).
+    seed : int, default 2019
+        The generator's seed: the same seed gives the same tables.
+    place : str or Place, default "leeds"
+        The place whose rings are local.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from anchor_analysis.demo.specs import DemoGeography
+    >>> network = DemoNetwork(DemoGeography(lsoas=pd.DataFrame(), postcodes=pd.DataFrame()))
+    >>> network.anchors()[["anchor_id", "name", "joined_year"]].head(2)
+         anchor_id         name  joined_year
+    0  nhs_trust_a  NHS Trust A         2018
+    1  nhs_trust_b  NHS Trust B         2018
+    """
 
     def __init__(self, geography: DemoGeography, seed: int = 2019, place: str | Place = "leeds"):
+        """Keep the geography, seed, place and the anchors' specs."""
         self.geo = geography
         self.seed = seed
         self.place = load_place(place)
@@ -40,12 +69,42 @@ class DemoNetwork(LedgerMixin):
 
     # anchors and sites
     def anchors(self) -> pd.DataFrame:
+        """Return the anchors table: ``anchor_id, name, sector, joined_year, left_year`` (``<NA>``: still a member).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per anchor of :data:`~anchor_analysis.demo.specs.ANCHORS`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from anchor_analysis.demo.specs import DemoGeography
+        >>> network = DemoNetwork(DemoGeography(lsoas=pd.DataFrame(), postcodes=pd.DataFrame()))
+        >>> network.anchors().equals(pd.read_csv("data/raw/demo/anchors.csv", dtype={"left_year": "Int64"}))
+        True
+        """
         return pd.DataFrame(
             {"anchor_id": s.anchor_id, "name": s.name, "sector": s.sector, "joined_year": s.joined,
              "left_year": s.left} for s in ANCHORS
         ).astype({"left_year": "Int64"})
 
     def sites(self) -> pd.DataFrame:
+        """Return each anchor's main site at a real postcode drawn in its spec's postcode district of the place.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``anchor_id, site_name, postcode, main_site`` (always True), one row per anchor.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from anchor_analysis.demo.specs import load_demo_geography
+        >>> network = DemoNetwork(load_demo_geography(load_place("leeds")))  # doctest: +PUBLIC_DATA
+        >>> network.sites().equals(pd.read_csv("data/raw/demo/sites.csv"))  # doctest: +PUBLIC_DATA
+        True
+        """
         rows = []
         place_pcs = self.geo.postcodes[self.geo.postcodes["ring"] == self.place.rings[0].key]
         for spec in ANCHORS:
@@ -56,13 +115,32 @@ class DemoNetwork(LedgerMixin):
         return pd.DataFrame(rows)
 
     def _site_xy(self) -> dict[str, tuple[float, float]]:
+        """Each anchor's main site as the (x_km, y_km) centroid of its postcode's LSOA."""
         sites = self.sites().merge(self.geo.postcodes[["postcode", "lsoa21_code"]], on="postcode")
         xy = self.geo.lsoas.set_index("lsoa_code")[["x_km", "y_km"]]
         return {r.anchor_id: tuple(xy.loc[r.lsoa21_code]) for r in sites.itertuples()}
 
     # workforce
     def headcounts(self) -> pd.DataFrame:
-        """Headcount and Leeds/West Yorkshire staff per anchor and year (2023/24 solved to the targets)."""
+        """Return headcount and Leeds/West Yorkshire staff per anchor and year (2023/24 solved to the targets).
+
+        In 2023/24 the headcounts sum to 62,300 and 64.0% of staff live in Leeds, exactly.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``anchor_id, year, headcount, staff_in_leeds, staff_in_west_yorkshire`` (West Yorkshire includes
+            Leeds), one row per member anchor and year.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from anchor_analysis.demo.specs import DemoGeography
+        >>> network = DemoNetwork(DemoGeography(lsoas=pd.DataFrame(), postcodes=pd.DataFrame()))
+        >>> staff = network.headcounts().query("year == 2023")
+        >>> int(staff["headcount"].sum()), int(staff["staff_in_leeds"].sum())
+        (62300, 39872)
+        """
         rows = []
         for spec in ANCHORS:
             growth = 1 + _rng(self.seed, "growth", spec.anchor_id).uniform(0.0, 0.025)
@@ -85,6 +163,7 @@ class DemoNetwork(LedgerMixin):
         target = TARGETS["leeds_staff_share_2023"] * TARGETS["headcount_2023"]
 
         def leeds_total(k: float) -> float:
+            """Staff living in Leeds in 2023/24 with every Leeds share scaled by ``k`` (capped at 97%)."""
             return float((np.clip(base[in_2023] * k, 0, 0.97) * df.loc[in_2023, "headcount"]).sum())
 
         k = _bisect(leeds_total, 0.5, 2.0, target)
@@ -97,7 +176,25 @@ class DemoNetwork(LedgerMixin):
         return df.drop(columns="raw")
 
     def staff_residence(self) -> pd.DataFrame:
-        """Counts by LSOA 2021 per anchor and year; the deprivation tilt is solved for the 2023/24 target."""
+        """Return staff counts by LSOA 2021 per anchor and year; the deprivation tilt is solved for 2023/24.
+
+        Staff are spread over real LSOAs by population x distance decay from the anchor's site x a deprivation
+        tilt, within the headcount's Leeds, rest of West Yorkshire and elsewhere totals; the tilt (kept as
+        ``deprivation_tilt``) is solved so that 12,300 staff live in IMD 2019 decile 1 LSOAs in 2023/24.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``year, anchor_id, lsoa_code, count``, LSOAs with no staff left out.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from anchor_analysis.demo.specs import load_demo_geography
+        >>> network = DemoNetwork(load_demo_geography(load_place("leeds")))  # doctest: +PUBLIC_DATA
+        >>> network.staff_residence().equals(pd.read_csv("data/raw/demo/staff_residence.csv"))  # doctest: +PUBLIC_DATA
+        True
+        """
         hc = self.headcounts()
         lsoas = self.geo.lsoas
         sites = self._site_xy()
@@ -111,6 +208,7 @@ class DemoNetwork(LedgerMixin):
         }
 
         def allocate(row, tilt: float) -> np.ndarray:
+            """One anchor-year's staff over every LSOA with deprivation tilt ``tilt``."""
             sx, sy = sites[row.anchor_id]
             dist = np.hypot(lsoas["x_km"].to_numpy() - sx, lsoas["y_km"].to_numpy() - sy)
             reach = self.specs[row.anchor_id].reach_km
@@ -129,6 +227,7 @@ class DemoNetwork(LedgerMixin):
         rows_2023 = hc[hc["year"] == 2023]
 
         def deprived_total(tilt: float) -> float:
+            """Staff living in decile 1 LSOAs in 2023/24 with tilt ``tilt``."""
             return float(sum(allocate(r, tilt)[deprived].sum() for r in rows_2023.itertuples()))
 
         # a negative tilt means staff live less often in the most deprived areas than residents do
@@ -160,11 +259,34 @@ class DemoNetwork(LedgerMixin):
 
     @staticmethod
     def _largest_2023(hc: pd.DataFrame) -> str:
+        """The anchor with the largest headcount in 2023/24."""
         rows = hc[hc["year"] == 2023]
         return rows.loc[rows["headcount"].idxmax(), "anchor_id"]
 
     # progression
     def progression(self) -> pd.DataFrame:
+        """Return the Progression Framework self-assessments, 2019/20 to 2024/25, 2019/20 solved to the published table.
+
+        Each anchor has a stable latent profile and a pace of progress; not every anchor reports every year
+        (:data:`~anchor_analysis.demo.specs.PROGRESSION_REPORTERS`) and some activities are not assessed
+        (:data:`~anchor_analysis.demo.specs.UNASSESSED`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``year, anchor_id, dimension, activity, current, ambition, priority, comment`` (levels 1 to 4).
+
+        Examples
+        --------
+        >>> from anchor_analysis.analysis.progression import network_overview
+        >>> import pandas as pd
+        >>> from anchor_analysis.demo.specs import DemoGeography
+        >>> network = DemoNetwork(DemoGeography(lsoas=pd.DataFrame(), postcodes=pd.DataFrame()))
+        >>> overview = network_overview(network.progression(), 2019, published_rounding=True)
+        >>> overview[["dimension", "current", "ambition"]].head(2).to_dict("records")
+        [{'dimension': 'employment', 'current': 3.1, 'ambition': 3.7}, \
+{'dimension': 'procurement', 'current': 1.7, 'ambition': 2.7}]
+        """
         fw = load_framework()
         acts = fw.activities
         rows = []
@@ -191,6 +313,7 @@ class DemoNetwork(LedgerMixin):
         return df
 
     def _priority(self, row) -> str:
+        """An activity's priority (high, medium or low), drawn with odds set by its dimension."""
         weight = {"service_delivery": 0.7, "civic": 0.65, "procurement": 0.55, "employment": 0.4,
                   "environment_assets": 0.2}[row.dimension]
         draw = _rng(self.seed, "priority", row.anchor_id, row.year, row.activity).uniform()
@@ -198,6 +321,7 @@ class DemoNetwork(LedgerMixin):
 
     @staticmethod
     def _network_means(df: pd.DataFrame) -> pd.DataFrame:
+        """Network mean current level and ambition per dimension (the mean of anchors' dimension means)."""
         dim = df.groupby(["anchor_id", "dimension"])[["current", "ambition"]].mean()
         return dim.groupby("dimension").mean()
 
@@ -237,6 +361,26 @@ class DemoNetwork(LedgerMixin):
 
     # metrics
     def metrics(self) -> pd.DataFrame:
+        """Return the core metrics returns in long form; a metric an anchor did not report has no row.
+
+        Workforce (headcount, staff in Leeds, West Yorkshire and the most deprived areas, Living Wage, apprentices),
+        land, spend (:meth:`spend`) and carbon (:meth:`carbon`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``year, anchor_id, metric, value, unit``, sorted; ``value`` is text: whole numbers without a decimal
+            point, areas with theirs.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from anchor_analysis.demo.specs import load_demo_geography
+        >>> network = DemoNetwork(load_demo_geography(load_place("leeds")))  # doctest: +PUBLIC_DATA
+        >>> metrics = network.metrics()  # doctest: +PUBLIC_DATA
+        >>> metrics.equals(pd.read_csv("data/raw/demo/metrics.csv", dtype={"value": str}))  # doctest: +PUBLIC_DATA
+        True
+        """
         hc = self.headcounts()
         res = self.staff_residence()
         dec = self.geo.lsoas.set_index("lsoa_code")["decile_2019"]
@@ -247,6 +391,7 @@ class DemoNetwork(LedgerMixin):
         rows = []
 
         def add(year, anchor_id, metric, value, unit):
+            """Append one metrics row."""
             rows.append({"year": year, "anchor_id": anchor_id, "metric": metric, "value": value, "unit": unit})
 
         for r in hc.itertuples():
@@ -281,7 +426,27 @@ class DemoNetwork(LedgerMixin):
         return df.sort_values(["year", "anchor_id", "metric"], ignore_index=True)
 
     def spend(self) -> pd.DataFrame:
-        """Spend per anchor and year; 2019/20 and 2023/24 solved to the published figures."""
+        """Return spend per anchor and year; 2019/20 and 2023/24 solved to the published figures.
+
+        In 2023/24 spend with Leeds suppliers is GBP 511.0m over the reporting anchors; in 2019/20 six anchors report
+        a spend baseline (see :meth:`_solve_spend_2019`). Spend not reported is missing, never zero.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``anchor_id, year, total_spend, influenceable_spend``, the shares drawn, ``reports_spend,
+            reports_influenceable_only`` and ``spend_leeds, spend_west_yorkshire, spend_most_deprived, spend_sme``
+            (GBP).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from anchor_analysis.demo.specs import DemoGeography
+        >>> network = DemoNetwork(DemoGeography(lsoas=pd.DataFrame(), postcodes=pd.DataFrame()))
+        >>> spend = network.spend()
+        >>> int(spend.loc[spend["year"] == 2023, "spend_leeds"].sum())
+        511000000
+        """
         rows = []
         for spec in ANCHORS:
             for year in YEARS:
@@ -342,7 +507,26 @@ class DemoNetwork(LedgerMixin):
         return df
 
     def carbon(self) -> pd.DataFrame:
-        """Scope 1/2 (and 3 for some) per anchor-year; the 2019->2023 like-for-like fall solved to 110,000 t."""
+        """Return scope 1/2 (and 3 for some) emissions per anchor-year; the like-for-like fall is solved to 110,000 t.
+
+        The fall is that of the anchors reporting in both 2019/20 and 2023/24; two anchors miss a year's return.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``anchor_id, year, scope1_tco2e, scope2_tco2e, scope3_tco2e`` (scope 3 missing where not reported).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from anchor_analysis.demo.specs import DemoGeography
+        >>> network = DemoNetwork(DemoGeography(lsoas=pd.DataFrame(), postcodes=pd.DataFrame()))
+        >>> carbon = network.carbon().assign(scope12=lambda c: c["scope1_tco2e"] + c["scope2_tco2e"])
+        >>> both = set(carbon.query("year == 2019")["anchor_id"]) & set(carbon.query("year == 2023")["anchor_id"])
+        >>> by_year = carbon[carbon["anchor_id"].isin(both)].groupby("year")["scope12"].sum()
+        >>> int(by_year[2019] - by_year[2023])
+        110000
+        """
         rows = []
         for spec in ANCHORS:
             rng = _rng(self.seed, "carbon", spec.anchor_id)
@@ -361,9 +545,11 @@ class DemoNetwork(LedgerMixin):
         both = set(start) & set(df.loc[df["year"] == 2023, "anchor_id"])
 
         def emissions(k: float) -> pd.Series:
+            """Scope 1+2 emissions of every row with each anchor's reduction rate scaled by ``k``."""
             return df["base"] * (1 - np.clip(df["rate"] * k, 0, 0.5)) ** (df["year"] - 2019)
 
         def reduction(k: float) -> float:
+            """The like-for-like fall from 2019/20 to 2023/24 with rates scaled by ``k``."""
             e = emissions(k)
             lfl = df["anchor_id"].isin(both)
             return float(e[lfl & (df["year"] == 2019)].sum() - e[lfl & (df["year"] == 2023)].sum())

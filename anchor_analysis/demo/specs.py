@@ -1,4 +1,11 @@
 """The demo anchors, the published aggregates they are solved to, and the real geography they sit on.
+
+In: ``anchor_analysis/data/demo_anchors.csv`` (invented generator parameters) and the public data. Out:
+:data:`ANCHORS`, the targets (:data:`TARGETS`, :data:`PUBLISHED_2019_OVERVIEW`, ...), :class:`DemoGeography` and
+the small deterministic helpers the generator uses.
+
+>>> len(ANCHORS), ANCHORS[0].name, TARGETS["headcount_2023"]
+(14, 'NHS Trust A', 62300)
 """
 
 from __future__ import annotations
@@ -33,6 +40,42 @@ SYNTHETIC_NOTICE = (
 
 @dataclass(frozen=True)
 class AnchorSpec:
+    """The generator's parameters of one demo anchor (invented), from ``anchor_analysis/data/demo_anchors.csv``.
+
+    Parameters
+    ----------
+    anchor_id, name, sector : str
+        Its id (``nhs_trust_a``), pseudonymous name ("NHS Trust A") and sector.
+    joined : int
+        The financial year it joined the network.
+    left : int or None
+        The financial year it left (a member until the year before); None while a member.
+    headcount : int
+        Staff in 2023/24, before the network-wide solve.
+    leeds_share : float
+        Share of staff living in Leeds, before the solve.
+    reach_km : float
+        Distance decay of where staff live around the main site.
+    site : str
+        Postcode district of the main site (a random real postcode of it is drawn).
+    total_spend_m : float
+        Total spend in 2019/20, GBP million.
+    influenceable_ratio : float
+        Influenceable share of total spend.
+    leeds_spend_share : float
+        Share of influenceable spend in Leeds.
+    carbon_kt : float
+        Scope 1+2 emissions in 2019/20, kt CO2e.
+    land_ha : float or None
+        Land held, hectares (None: not reported).
+
+    Examples
+    --------
+    >>> spec = ANCHORS[0]
+    >>> spec.anchor_id, spec.sector, spec.joined, spec.left, spec.site
+    ('nhs_trust_a', 'nhs', 2018, None, 'LS9')
+    """
+
     anchor_id: str
     name: str
     sector: str
@@ -149,8 +192,24 @@ def _rng(seed: int, *keys: object) -> np.random.Generator:
 def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     """Split integer ``total`` in proportion to ``weights`` (Hamilton's method), ties broken by position.
 
+    Parameters
+    ----------
+    total : int
+        What to split; nothing is split when it is 0 or less.
+    weights : numpy.ndarray
+        Non-negative weights; all zero splits nothing.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        One whole part per weight, summing to ``total`` (or all zero).
+
+    Examples
+    --------
     >>> largest_remainder(10, np.array([1.0, 1.0, 1.0])).tolist()
     [4, 3, 3]
+    >>> largest_remainder(100, np.array([2.0, 1.0, 0.0])).tolist(), largest_remainder(0, np.array([1.0])).tolist()
+    ([67, 33, 0], [0])
     """
     weights = np.asarray(weights, dtype=float)
     if total <= 0 or weights.sum() <= 0:
@@ -175,6 +234,25 @@ def _bisect(f, lo: float, hi: float, target: float, iterations: int = 60) -> flo
 
 
 def is_member(spec: AnchorSpec, year: int) -> bool:
+    """Return whether the anchor is a member of the network in ``year``: joined by then, not yet left.
+
+    Parameters
+    ----------
+    spec : AnchorSpec
+        The anchor.
+    year : int
+        The financial year (2023 = 2023/24).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> leaver = next(spec for spec in ANCHORS if spec.left is not None)
+    >>> leaver.anchor_id, leaver.left, is_member(leaver, 2023), is_member(leaver, 2024)
+    ('nhs_body_d', 2024, True, False)
+    """
     return spec.joined <= year and (spec.left is None or year < spec.left)
 
 
@@ -182,13 +260,62 @@ def is_member(spec: AnchorSpec, year: int) -> bool:
 
 @dataclass
 class DemoGeography:
-    """Real geography the demo draws on: LSOA 2021 centroids, rings, population, IMD 2019 decile, postcodes."""
+    """Real geography the demo draws on: LSOA 2021 centroids, rings, population, IMD 2019 decile, postcodes.
+
+    Parameters
+    ----------
+    lsoas : pandas.DataFrame
+        One row per LSOA 2021: ``lsoa_code, lad_code, ring, x_km, y_km, population, decile_2019`` (centroids in
+        km from a point near Leeds).
+    postcodes : pandas.DataFrame
+        One row per postcode: ``postcode, postcode_district, lsoa21_code, lad24_code, ring, decile_2019``.
+
+    See Also
+    --------
+    load_demo_geography : Builds it from the public data.
+
+    Examples
+    --------
+    >>> geography = DemoGeography(lsoas=pd.DataFrame(columns=["lsoa_code", "ring"]),
+    ...                           postcodes=pd.DataFrame(columns=["postcode", "ring"]))
+    >>> len(geography.lsoas), list(geography.postcodes.columns)
+    (0, ['postcode', 'ring'])
+    """
 
     lsoas: pd.DataFrame      # lsoa_code, lad_code, ring, x_km, y_km, population, decile_2019
     postcodes: pd.DataFrame  # postcode, postcode_district, lsoa21_code, lad24_code, ring, decile_2019
 
 
 def load_demo_geography(place: Place, data_dir: Path | None = None) -> DemoGeography:
+    """Build the demo's geography from the public data: the region's postcodes, LSOA centroids and population.
+
+    Each postcode is placed in the innermost of the place's rings its local authority belongs to (else
+    ``elsewhere``) and given its LSOA's IMD 2019 decile; LSOA centroids are the mean of their postcodes, with the
+    population of the IMD 2025 files.
+
+    Parameters
+    ----------
+    place : Place
+        The place whose rings the demo uses (Leeds).
+    data_dir : Path, optional
+        The public data folder; default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
+
+    Returns
+    -------
+    DemoGeography
+
+    Raises
+    ------
+    PublicDataMissing
+        When the public data is not available.
+
+    Examples
+    --------
+    >>> from anchor_analysis.core.places import load_place
+    >>> geography = load_demo_geography(load_place("leeds"))  # doctest: +PUBLIC_DATA
+    >>> len(geography.lsoas), sorted(geography.lsoas["ring"].unique())  # doctest: +PUBLIC_DATA
+    (1907, ['elsewhere', 'leeds', 'west_yorkshire'])
+    """
     from anchor_analysis import public
 
     pcs = public.load_postcode_lookup(scope="region", data_dir=data_dir)

@@ -1,4 +1,7 @@
 """Writing the demo network to a folder.
+
+In: a seed and the public data. Out: the network folder (CSV files, a ledger folder, ``network.toml`` and a
+README), what ``anchor-analysis demo-data`` writes to ``data/raw/demo``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,41 @@ from anchor_analysis.demo.specs import SYNTHETIC_NOTICE, load_demo_geography
 def write_demo_network(out_dir: str | Path, seed: int = 2019, data_dir: Path | None = None) -> list[Path]:
     """Generate the demo network and write it to ``out_dir`` (CSV files, a ledger folder, README, network.toml).
 
-    Deterministic: the same seed and public data give byte-identical files.
+    Deterministic: the same seed and public data give byte-identical files. Ledgers already in
+    ``out_dir/ledger`` are removed first.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The network folder (created when missing).
+    seed : int, default 2019
+        The generator's seed.
+    data_dir : Path, optional
+        The public data folder; default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
+
+    Returns
+    -------
+    list of Path
+        Every file written.
+
+    Raises
+    ------
+    PublicDataMissing
+        When the public data is not available.
+
+    Examples
+    --------
+    The bundled demo network is this function's output, byte for byte:
+
+    >>> import filecmp
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> written = write_demo_network(out, seed=2019)  # doctest: +PUBLIC_DATA
+    >>> names = sorted(p.relative_to(out).as_posix() for p in written)  # doctest: +PUBLIC_DATA
+    >>> len(names), names[:3]  # doctest: +PUBLIC_DATA
+    (72, ['README.md', 'anchors.csv', 'ledger/cultural_body_a_2023.csv'])
+    >>> filecmp.cmpfiles(out, "data/raw/demo", names, shallow=False)[1:]  # doctest: +PUBLIC_DATA
+    ([], [])
     """
     out = Path(out_dir)
     place = load_place("leeds")
@@ -27,6 +64,7 @@ def write_demo_network(out_dir: str | Path, seed: int = 2019, data_dir: Path | N
     written = []
 
     def write(df: pd.DataFrame, name: str) -> None:
+        """Write ``df`` as ``out/<name>`` (no index, LF line ends) and record its path."""
         path = out / name
         df.to_csv(path, index=False, lineterminator="\n")
         written.append(path)
@@ -47,6 +85,7 @@ def write_demo_network(out_dir: str | Path, seed: int = 2019, data_dir: Path | N
 
 
 def _readme(seed: int) -> str:
+    """The README of the demo network folder, naming the seed."""
     return f"""# SYNTHETIC demo network
 
 **Every number in this folder is synthetic.** It was written by `anchor-analysis demo-data --seed {seed}`

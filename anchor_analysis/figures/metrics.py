@@ -9,6 +9,7 @@ bars and lines carry hatches, markers and line styles as well as colour.
 >>> from anchor_analysis.figures.style import figure_title
 >>> figure_title(fig)
 'Who reported what, 2023/24'
+>>> plt.close(fig)
 """
 
 from __future__ import annotations
@@ -39,10 +40,35 @@ RING_HATCHES = ["", "..", "//", "xx"]
 
 def headline_panel(headline: pd.DataFrame, year: int, *, network_name: str = "The network",
                    source: str = "Anchor core metrics returns", synthetic: bool = False) -> Figure:
-    """The five numbers a funder quotes, each with its coverage, as a row of tiles.
+    """Draw the five numbers a funder quotes, each with its coverage, as a row of tiles.
 
-    ``headline`` is :func:`anchor_analysis.analysis.metrics.headline` (columns ``label, value, unit,
-    coverage_statement``).
+    Parameters
+    ----------
+    headline : pandas.DataFrame
+        :func:`anchor_analysis.analysis.metrics.headline`: one row per tile with ``label, value, unit,
+        coverage_statement``.
+    year : int
+        The financial year (2023 = 2023/24), for the title.
+    network_name : str, default "The network"
+        Named in the title.
+    source : str, default "Anchor core metrics returns"
+        The source line.
+    synthetic : bool, default False
+        Tag the source line as synthetic demo data.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from anchor_analysis.figures.style import figure_title
+    >>> headline = pd.DataFrame({"label": ["Staff", "Staff living in Leeds"], "value": [62300, 0.64],
+    ...                          "unit": ["people", "share"], "coverage_statement": ["14 of 14 anchors"] * 2})
+    >>> fig = headline_panel(headline, 2023, network_name="Demo network")
+    >>> figure_title(fig)
+    'Demo network: headline figures 2023/24'
+    >>> plt.close(fig)
     """
     n = len(headline)
     with house_style():
@@ -63,6 +89,7 @@ def headline_panel(headline: pd.DataFrame, year: int, *, network_name: str = "Th
 
 
 def _wrap(text: str, width: int) -> str:
+    """``text`` wrapped to lines of at most ``width`` characters."""
     import textwrap
 
     return "\n".join(textwrap.wrap(str(text), width))
@@ -70,10 +97,33 @@ def _wrap(text: str, width: int) -> str:
 
 def coverage_grid(grid: pd.DataFrame, year: int, *, labels: dict[str, str] | None = None,
                   source: str = "Anchor core metrics returns", synthetic: bool = False) -> Figure:
-    """Anchors (rows) x metrics (columns): a filled cell where the anchor reported the metric that year.
+    """Draw anchors (rows) x metrics (columns): a filled cell where the anchor reported the metric that year.
 
-    ``grid`` is :func:`anchor_analysis.analysis.metrics.members_reporting`; ``labels`` renames anchors (e.g.
-    anonymised).
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        :func:`anchor_analysis.analysis.metrics.members_reporting`: booleans, indexed by anchor, a column per
+        metric.
+    year : int
+        The financial year (2023 = 2023/24), for the title.
+    labels : dict of str to str, optional
+        Renames anchors (e.g. anonymised codes); anchors not in it keep their id.
+    source : str, default "Anchor core metrics returns"
+        The source line.
+    synthetic : bool, default False
+        Tag the source line as synthetic demo data.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> grid = pd.DataFrame({"headcount": [True, True], "spend_leeds": [True, False]}, index=["a", "b"])
+    >>> fig = coverage_grid(grid, 2023, labels={"a": "Anchor A", "b": "Anchor B"})
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['Anchor A', 'Anchor B']
+    >>> plt.close(fig)
     """
     rows = [labels.get(a, a) if labels else a for a in grid.index]
     with house_style():
@@ -104,7 +154,40 @@ def coverage_grid(grid: pd.DataFrame, year: int, *, labels: dict[str, str] | Non
 def anchor_share_bars(table: pd.DataFrame, *, value: str, label: str, title: str, xlabel: str,
                       reference: float | None = None, reference_label: str = "network (pooled)",
                       source: str = "Anchor core metrics returns", synthetic: bool = False) -> Figure:
-    """One horizontal bar per anchor for a share (0-1), sorted, with the network figure as a reference line."""
+    """Draw one horizontal bar per anchor for a share (0-1), sorted, with the network figure as a reference line.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per anchor; rows without a value are left out.
+    value : str
+        The column holding the share (0-1).
+    label : str
+        The column naming the anchors.
+    title, xlabel : str
+        The figure's title and x-axis label.
+    reference : float, optional
+        The network's share, drawn as a dashed line (none when missing).
+    reference_label : str, default "network (pooled)"
+        The reference line's legend entry (its value is added).
+    source : str, default "Anchor core metrics returns"
+        The source line.
+    synthetic : bool, default False
+        Tag the source line as synthetic demo data.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> shares = pd.DataFrame({"anchor": ["A", "B", "C"], "share": [0.7, 0.5, None]})
+    >>> fig = anchor_share_bars(shares, value="share", label="anchor", title="Staff living in Leeds",
+    ...                         xlabel="Share of staff", reference=0.64)
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['network (pooled): 64%']
+    >>> plt.close(fig)
+    """
     data = table[[label, value]].dropna().sort_values([value, label], ascending=[True, True])
     with house_style():
         fig, ax = plt.subplots(figsize=(8, 1.2 + 0.34 * max(len(data), 1)), layout="constrained")
@@ -123,16 +206,38 @@ def anchor_share_bars(table: pd.DataFrame, *, value: str, label: str, title: str
 
 
 def ring_bands(by_ring: pd.DataFrame, place, labels: dict[str, str]) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """:attr:`anchor_analysis.analysis.spend.SpendAnalysis.by_ring` as :func:`spend_by_ring_bars` draws it: one row per
-    anchor (``anchor`` from ``labels``, anchor_id -> name or code) with a spend column per band, and the bands
+    """Reshape spend by ring into the bands :func:`spend_by_ring_bars` draws.
+
+    The result has one row per anchor (``anchor`` from ``labels``) with a spend column per band, and the bands
     innermost first with their legend labels (the place's rings, then elsewhere and unknown postcodes).
 
-    >>> import pandas as pd
+    Parameters
+    ----------
+    by_ring : pandas.DataFrame
+        :attr:`anchor_analysis.analysis.spend.SpendAnalysis.by_ring`: ``anchor_id, ring, spend`` (spend only in
+        that ring, not cumulative).
+    place : Place
+        The place whose rings name the bands (:func:`anchor_analysis.core.load_place`).
+    labels : dict of str to str
+        The display label (name or anonymised code) of each anchor_id.
+
+    Returns
+    -------
+    bands : pandas.DataFrame
+        ``anchor_id``, a spend column per ring present in ``by_ring``, and ``anchor``.
+    rings : list of (str, str)
+        (column, legend label) per band, innermost first.
+
+    Examples
+    --------
     >>> from anchor_analysis.core import load_place
     >>> by_ring = pd.DataFrame({"anchor_id": "a", "ring": ["leeds", "elsewhere"], "spend": [5.0, 2.0]})
     >>> bands, rings = ring_bands(by_ring, load_place("leeds"), {"a": "Alpha"})
-    >>> bands.loc[0, ["anchor", "leeds", "elsewhere"]].tolist(), rings[1]
-    (['Alpha', 5.0, 2.0], ('west_yorkshire', 'rest of West Yorkshire'))
+    >>> bands[["anchor", "leeds", "elsewhere"]].to_dict("records")
+    [{'anchor': 'Alpha', 'leeds': 5.0, 'elsewhere': 2.0}]
+    >>> rings
+    [('leeds', 'Leeds'), ('west_yorkshire', 'rest of West Yorkshire'), ('elsewhere', 'elsewhere'), \
+('unknown', 'unknown postcode')]
     """
     bands = by_ring.pivot_table(index="anchor_id", columns="ring", values="spend", aggfunc="sum",
                                 observed=False).reset_index()
@@ -144,10 +249,37 @@ def ring_bands(by_ring: pd.DataFrame, place, labels: dict[str, str]) -> tuple[pd
 
 def spend_by_ring_bars(summary: pd.DataFrame, rings: list[tuple[str, str]], *, label: str = "anchor",
                        title: str, source: str = "Anchor supplier ledgers", synthetic: bool = False) -> Figure:
-    """Stacked horizontal bars of influenceable spend per anchor by where suppliers are.
+    """Draw stacked horizontal bars of influenceable spend per anchor by where suppliers are.
 
-    ``rings`` is ``[(column, legend label), ...]`` innermost first, each column holding spend *only* in that
-    band (not cumulative), e.g. Leeds, rest of West Yorkshire, elsewhere, unknown.
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        One row per anchor, with the ``label`` column and a spend column (GBP) per band; :func:`ring_bands`
+        makes it.
+    rings : list of (str, str)
+        ``[(column, legend label), ...]`` innermost first, each column holding spend *only* in that band (not
+        cumulative), e.g. Leeds, rest of West Yorkshire, elsewhere, unknown. Missing values count as 0.
+    label : str, default "anchor"
+        The column naming the anchors.
+    title : str
+        The figure's title.
+    source : str, default "Anchor supplier ledgers"
+        The source line.
+    synthetic : bool, default False
+        Tag the source line as synthetic demo data.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from anchor_analysis.figures.style import figure_title
+    >>> summary = pd.DataFrame({"anchor": ["A", "B"], "leeds": [5e6, 2e6], "elsewhere": [1e6, None]})
+    >>> fig = spend_by_ring_bars(summary, [("leeds", "Leeds"), ("elsewhere", "elsewhere")], title="Where spend lands")
+    >>> figure_title(fig), [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ('Where spend lands', ['Leeds', 'elsewhere'])
+    >>> plt.close(fig)
     """
     data = summary.sort_values(label, ascending=False)
     with house_style():
@@ -167,9 +299,31 @@ def spend_by_ring_bars(summary: pd.DataFrame, rings: list[tuple[str, str]], *, l
 
 def carbon_trajectory_chart(trajectory: pd.DataFrame, *, source: str = "Anchor core metrics returns",
                             synthetic: bool = False) -> Figure:
-    """Scope 1+2 emissions per year (like-for-like and all reporting) against the path to net zero.
+    """Draw scope 1+2 emissions per year (like-for-like and all reporting) against the path to net zero.
 
-    ``trajectory`` is :func:`anchor_analysis.analysis.metrics.carbon_trajectory`.
+    Parameters
+    ----------
+    trajectory : pandas.DataFrame
+        :func:`anchor_analysis.analysis.metrics.carbon_trajectory`: ``year, emissions_lfl, emissions_all, n_lfl``
+        (tCO2e), with the place's net-zero year in ``attrs["net_zero_year"]`` (no path drawn without it).
+    source : str, default "Anchor core metrics returns"
+        The source line.
+    synthetic : bool, default False
+        Tag the source line as synthetic demo data.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> trajectory = pd.DataFrame({"year": [2019, 2020], "emissions_lfl": [300e3, 280e3],
+    ...                            "emissions_all": [310e3, 295e3], "n_lfl": [10, 10]})
+    >>> trajectory.attrs["net_zero_year"] = 2030
+    >>> fig = carbon_trajectory_chart(trajectory)
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][-1]
+    'straight line to net zero by 2030'
+    >>> plt.close(fig)
     """
     net_zero = trajectory.attrs.get("net_zero_year")
     base = int(trajectory["year"].min())
@@ -202,10 +356,35 @@ def carbon_trajectory_chart(trajectory: pd.DataFrame, *, source: str = "Anchor c
 def published_vs_recomputed_overview(published: pd.DataFrame, recomputed: pd.DataFrame, *, year: int,
                                      source: str = "Seed 003 (published); anchor returns (recomputed)",
                                      synthetic: bool = False) -> Figure:
-    """The published Progression Framework overview beside the kit's recomputation, dimension by dimension.
+    """Draw the published Progression Framework overview beside the kit's recomputation, dimension by dimension.
 
-    Both frames have ``dimension, label, current, ambition``; published values are drawn as open markers and
-    recomputed ones filled, so a mismatch shows as two separate markers.
+    Published values are drawn as open markers and recomputed ones filled, so a mismatch shows as two separate
+    markers.
+
+    Parameters
+    ----------
+    published, recomputed : pandas.DataFrame
+        Each with ``dimension, label, current, ambition``; matched on ``dimension``.
+    year : int
+        The financial year (2019 = 2019/20), for the title.
+    source : str, default "Seed 003 (published); anchor returns (recomputed)"
+        The source line.
+    synthetic : bool, default False
+        Tag the source line as synthetic demo data.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from anchor_analysis.figures.style import figure_title
+    >>> published = pd.DataFrame({"dimension": ["civic"], "label": ["Civic"], "current": [2.8], "ambition": [3.7]})
+    >>> recomputed = published.assign(current=2.81)
+    >>> fig = published_vs_recomputed_overview(published, recomputed, year=2019)
+    >>> figure_title(fig)
+    'Progression Framework 2019/20: published table and recomputation'
+    >>> plt.close(fig)
     """
     merged = published.merge(recomputed, on="dimension", suffixes=("_pub", "_new"))
     n = len(merged)

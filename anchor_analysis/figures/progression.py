@@ -1,4 +1,16 @@
-"""Figures of the progression review, in the house style.
+"""Figures of the progression review, in the house style of :mod:`anchor_analysis.figures.style`.
+
+In: the tables of :mod:`anchor_analysis.analysis.progression` (network overview, dimension scores, network
+trajectory). Out: matplotlib figures, titled, sourced and readable in greyscale.
+
+>>> import pandas as pd
+>>> from anchor_analysis.figures.style import source_text
+>>> overview = pd.DataFrame({"year": 2023, "dimension": ["employment", "civic"], "label": ["Employment", "Civic"],
+...                          "n_reporting": [12, 0], "current": [3.2, None], "ambition": [3.9, None]})
+>>> fig = dumbbell_current_ambition(overview, source="Demo network returns", synthetic=True)
+>>> source_text(fig)
+'Source: Demo network returns (SYNTHETIC demo data)'
+>>> plt.close(fig)
 """
 
 from __future__ import annotations
@@ -33,20 +45,24 @@ from anchor_analysis.figures.style import (
 # --- helpers -------------------------------------------------------------------------------------------------
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    """Raise ValueError naming the ``columns`` that ``frame`` lacks for the figure ``what``."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{what} needs column(s) {missing}; got {list(frame.columns)}")
 
 
 def _anchor_column(frame: pd.DataFrame) -> str:
+    """The column naming anchors: ``anchor`` (display labels) when present, else ``anchor_id``."""
     return "anchor" if "anchor" in frame.columns else "anchor_id"
 
 
 def _dimension_labels(fw: Framework) -> dict[str, str]:
+    """Dimension key -> label, from the framework."""
     return dict(zip(fw.dimensions["dimension"], fw.dimensions["label"], strict=True))
 
 
 def _level_ticks(ax: Axes, axis: str = "x", fw: Framework | None = None) -> None:
+    """Ticks at levels 1 to 4 on ``axis``, labelled with the level names."""
     fw = fw or load_framework()
     labels = [f"{level}\n{name}" for level, name in sorted(fw.level_names.items())]
     if axis == "x":
@@ -61,6 +77,7 @@ def _fmt1(value: float) -> str:
 
 
 def _years_label(years: Sequence[int]) -> str:
+    """``2019/20`` for one year, ``2019/20 to 2024/25`` for several."""
     years = sorted(years)
     return fy_label(years[0]) if len(years) == 1 else f"{fy_label(years[0])} to {fy_label(years[-1])}"
 
@@ -69,10 +86,41 @@ def _years_label(years: Sequence[int]) -> str:
 
 def dumbbell_current_ambition(overview: pd.DataFrame, *, title: str | None = None, source: str = DEFAULT_SOURCE,
                               synthetic: bool = False) -> Figure:
-    """Per dimension, the network's current level (dark circle) and ambition (light diamond), joined by a bar.
+    """Draw, per dimension, the network's current level (dark circle) and ambition (light diamond), joined by a bar.
 
-    ``overview`` is :func:`anchor_analysis.analysis.progression.network_overview` (rounded or not). Dimension labels
-    carry ``n`` reporting; a dimension nobody assessed is labelled "not assessed" and left empty.
+    Dimension labels carry ``n`` reporting; a dimension nobody assessed is labelled "not assessed" and left empty.
+
+    Parameters
+    ----------
+    overview : pandas.DataFrame
+        :func:`anchor_analysis.analysis.progression.network_overview` (rounded or not): ``dimension,
+        n_reporting, current, ambition``, optionally ``label`` and ``year``.
+    title : str, optional
+        Default: "Progression Framework <year>: network current level and ambition by dimension".
+    source : str, default "Progression Framework self-assessment returns"
+        The source line.
+    synthetic : bool, default False
+        Tag the source line as synthetic demo data.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When ``overview`` lacks one of the columns it needs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from anchor_analysis.analysis.progression import network_overview
+    >>> from anchor_analysis.figures.style import figure_title
+    >>> progression = pd.read_csv("data/raw/demo/progression.csv")
+    >>> fig = dumbbell_current_ambition(network_overview(progression, 2023), synthetic=True)
+    >>> figure_title(fig)
+    'Progression Framework 2023/24: network current level and ambition by dimension'
+    >>> plt.close(fig)
     """
     _require(overview, ["dimension", "n_reporting", "current", "ambition"], "dumbbell_current_ambition")
     labels = overview["label"] if "label" in overview.columns else overview["dimension"]
@@ -115,11 +163,49 @@ def dumbbell_current_ambition(overview: pd.DataFrame, *, title: str | None = Non
 def anchor_dimension_heatmap(scores: pd.DataFrame, year: int, *, value: str = "current", title: str | None = None,
                              source: str = DEFAULT_SOURCE, synthetic: bool = False,
                              framework: Framework | None = None) -> Figure:
-    """Anchors x dimensions for one year, each cell annotated with the anchor's dimension score.
+    """Draw anchors x dimensions for one year, each cell annotated with the anchor's dimension score.
 
-    ``scores`` is :func:`anchor_analysis.analysis.progression.dimension_scores`, optionally with an ``anchor`` display
-    column (:func:`anchor_analysis.publish.label_anchors`); ``value`` is "current", "ambition" or "stretch".
     A star marks a score based on only some of the dimension's activities; hatched cells were not assessed.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        :func:`anchor_analysis.analysis.progression.dimension_scores`, optionally with an ``anchor`` display
+        column (:func:`anchor_analysis.publish.label_anchors`).
+    year : int
+        The financial year to draw (2023 = 2023/24).
+    value : {"current", "ambition", "stretch"}, default "current"
+        The score shown in each cell.
+    title : str, optional
+        Default: "Progression Framework <year>: each anchor's <value> by dimension".
+    source : str, default "Progression Framework self-assessment returns"
+        The source line.
+    synthetic : bool, default False
+        Tag the source line as synthetic demo data.
+    framework : Framework, optional
+        Default: :func:`anchor_analysis.core.framework.load_framework`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``value``, or when ``scores`` lacks a column it needs.
+    NoReturnsError
+        When nobody returned a self-assessment in ``year``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from anchor_analysis.analysis.progression import dimension_scores
+    >>> from anchor_analysis.figures.style import figure_title
+    >>> scores = dimension_scores(pd.read_csv("data/raw/demo/progression.csv"))
+    >>> fig = anchor_dimension_heatmap(scores, 2023, value="stretch")
+    >>> figure_title(fig)
+    "Progression Framework 2023/24: each anchor's stretch (ambition - current) by dimension"
+    >>> plt.close(fig)
     """
     if value not in ("current", "ambition", "stretch"):
         raise ValueError(f"value must be 'current', 'ambition' or 'stretch', not {value!r}")
@@ -165,10 +251,43 @@ def anchor_dimension_heatmap(scores: pd.DataFrame, year: int, *, value: str = "c
 
 def trajectory_lines(network_trajectory: pd.DataFrame, *, title: str | None = None, source: str = DEFAULT_SOURCE,
                      synthetic: bool = False, framework: Framework | None = None) -> Figure:
-    """Network mean current level (left) and ambition (right) per dimension over the years.
+    """Draw the network's mean current level (left) and ambition (right) per dimension over the years.
 
-    ``network_trajectory`` is :func:`anchor_analysis.analysis.progression.network_trajectory` (default form).
     Year labels carry the number of anchors reporting; each dimension has its own colour, marker and line style.
+
+    Parameters
+    ----------
+    network_trajectory : pandas.DataFrame
+        :func:`anchor_analysis.analysis.progression.network_trajectory` in its default (all reporters) form.
+    title : str, optional
+        Default: "Progression Framework <years>: network mean scores by dimension".
+    source : str, default "Progression Framework self-assessment returns"
+        The source line.
+    synthetic : bool, default False
+        Tag the source line as synthetic demo data.
+    framework : Framework, optional
+        Default: :func:`anchor_analysis.core.framework.load_framework`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When a column is missing, or the trajectory is the like-for-like form (it has ``compared_with``).
+    NoReturnsError
+        When the trajectory is empty.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from anchor_analysis.analysis.progression import network_trajectory
+    >>> from anchor_analysis.figures.style import figure_title
+    >>> fig = trajectory_lines(network_trajectory(pd.read_csv("data/raw/demo/progression.csv")))
+    >>> figure_title(fig)
+    'Progression Framework 2019/20 to 2024/25: network mean scores by dimension'
+    >>> plt.close(fig)
     """
     _require(network_trajectory, ["year", "dimension", "n_reporting", "current", "ambition"], "trajectory_lines")
     if "compared_with" in network_trajectory.columns:
@@ -207,11 +326,47 @@ def trajectory_lines(network_trajectory: pd.DataFrame, *, title: str | None = No
 def anchor_small_multiples(scores: pd.DataFrame, *, ncols: int = 4, title: str | None = None,
                            source: str = DEFAULT_SOURCE, synthetic: bool = False,
                            framework: Framework | None = None) -> Figure:
-    """One panel per anchor: each dimension's current level (solid, filled) and ambition (dotted, open) by year.
+    """Draw one panel per anchor: each dimension's current level (solid, filled) and ambition (dotted, open) by year.
 
-    ``scores`` is :func:`anchor_analysis.analysis.progression.dimension_scores` (all the years to show), optionally with
-    an ``anchor`` display column. Dimensions are told apart by colour and marker; a year an anchor skipped is a
-    gap in the x axis, never a drawn value.
+    Dimensions are told apart by colour and marker; a year an anchor skipped is a gap in the x axis, never a drawn
+    value.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        :func:`anchor_analysis.analysis.progression.dimension_scores` (all the years to show), optionally with an
+        ``anchor`` display column.
+    ncols : int, default 4
+        Panels per row (fewer when there are fewer anchors).
+    title : str, optional
+        Default: "Progression Framework <years>: each anchor's scores by dimension".
+    source : str, default "Progression Framework self-assessment returns"
+        The source line.
+    synthetic : bool, default False
+        Tag the source line as synthetic demo data.
+    framework : Framework, optional
+        Default: :func:`anchor_analysis.core.framework.load_framework`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When ``scores`` lacks a column it needs.
+    NoReturnsError
+        When no anchor has a current level.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from anchor_analysis.analysis.progression import dimension_scores
+    >>> scores = dimension_scores(pd.read_csv("data/raw/demo/progression.csv"))
+    >>> fig = anchor_small_multiples(scores[scores["anchor_id"].isin(["nhs_trust_a", "university_a"])])
+    >>> [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()]
+    ['nhs_trust_a', 'university_a']
+    >>> plt.close(fig)
     """
     who = _anchor_column(scores)
     _require(scores, ["year", who, "dimension", "current", "ambition"], "anchor_small_multiples")

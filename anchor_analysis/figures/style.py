@@ -12,12 +12,18 @@
 Figure functions draw inside :func:`house_style`, so they look the same whether or not
 :func:`apply_house_style` was called; notebooks call :func:`apply_house_style` once so their own plots match.
 
->>> import pandas as pd
->>> overview = pd.DataFrame({"year": 2023, "dimension": ["employment", "civic"], "label": ["Employment", "Civic"],
-...                          "n_reporting": [12, 0], "current": [3.2, None], "ambition": [3.9, None]})
->>> fig = dumbbell_current_ambition(overview, source="Demo network returns", synthetic=True)
->>> source_text(fig)
-'Source: Demo network returns (SYNTHETIC demo data)'
+The report's charts are in :mod:`anchor_analysis.figures.progression` and :mod:`anchor_analysis.figures.metrics`
+(:func:`~anchor_analysis.figures.progression.dumbbell_current_ambition` shows a whole one); any figure is finished
+the same way:
+
+>>> with house_style():
+...     fig, ax = plt.subplots(layout="constrained")
+...     _ = ax.plot([2019, 2020, 2021], [1.8, 2.1, 2.4], **series_style(0))
+...     fig = finish_figure(fig, ax, title="Network mean level", source="Demo network returns", synthetic=True,
+...                         xlabel="Financial year", ylabel="Level (1-4)")
+>>> figure_title(fig), source_text(fig)
+('Network mean level', 'Source: Demo network returns (SYNTHETIC demo data)')
+>>> plt.close(fig)
 """
 
 from __future__ import annotations
@@ -61,7 +67,26 @@ FORMATS = ("png", "svg")
 # --- style ---------------------------------------------------------------------------------------------------
 
 def house_rc() -> dict:
-    """The house matplotlib rc parameters (seaborn "whitegrid" + "notebook", Okabe-Ito, DejaVu Sans)."""
+    """Return the house matplotlib rc parameters.
+
+    Seaborn's "whitegrid" style and "notebook" context, the Okabe-Ito colour, marker and line-style cycle, DejaVu
+    Sans (bundled with matplotlib), left-aligned bold titles and the fixed SVG hash salt.
+
+    Returns
+    -------
+    dict
+        The rc parameters by name, for :func:`matplotlib.rc_context` or ``matplotlib.rcParams.update``.
+
+    See Also
+    --------
+    house_style : Draw with these parameters without changing the session's defaults.
+
+    Examples
+    --------
+    >>> rc = house_rc()
+    >>> rc["font.sans-serif"], rc["image.cmap"], rc["savefig.dpi"]
+    (['DejaVu Sans'], 'cividis', 150)
+    """
     rc = {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook")}
     rc.update({
         "font.family": "sans-serif",
@@ -84,20 +109,64 @@ def house_rc() -> dict:
 
 
 def apply_house_style() -> None:
-    """Make the house style the session default (for notebooks: their own plots then match the kit's)."""
+    """Make the house style the session default.
+
+    For notebooks: their own plots then match the kit's. Sets seaborn's theme and updates
+    ``matplotlib.rcParams`` with :func:`house_rc`, for the rest of the session.
+
+    Examples
+    --------
+    >>> before = dict(mpl.rcParams)
+    >>> apply_house_style()
+    >>> mpl.rcParams["axes.titlelocation"]
+    'left'
+    >>> mpl.rcParams.update(before)
+    """
     sns.set_theme(style="whitegrid", context="notebook", palette=list(PALETTE))
     mpl.rcParams.update(house_rc())
 
 
 @contextlib.contextmanager
 def house_style() -> Iterator[None]:
-    """Context manager: draw in the house style without changing the session's defaults."""
+    """Draw in the house style without changing the session's defaults (a context manager).
+
+    Yields
+    ------
+    None
+        Inside the ``with`` block matplotlib uses :func:`house_rc`; the previous rc parameters come back after it.
+
+    Examples
+    --------
+    >>> with house_style():
+    ...     mpl.rcParams["axes.titleweight"]
+    'bold'
+    """
     with mpl.rc_context(house_rc()):
         yield
 
 
 def series_style(index: int) -> dict:
-    """Colour, marker and line style of the ``index``-th series (dimension order), cycling after seven."""
+    """Return the colour, marker and line style of the ``index``-th series.
+
+    Series are numbered in dimension order; the styles cycle after seven.
+
+    Parameters
+    ----------
+    index : int
+        Position of the series (0 = first).
+
+    Returns
+    -------
+    dict
+        ``color``, ``marker`` and ``linestyle``, to pass to :meth:`matplotlib.axes.Axes.plot`.
+
+    Examples
+    --------
+    >>> series_style(1)
+    {'color': '#E69F00', 'marker': 's', 'linestyle': '--'}
+    >>> series_style(7) == series_style(0)
+    True
+    """
     i = index % len(PALETTE)
     return {"color": PALETTE[i], "marker": MARKERS[i], "linestyle": LINESTYLES[i]}
 
@@ -105,10 +174,26 @@ def series_style(index: int) -> dict:
 # --- finishing and saving -------------------------------------------------------------------------------------
 
 def source_line(source: str, synthetic: bool = False) -> str:
-    """``"Source: <source>"``, tagged ``(SYNTHETIC demo data)`` when synthetic.
+    """Return a figure's source line, ``"Source: <source>"``, tagged ``(SYNTHETIC demo data)`` when synthetic.
 
+    Parameters
+    ----------
+    source : str
+        Where the data come from; a leading ``"Source:"`` is kept, not repeated.
+    synthetic : bool, default False
+        Tag the line as synthetic (unless it already says SYNTHETIC).
+
+    Returns
+    -------
+    str
+        The source line.
+
+    Examples
+    --------
     >>> source_line("Demo returns", synthetic=True)
     'Source: Demo returns (SYNTHETIC demo data)'
+    >>> source_line("Source: ONS")
+    'Source: ONS'
     """
     text = source.strip()
     if not text.lower().startswith("source:"):
@@ -119,6 +204,7 @@ def source_line(source: str, synthetic: bool = False) -> str:
 
 
 def _wrap(text: str, fig: Figure, fontsize: float) -> str:
+    """``text`` wrapped to the figure's width at ``fontsize`` (existing line breaks kept)."""
     chars = max(30, int(fig.get_figwidth() * 72 / (fontsize * 0.58)))
     return "\n".join(textwrap.fill(part, chars) for part in text.split("\n"))
 
@@ -126,11 +212,41 @@ def _wrap(text: str, fig: Figure, fontsize: float) -> str:
 def finish_figure(fig: Figure, ax: Axes | Sequence[Axes] | np.ndarray | None = None, *, title: str, source: str,
                   xlabel: str | None = None, ylabel: str | None = None, synthetic: bool = False,
                   note: str | None = None) -> Figure:
-    """Add the house title, axis labels, an optional note and the source line; return ``fig``.
+    """Add the house title, axis labels, an optional note and the source line to a figure.
 
     The title is the figure's (left-aligned) suptitle; ``xlabel``/``ylabel`` go on ``ax`` (on the bottom row and
     left column when ``ax`` is several axes); the source line (``gid="source"``) and the note (``gid="note"``)
     sit at the bottom-left, with room made for them in the figure's constrained layout.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to finish.
+    ax : Axes or sequence or array of Axes, optional
+        The axes to label; hidden axes are skipped.
+    title : str
+        The figure's title (wrapped to its width).
+    source : str
+        Where the data come from (see :func:`source_line`).
+    xlabel, ylabel : str, optional
+        Axis labels.
+    synthetic : bool, default False
+        Tag the source line ``(SYNTHETIC demo data)``.
+    note : str, optional
+        A line of explanation above the source line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig`` itself.
+
+    Examples
+    --------
+    >>> fig, axes = plt.subplots(1, 2, layout="constrained")
+    >>> fig = finish_figure(fig, axes, title="Two panels", source="Demo returns", ylabel="Level", note="A note.")
+    >>> [a.get_ylabel() for a in axes], {t.get_gid(): t.get_text() for t in fig.texts if t.get_gid()}
+    (['Level', ''], {'note': 'A note.', 'source': 'Source: Demo returns'})
+    >>> plt.close(fig)
     """
     small = mpl.rcParams["xtick.labelsize"]
     small = 8.5 if isinstance(small, str) else min(float(small), 8.5)
@@ -199,23 +315,98 @@ def _freeze_layout(fig: Figure, passes: int = 1) -> None:
 
 
 def figure_title(fig: Figure) -> str:
-    """The figure's title text."""
+    """Return the figure's title text (its suptitle, as :func:`finish_figure` sets it).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure.
+
+    Returns
+    -------
+    str
+        The title, empty when there is none.
+
+    Examples
+    --------
+    >>> fig = plt.figure()
+    >>> _ = fig.suptitle("Coverage")
+    >>> figure_title(fig)
+    'Coverage'
+    >>> plt.close(fig)
+    """
     return fig.get_suptitle()
 
 
 def source_text(fig: Figure) -> str:
-    """The figure's source line (empty when there is none)."""
+    """Return the figure's source line, the text :func:`finish_figure` tags ``gid="source"``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure.
+
+    Returns
+    -------
+    str
+        The source line, empty when there is none.
+
+    Examples
+    --------
+    >>> fig = plt.figure()
+    >>> source_text(fig)
+    ''
+    >>> _ = fig.text(0, 0, "Source: ONS", gid="source")
+    >>> source_text(fig)
+    'Source: ONS'
+    >>> plt.close(fig)
+    """
     return next((t.get_text() for t in fig.texts if t.get_gid() == "source"), "")
 
 
 def save_figure(fig: Figure, output_dir: str | Path, name: str, *, formats: Sequence[str] = FORMATS,
                 dpi: int = DPI) -> list[Path]:
-    """Write ``fig`` as ``<output_dir>/<name>.png`` (``dpi``) and ``.svg``; return the paths.
+    """Write ``fig`` as ``<output_dir>/<name>.png`` (at ``dpi``) and ``.svg``.
 
     Deterministic: the layout is settled and frozen before the first save (see :func:`_freeze_layout`), the SVG
     hash salt is fixed and no date or software version is written, so saving the same figure again, or
     re-running the code that made it, gives byte-identical files. Each file is written to a temporary name first
     and renamed, so an interrupted run never leaves a half-written figure.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to save.
+    output_dir : str or Path
+        The folder to write to (created when missing).
+    name : str
+        A plain file stem such as ``"overview_dumbbell"`` (letters, digits, ``_``, ``.`` and ``-``).
+    formats : sequence of str, default ("png", "svg")
+        The formats to write, in order.
+    dpi : int, default 150
+        Resolution of the PNG.
+
+    Returns
+    -------
+    list of Path
+        The written files, in the order of ``formats``.
+
+    Raises
+    ------
+    ValueError
+        When ``name`` is not a plain file stem, or a format is neither ``png`` nor ``svg``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> fig, ax = plt.subplots(layout="constrained")
+    >>> first = [p.read_bytes() for p in save_figure(fig, folder, "example")]
+    >>> [p.name for p in save_figure(fig, folder, "example")]
+    ['example.png', 'example.svg']
+    >>> [p.read_bytes() for p in sorted(Path(folder).iterdir())] == first
+    True
+    >>> plt.close(fig)
     """
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name) or name.endswith((".png", ".svg")):
         raise ValueError(f"figure name {name!r}: give a plain file stem such as 'overview_dumbbell'")
@@ -243,12 +434,34 @@ def show_figure(fig: Figure, output_dir: str | Path, name: str, *, width: int | 
     """Save ``fig`` with :func:`save_figure`, close it and display the saved PNG in a notebook.
 
     The exported report then embeds exactly the published image, and the figure is rendered only for saving,
-    not once more by the notebook's inline backend. ``width`` (pixels on screen) defaults to the figure's width
-    at 100 pixels per inch. Returns the written paths.
+    not once more by the notebook's inline backend. Outside IPython nothing is displayed (IPython prints the
+    image object's name instead).
 
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to save and show; it is closed.
+    output_dir : str or Path
+        The folder to write to.
+    name : str
+        The file stem (see :func:`save_figure`).
+    width : int, optional
+        Width on screen in pixels; default: the figure's width at 100 pixels per inch.
+
+    Returns
+    -------
+    list of Path
+        The written files.
+
+    Examples
+    --------
+    >>> import tempfile
     >>> fig, ax = plt.subplots()
-    >>> [p.name for p in show_figure(fig, tmp_path, "example")]  # doctest: +SKIP
+    >>> [p.name for p in show_figure(fig, tempfile.mkdtemp(), "example")]
+    <IPython.core.display.Image object>
     ['example.png', 'example.svg']
+    >>> plt.fignum_exists(fig.number)
+    False
     """
     paths = save_figure(fig, output_dir, name)
     width = width or round(fig.get_figwidth() * 100)

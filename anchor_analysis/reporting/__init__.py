@@ -1,17 +1,25 @@
 """The annual batch run: validate a network's returns, execute the notebooks per year, export the reports.
 
-``anchor-analysis report --year 2023`` (see :func:`run_report`) does, for each year:
+In: a network folder of returns (``data/raw/<network>``), the report notebooks and the years to run. Out: the
+layout below. ``anchor-analysis report --year 2023`` (see :func:`run_report`):
 
-1. validates the network folder once (:func:`anchor_analysis.contracts.validate_directory`); invalid returns stop
-   the run before anything is executed or written;
-2. executes every notebook with Papermill (kernel ``python3``, working directory = the notebook's folder) with the
-   typed parameters ``year`` (int), ``data_dir`` (str), ``output_dir`` (str) and ``place`` (str), each in a fresh
-   kernel started while the notebook before it runs (:class:`KernelQueue`);
-3. exports each executed notebook to HTML with nbconvert (inputs hidden, images embedded, CSS inline, no script or
+1. checks the options and gathers what every year shares (:func:`prepare`: network, place, notebooks,
+   provenance); unusable options stop the run before anything is written;
+2. validates the network's returns and builds its derived tables once for the whole run
+   (:func:`anchor_analysis.reporting.run.prepare_returns`, through :func:`anchor_analysis.derived.processed_network`:
+   Parquet tables, see :mod:`anchor_analysis.derived`), with one job while the first notebook's kernel starts.
+   Invalid returns (for which nothing is built), or a year without any, stop the run before a notebook is executed
+   or anything is written to ``<out>``; every notebook of every year then reads these tables, so no ledger line is
+   classified twice;
+3. for each year, executes every notebook with Papermill (kernel ``python3``, working directory = the notebook's
+   folder) with the typed parameters ``year`` (int), ``data_dir`` (str), ``output_dir`` (str) and ``place``
+   (str), and ``anonymise`` (bool) with ``--anonymise``, each in a fresh kernel started while the notebook before
+   it runs (:class:`KernelQueue`);
+4. exports each executed notebook to HTML with nbconvert (inputs hidden, images embedded, CSS inline, no script or
    stylesheet from a CDN: the pages render offline), builds the combined *Network impact report* HTML (cover,
    contents, the sections, data sources and method notes, coverage, provenance) and prints it to PDF with headless
    Chromium;
-4. writes ``<out>/index.html`` across every year present.
+5. writes ``<out>/index.html`` across every year present.
 
 Layout of ``<out>`` (``section`` is ``baseline``, ``progression`` or ``neighbourhoods``; any other notebook's
 section is its file name without the leading ``NN_``)::
@@ -35,6 +43,17 @@ fail, but does not hold back the HTML.
 
 The runner writes nothing into the notebooks' tables: identical inputs give byte-identical CSVs as long as the
 notebooks themselves are deterministic (and do not write ``output_dir``, which names the staging folder, into them).
+
+The modules: :mod:`~anchor_analysis.reporting.options` (what a run is asked to do, and its results),
+:mod:`~anchor_analysis.reporting.run` (the whole run), :mod:`~anchor_analysis.reporting.build` (one year, staged and
+promoted), :mod:`~anchor_analysis.reporting.kernels` (Papermill and kernels started ahead),
+:mod:`~anchor_analysis.reporting.export` (HTML pages), :mod:`~anchor_analysis.reporting.combined` (the combined
+report), :mod:`~anchor_analysis.reporting.pdf` (Chromium), :mod:`~anchor_analysis.reporting.provenance`,
+:mod:`~anchor_analysis.reporting.index` (the index and the summary) and :mod:`~anchor_analysis.reporting.section`
+(the set-up every notebook shares).
+
+>>> parse_years(years="2022-2023"), report_file_stem(2023)
+([2022, 2023], 'network-impact-report-2023-24')
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
 """Building one year inside a staging folder, and moving it into place only when it is complete.
+
+In: the run's settings and a staging folder. Out: ``<out>/<year>`` (or ``<out>/failed/<year>``) holding the
+executed notebooks, each section's figures and tables, the report pages, the combined report (HTML and PDF) and
+``provenance.json``, and the :class:`~anchor_analysis.reporting.options.YearResult` saying how it went.
 """
 
 from __future__ import annotations
@@ -60,13 +64,44 @@ def _replace_dir(work: Path, final: Path, trash: Path) -> None:
 
 def build_year(year: int, settings: RunSettings, staging: Path, echo: Echo | None = None,
                kernels: KernelQueue | None = None) -> YearResult:
-    """Execute and export one year inside ``staging/<year>``; the paths in the result are relative to it.
+    """Execute and export one year inside ``staging/<year>``.
 
     The steps: run every notebook (a failing one does not stop the others), then, only when all succeeded, export
     each section's page, the combined report and ``provenance.json``, then print the PDF (a failed PDF leaves the
     HTML standing). Nothing outside ``staging`` is touched: :func:`promote` moves the year into place, in the main
-    process. The caller owns ``staging`` and removes it afterwards, whatever happens here. ``kernels``: the run's
-    kernels, started ahead (by default, this year's own).
+    process. The caller owns ``staging`` and removes it afterwards, whatever happens here.
+
+    Parameters
+    ----------
+    year : int
+        The financial year (2023 = 2023/24).
+    settings : RunSettings
+        The run's settings.
+    staging : Path
+        An empty folder of the caller's; the year is built in ``staging/<year>``.
+    echo : callable, optional
+        Receives each progress line; default: print it.
+    kernels : KernelQueue, optional
+        The run's kernels, started ahead; by default, this year's own (closed when the year is done).
+
+    Returns
+    -------
+    YearResult
+        Its paths relative to ``staging/<year>``; failures recorded in it, not raised.
+
+    Examples
+    --------
+    A year without notebooks runs no kernel: it builds just the combined report and ``provenance.json``.
+
+    >>> import dataclasses
+    >>> import tempfile
+    >>> from anchor_analysis.reporting.run import prepare
+    >>> settings = prepare("data/raw/demo", tempfile.mkdtemp(), "html", notebooks=["notebooks/01_baseline.ipynb"])
+    >>> staging = Path(tempfile.mkdtemp())
+    >>> result = build_year(2023, dataclasses.replace(settings, notebooks=()), staging)
+    [2023/24] HTML report: ok in ... s
+    >>> result.report_html.as_posix(), sorted(p.name for p in (staging / "2023").iterdir())
+    ('report/network-impact-report-2023-24.html', ['notebooks', 'provenance.json', 'report'])
     """
     if kernels is None:
         kernels = KernelQueue(settings.kernel_name, [(year, nb) for nb in settings.notebooks])
@@ -193,8 +228,40 @@ def _signals_held():
 
 
 def promote(result: YearResult, settings: RunSettings, staging: Path) -> YearResult:
-    """Move a built year from ``staging`` into ``<out>/<year>`` (replacing the old one), or into
-    ``<out>/failed/<year>`` when anything but the PDF failed. Runs in the main process only."""
+    """Move a built year from ``staging`` into ``<out>/<year>``, or into ``<out>/failed/<year>`` when it failed.
+
+    A year succeeded when it had notebooks and everything but the PDF worked: it replaces the old
+    ``<out>/<year>`` (SIGINT and SIGTERM held across the renames) and clears an old ``<out>/failed/<year>``. The
+    injected ``output_dir`` of each executed notebook is pointed at where its outputs now are. Runs in the main
+    process only.
+
+    Parameters
+    ----------
+    result : YearResult
+        From :func:`build_year`, its paths relative to ``staging/<year>``.
+    settings : RunSettings
+        The run's settings (``out_dir``).
+    staging : Path
+        The folder the year was built in.
+
+    Returns
+    -------
+    YearResult
+        ``result``, its ``out_dir`` or ``failed_dir`` set and its paths made absolute.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from anchor_analysis.reporting.options import NotebookResult
+    >>> from anchor_analysis.reporting.run import prepare
+    >>> settings = prepare("data/raw/demo", tempfile.mkdtemp(), "html", notebooks=["notebooks/01_baseline.ipynb"])
+    >>> staging = Path(tempfile.mkdtemp())
+    >>> (staging / "2023" / "baseline" / "tables").mkdir(parents=True)
+    >>> ran = NotebookResult("01_baseline.ipynb", "baseline", "Baseline", True, 12.5)
+    >>> result = promote(YearResult(2023, [ran]), settings, staging)
+    >>> result.out_dir == settings.out_dir / "2023", (result.out_dir / "baseline" / "tables").is_dir()
+    (True, True)
+    """
     work = staging / str(result.year)
     succeeded = bool(result.notebooks) and result.error is None and all(nb.ok for nb in result.notebooks)
     final = settings.out_dir / str(result.year) if succeeded else settings.out_dir / "failed" / str(result.year)
@@ -218,6 +285,7 @@ def promote(result: YearResult, settings: RunSettings, staging: Path) -> YearRes
 
 
 def _remove_if_empty(folder: Path) -> None:
+    """Remove ``folder`` if it is empty (and exists)."""
     try:
         folder.rmdir()
     except OSError:
@@ -225,4 +293,5 @@ def _remove_if_empty(folder: Path) -> None:
 
 
 def _build_year_in_child(year: int, settings: RunSettings, staging: Path) -> YearResult:
+    """:func:`build_year` in a worker process (progress printed, the year's own kernels)."""
     return build_year(year, settings, staging)

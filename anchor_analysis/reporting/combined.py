@@ -1,4 +1,7 @@
 """The combined network impact report of a year: cover, contents, sections, sources, coverage, provenance.
+
+In: the run's settings and each notebook's exported body (:func:`anchor_analysis.reporting.export.export_html`).
+Out: one standalone HTML page, styled by :data:`REPORT_CSS` for screen and A4 print.
 """
 
 from __future__ import annotations
@@ -67,10 +70,12 @@ nav.contents li.level3 { padding-left: 1.2em; font-size: 8.5pt; margin: .1em 0; 
 
 
 def _esc(value: object) -> str:
+    """``value`` as text, escaped for HTML (quotes too)."""
     return html.escape(str(value), quote=True)
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]], cls: str = "meta", mono: Iterable[int] = ()) -> str:
+    """An HTML table of class ``cls``, cells left-aligned; the columns numbered in ``mono`` in a monospace font."""
     mono = set(mono)
     head = "".join(f"<th>{_esc(h)}</th>" for h in header)
     body = []
@@ -83,10 +88,27 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[object]], cls: str = "
 
 
 def report_file_stem(year: int) -> str:
+    """Return the file name, without suffix, of a year's combined report.
+
+    Parameters
+    ----------
+    year : int
+        The financial year (2023 = 2023/24).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> report_file_stem(2023)
+    'network-impact-report-2023-24'
+    """
     return f"network-impact-report-{fy_label(year).replace('/', '-')}"
 
 
 def _read_coverage(path: Path, limit: int = 200) -> tuple[list[str], list[list[str]]]:
+    """The header and first ``limit`` rows of a ``coverage.csv``."""
     with open(path, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
     if not rows:
@@ -95,6 +117,7 @@ def _read_coverage(path: Path, limit: int = 200) -> tuple[list[str], list[list[s
 
 
 def _coverage_html(work: Path, notebooks: Sequence[Notebook]) -> str:
+    """The Coverage appendix: each section's ``coverage.csv`` statements as a list (or the table as it is)."""
     parts = []
     for nb in notebooks:
         candidates = [work / nb.section / "tables" / "coverage.csv", work / nb.section / "coverage.csv"]
@@ -119,6 +142,7 @@ def _coverage_html(work: Path, notebooks: Sequence[Notebook]) -> str:
 
 
 def _sources_html(settings: RunSettings, year: int) -> str:
+    """The Data sources and method notes appendix: the returns, the public datasets and how figures are made."""
     prov = settings.provenance
     groups: dict[str, int] = {}
     for row in prov["inputs"]:
@@ -179,6 +203,7 @@ def _sources_html(settings: RunSettings, year: int) -> str:
 
 
 def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[Notebook, Path]]) -> str:
+    """The Provenance appendix: package, commit, run date, notebooks, input files and public datasets, checksummed."""
     prov = settings.provenance
     facts = [
         ("package", f"anchor-analysis {prov['versions']['anchor-analysis']}"),
@@ -216,9 +241,41 @@ def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[
 
 
 def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequence[tuple[Notebook, str]]) -> str:
-    """The combined *Network impact report* HTML for one year: a cover, the contents, one section per notebook
-    (``bodies``: each notebook with its exported body) and the appendices: data sources and method notes, coverage
-    (from the sections' ``coverage.csv`` in ``work``) and provenance."""
+    """Make the combined *Network impact report* HTML of one year.
+
+    The page has a cover (with a banner when the data are synthetic), the contents (each section with its h2 and
+    h3 headings), one section per notebook and the appendices: data sources and method notes, coverage (from the
+    sections' ``coverage.csv`` in ``work``) and provenance.
+
+    Parameters
+    ----------
+    settings : RunSettings
+        The run's settings (:func:`anchor_analysis.reporting.run.prepare`).
+    year : int
+        The financial year (2023 = 2023/24).
+    work : Path
+        The year's folder: ``<section>/tables/coverage.csv`` are read from it.
+    bodies : sequence of (Notebook, str)
+        Each notebook with its exported body, in report order.
+
+    Returns
+    -------
+    str
+        The page.
+
+    Examples
+    --------
+    >>> import re
+    >>> import tempfile
+    >>> from anchor_analysis.reporting.run import prepare
+    >>> settings = prepare("data/raw/demo", tempfile.mkdtemp(), "html", notebooks=["notebooks/01_baseline.ipynb"])
+    >>> body = "<h1>Baseline</h1><h2>Staff</h2><p>62,300 staff.</p>"
+    >>> page = combined_report(settings, 2023, Path(tempfile.mkdtemp()), [(settings.notebooks[0], body)])
+    >>> re.findall("<title>(.*)</title>", page), "SYNTHETIC DATA" in page
+    (['Network impact report 2023/24'], True)
+    >>> re.findall(r'<li(?: class="level2")?><a href="#[^"]+">([^<]+)</a>', page)
+    ['Baseline', 'Staff', 'Data sources and method notes', 'Coverage', 'Provenance']
+    """
     label = fy_label(year)
     tag = '<span class="synthetic-tag">SYNTHETIC DATA</span>' if settings.synthetic else ""
     contents, sections = [], []

@@ -1,4 +1,7 @@
 """Exporting executed notebooks to HTML: inputs hidden, images embedded, nothing fetched from a CDN.
+
+In: an executed notebook. Out: its standalone page (nbconvert's ``lab`` template without remote scripts,
+:data:`OFFLINE_TEMPLATE`) and its body for the combined report, whose tables are fitted to an A4 page.
 """
 
 from __future__ import annotations
@@ -84,19 +87,76 @@ _REMOTE_IMPORT = re.compile(rf"""@import\s+(?:url\(\s*)?{_REMOTE}[^;]*;""", re.I
 
 
 def strip_external_resources(page: str) -> str:
-    """Remove what a page would fetch from the network to render: ``<script src="http…">`` (and scripts that
-    ``import("http…")``), ``<link href="http…">`` (stylesheets, fonts, preloads) and CSS ``@import`` of a remote
-    address. Ordinary hyperlinks (``<a href="https://…">``) stay. A safety net behind :data:`OFFLINE_TEMPLATE`:
-    it also catches remote scripts and stylesheets inside a notebook's own HTML outputs."""
+    """Remove what a page would fetch from the network to render.
+
+    That is ``<script src="http…">`` (and scripts that ``import("http…")``), ``<link href="http…">``
+    (stylesheets, fonts, preloads) and CSS ``@import`` of a remote address. Ordinary hyperlinks
+    (``<a href="https://…">``) stay. A safety net behind :data:`OFFLINE_TEMPLATE`: it also catches remote scripts
+    and stylesheets inside a notebook's own HTML outputs.
+
+    Parameters
+    ----------
+    page : str
+        HTML.
+
+    Returns
+    -------
+    str
+        The page without them.
+
+    Examples
+    --------
+    >>> strip_external_resources('<script src="https://cdn.example/require.js"></script>'
+    ...                          '<link rel="stylesheet" href="//fonts.example/a.css">'
+    ...                          '<style>@import url(https://cdn.example/b.css); p {}</style>'
+    ...                          '<a href="https://www.gov.uk">IMD</a>')
+    '<style> p {}</style><a href="https://www.gov.uk">IMD</a>'
+    """
     page = _REMOTE_SCRIPT.sub("", page)
     page = _REMOTE_TAG.sub("", page)  # <link href="https://…"> (stylesheets, fonts, preloads); unclosed scripts
     return _REMOTE_IMPORT.sub("", page)
 
 
 def export_html(executed: Path, target: Path, title: str, source_dir: Path) -> str:
-    """Write the standalone HTML page of an executed notebook (inputs hidden, images embedded, CSS inline, nothing
-    fetched from the network) to ``target``; return the notebook's report body (nbconvert's ``basic`` template)
-    for the combined report."""
+    """Write the standalone HTML page of an executed notebook and return its body for the combined report.
+
+    The page has inputs hidden, images embedded, CSS inline and nothing fetched from the network. Parameter cells,
+    cells tagged ``remove-cell``, code cells without output and stderr streams are left out; cells tagged
+    ``remove-output`` lose their outputs.
+
+    Parameters
+    ----------
+    executed : Path
+        The executed notebook.
+    target : Path
+        The page to write.
+    title : str
+        The page's title.
+    source_dir : Path
+        The notebook's source folder (nbconvert resolves relative paths, e.g. of images, from it).
+
+    Returns
+    -------
+    str
+        The notebook's report body (nbconvert's ``basic`` template), without remote resources.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import nbformat
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> output = nbformat.v4.new_output("stream", name="stdout", text="62,300 staff")
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_code_cell("year = 2023", metadata={"tags": ["parameters"]}),
+    ...     nbformat.v4.new_markdown_cell("# Baseline"),
+    ...     nbformat.v4.new_code_cell("print(staff)", outputs=[output])])
+    >>> nbformat.write(nb, folder / "01_baseline.ipynb")
+    >>> body = export_html(folder / "01_baseline.ipynb", folder / "01_baseline.html", "Baseline 2023/24", folder)
+    >>> "62,300 staff" in body, "year = 2023" in body, "print(staff)" in body
+    (True, False, False)
+    >>> "<title>Baseline 2023/24</title>" in (folder / "01_baseline.html").read_text(encoding="utf-8")
+    True
+    """
     import nbformat
 
     nb = _report_ready(nbformat.read(executed, as_version=4))
@@ -113,6 +173,7 @@ _HEADING = re.compile(r"<h([123])([^>]*)>(.*?)</h\1>", re.S | re.I)
 
 
 def _text(fragment: str) -> str:
+    """The text of an HTML fragment: tags and pilcrows removed, entities unescaped, whitespace collapsed."""
     return " ".join(html.unescape(_TAG.sub("", fragment)).replace("¶", "").split())
 
 
@@ -126,6 +187,7 @@ def _section_body(body: str, section: str) -> tuple[str, list[tuple[int, str, st
     numbers = itertools.count()
 
     def add_id(match: re.Match) -> str:
+        """Give a heading without an id the id ``<section>-h<n>``."""
         number = next(numbers)
         if re.search(r'\bid="', match.group(2)):
             return match.group(0)
@@ -155,6 +217,7 @@ _NUMBER = re.compile(r"[(]?[£$€]?\s*[-+−–]?[£$€]?[\d.,]+\s*(?:%|[a-zA-
 
 
 def _align_text_left(match: re.Match) -> str:
+    """Mark a table cell that does not read as a number ``class="text"`` (aligned left)."""
     attributes, cell = match.groups()
     if _NUMBER.fullmatch(_text(cell)) or "class=" in attributes:
         return match.group(0)
@@ -177,6 +240,7 @@ def _fit_table(table: str) -> str:
         return table
 
     def font_size(head_cap: int) -> float:
+        """The font size at which the table fits, headers counted at most ``head_cap`` characters wide."""
         chars = sum(max(body_widest.get(c, 0), min(head_widest.get(c, 0), head_cap)) for c in columns)
         return PAGE_WIDTH_PT / (0.62 * chars + 1.1 * len(columns))  # glyphs plus cell padding, in em
 
@@ -196,9 +260,23 @@ _FIRST_CELL = re.compile(r"(<tr\b[^>]*>\s*)<t([hd])\b([^>]*)>(.*?)</t\2>", re.S 
 
 
 def drop_row_numbers(table: str) -> str:
-    """Remove the row-number column pandas prints for an unnamed integer index (0, 1, 2, … or the positions left
-    after filtering): in a report for a board they are noise. A table whose index has a name, or holds anything
-    but whole numbers, or spans rows, is returned as it is.
+    """Remove the row-number column pandas prints for an unnamed integer index.
+
+    The numbers (0, 1, 2, … or the positions left after filtering) are noise in a report for a board. A table
+    whose index has a name, or holds anything but whole numbers, or spans rows, is returned as it is.
+
+    Parameters
+    ----------
+    table : str
+        One HTML ``<table>`` as pandas writes it.
+
+    Returns
+    -------
+    str
+        The table, without its first column when that column is row numbers.
+
+    Examples
+    --------
 
     >>> drop_row_numbers("<table><thead><tr><th></th><th>a</th></tr></thead>"
     ...                  "<tbody><tr><th>0</th><td>1</td></tr></tbody></table>")
@@ -222,4 +300,5 @@ def drop_row_numbers(table: str) -> str:
 
 
 def _fit_tables(body: str) -> str:
+    """Every table of a notebook body without row numbers and fitted to the page."""
     return _TABLE.sub(lambda m: _fit_table(drop_row_numbers(m.group(0))), body)

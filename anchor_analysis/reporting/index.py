@@ -1,4 +1,7 @@
 """``<out>/index.html`` across every year present, and the run's one-screen summary.
+
+In: the output folder (its year folders and their ``provenance.json``) and a run's
+:class:`~anchor_analysis.reporting.options.RunResult`. Out: the index page and the summary text.
 """
 
 from __future__ import annotations
@@ -26,8 +29,36 @@ def _read_provenance(year_dir: Path) -> dict:
 
 
 def write_index(out_dir: str | Path) -> Path:
-    """Write ``<out>/index.html``: every year folder present, newest first, with links to what it holds, then the
-    years whose only run failed (their executed notebooks are under ``<out>/failed/<year>``)."""
+    """Write ``<out>/index.html`` listing every year folder present, newest first, with links to what it holds.
+
+    Each year shows its network (tagged when synthetic), build date, reports, section pages and executed notebooks,
+    and notes a later failed run; after the table come the years whose only run failed (their executed notebooks
+    are under ``<out>/failed/<year>``). The page is written atomically.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The output folder.
+
+    Returns
+    -------
+    Path
+        ``<out>/index.html``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> (out / "2023" / "report").mkdir(parents=True)
+    >>> _ = (out / "2023" / "report" / "network-impact-report-2023-24.html").write_text("")
+    >>> _ = (out / "2023" / "provenance.json").write_text('{"network": "Demo network", "run_date": "2025-01-31"}')
+    >>> (out / "failed" / "2024" / "notebooks").mkdir(parents=True)
+    >>> page = write_index(out).read_text(encoding="utf-8")
+    >>> re.findall(r"<td>(2023/24|Demo network|2025-01-31)</td>", page)
+    ['2023/24', 'Demo network', '2025-01-31']
+    >>> re.findall(r"<li>([^;]*);", page)
+    ['2024/25: no report yet']
+    """
     out_dir = Path(out_dir)
     rows = [_year_row(out_dir, folder) for folder in _year_dirs(out_dir)]
     page = _index_page(rows, _failed_only_items(out_dir))
@@ -101,6 +132,7 @@ a {{ color: #0b4f8a; }} .failed {{ color: #b00020; font-size: .85em; }}
 
 
 def _shown_path(path: Path | None) -> str:
+    """``path`` relative to the working directory when under it, else as it is; ``?`` for none."""
     if path is None:
         return "?"
     try:
@@ -110,7 +142,44 @@ def _shown_path(path: Path | None) -> str:
 
 
 def format_summary(result: RunResult) -> str:
-    """One screen: what was produced and where, and what failed (pointing at the executed notebook)."""
+    """Summarise a run on one screen: what was produced and where, and what failed.
+
+    A failed notebook points at its executed notebook; a year that was not built says whether its previous
+    outputs were left standing.
+
+    Parameters
+    ----------
+    result : RunResult
+        The run's result.
+
+    Returns
+    -------
+    str
+        The summary, ending "All done." or "Run FAILED: see above.".
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from anchor_analysis.reporting.options import NotebookResult, YearResult
+    >>> ok = NotebookResult("01_baseline.ipynb", "baseline", "Baseline", True, 12.5)
+    >>> failed = NotebookResult("02_progression_review.ipynb", "progression", "Progression review", False, 3.2,
+    ...                         executed=Path("outputs/failed/2024/notebooks/02_progression_review.ipynb"),
+    ...                         error="KeyError: 'year'")
+    >>> built = YearResult(2023, [ok], out_dir=Path("outputs/2023"), seconds=41.2,
+    ...                    report_html=Path("outputs/2023/report/network-impact-report-2023-24.html"))
+    >>> print(format_summary(RunResult([built, YearResult(2024, [ok, failed], seconds=20.0)],
+    ...                                Path(tempfile.mkdtemp()), seconds=61.2)))
+    <BLANKLINE>
+    Summary: 1 of 2 year(s) built in 61 s
+      2023/24  ok  (41 s)
+          report   outputs/2023/report/network-impact-report-2023-24.html
+          outputs  outputs/2023/{notebooks,report,<section>/figures|tables}
+      2024/25  FAILED  (20 s)
+          FAILED   02_progression_review.ipynb: KeyError: 'year'
+                   see outputs/failed/2024/notebooks/02_progression_review.ipynb
+          no previous output; nothing of this run was moved into place
+    Run FAILED: see above.
+    """
     built = sum(y.built for y in result.years)
     lines = ["", f"Summary: {built} of {len(result.years)} year(s) built in {result.seconds:.0f} s"]
     for year in result.years:

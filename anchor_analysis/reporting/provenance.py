@@ -1,4 +1,7 @@
 """Provenance of a run: versions, git commit, checksums of every input, public datasets, run date.
+
+In: the network folder, the repository and the public datasets registry. Out: the plain records that
+``provenance.json`` and the report's Provenance appendix are made of.
 """
 
 from __future__ import annotations
@@ -19,6 +22,26 @@ from anchor_analysis.core.errors import ReportError
 
 
 def sha256_file(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes, as hex (read a megabyte at a time).
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "anchors.csv"
+    >>> _ = path.write_bytes(b"anchor_id\\n")
+    >>> sha256_file(path) == hashlib.sha256(b"anchor_id\\n").hexdigest()
+    True
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -27,7 +50,28 @@ def sha256_file(path: Path) -> str:
 
 
 def input_files(data_dir: Path) -> list[dict]:
-    """Every file of the network folder (hidden files aside): relative path, size and sha256, sorted by path."""
+    """List every file of the network folder (hidden files and folders aside) with its size and checksum.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The network folder.
+
+    Returns
+    -------
+    list of dict
+        ``file`` (relative, with ``/``), ``bytes`` and ``sha256`` per file, sorted by path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "ledger").mkdir()
+    >>> for name in ("anchors.csv", "ledger/a_2023.csv", ".notes"):
+    ...     _ = (folder / name).write_text("x\\n")
+    >>> [(row["file"], row["bytes"]) for row in input_files(folder)]
+    [('anchors.csv', 2), ('ledger/a_2023.csv', 2)]
+    """
     rows = []
     for path in sorted(data_dir.rglob("*")):
         relative = path.relative_to(data_dir)
@@ -37,7 +81,25 @@ def input_files(data_dir: Path) -> list[dict]:
 
 
 def git_commit(where: Path | None = None) -> str:
-    """``git rev-parse HEAD`` of the repository holding the package (``"unknown"`` outside one), marked if dirty."""
+    """Return the git commit of the repository holding the package, marked when it has uncommitted changes.
+
+    Parameters
+    ----------
+    where : Path, optional
+        A folder of the repository; default: this package's.
+
+    Returns
+    -------
+    str
+        ``git rev-parse HEAD``, followed by ``" (with uncommitted changes)"`` when tracked files changed;
+        ``"unknown"`` outside a repository or without git.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> git_commit(Path(tempfile.mkdtemp()))
+    'unknown'
+    """
     where = where or Path(__file__).resolve().parent
     try:
         head = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True,
@@ -52,7 +114,25 @@ def git_commit(where: Path | None = None) -> str:
 
 
 def public_datasets() -> tuple[list[dict], str, str | None]:
-    """The public datasets registry and attribution statements; a note instead when the registry is unavailable."""
+    """Return the public datasets registry and its attribution statements, or a note when it is unavailable.
+
+    The registry is optional for the report: any error reading it becomes the note.
+
+    Returns
+    -------
+    rows : list of dict
+        One record per registered dataset (``key, file, sha256, publisher, licence, attribution, title, url``).
+    attribution : str
+        The attribution statements, one a line.
+    note : str or None
+        Why the registry is unavailable (then ``rows`` is empty), else None.
+
+    Examples
+    --------
+    >>> rows, attribution, note = public_datasets()
+    >>> rows[0]["key"], note
+    ('imd2019_file1', None)
+    """
     try:
         from anchor_analysis import public
 
@@ -64,6 +144,7 @@ def public_datasets() -> tuple[list[dict], str, str | None]:
 
 
 def _package_versions() -> dict[str, str]:
+    """Versions of anchor-analysis, Python and the packages that run and export the notebooks."""
     from importlib.metadata import PackageNotFoundError, version
 
     versions = {"anchor-analysis": __version__, "python": platform.python_version()}
@@ -76,7 +157,20 @@ def _package_versions() -> dict[str, str]:
 
 
 def run_date() -> datetime:
-    """Now, or ``$SOURCE_DATE_EPOCH`` when set (for reproducible report HTML)."""
+    """Return the run's date: now, or ``$SOURCE_DATE_EPOCH`` when set (for reproducible report HTML).
+
+    Returns
+    -------
+    datetime
+        Timezone-aware: UTC from ``SOURCE_DATE_EPOCH``, else local time.
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": "1700000000"}):
+    ...     run_date().isoformat()
+    '2023-11-14T22:13:20+00:00'
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC)
@@ -84,6 +178,7 @@ def run_date() -> datetime:
 
 
 def _read_network_toml(data_dir: Path) -> dict:
+    """The network folder's ``network.toml`` (empty when there is none); ReportError when it is not valid TOML."""
     path = data_dir / "network.toml"
     if not path.is_file():
         return {}
@@ -94,9 +189,26 @@ def _read_network_toml(data_dir: Path) -> dict:
 
 
 def published_inputs(inputs: Sequence[dict], anonymise: bool = False) -> list[dict]:
-    """The input files as the report lists them. Anonymised, the files of each subfolder (ledgers are one per
-    anchor and named after it) fold into one row, ``ledger/ (65 files)``, whose sha256 is that of the sorted
-    ``name sha256`` lines of its files: still a checksum of every input, without naming an anchor.
+    """Return the input files as the report lists them.
+
+    Anonymised, the files of each subfolder (ledgers are one per anchor and named after it) fold into one row,
+    ``ledger/ (65 files)``, whose sha256 is that of the sorted ``name sha256`` lines of its files: still a checksum
+    of every input, without naming an anchor.
+
+    Parameters
+    ----------
+    inputs : sequence of dict
+        :func:`input_files`.
+    anonymise : bool, default False
+        Fold each subfolder into one row; otherwise the rows are returned as they are.
+
+    Returns
+    -------
+    list of dict
+        ``file, bytes, sha256`` per row, folders where their first file was.
+
+    Examples
+    --------
 
     >>> rows = [{"file": "anchors.csv", "bytes": 9, "sha256": "a"}, {"file": "ledger/x_2023.csv", "bytes": 5,
     ...         "sha256": "b"}]

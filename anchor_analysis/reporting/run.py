@@ -1,5 +1,8 @@
 """The whole run: options checked, returns validated, every year built (in parallel with ``jobs``), the index
 written. :func:`run_report` is what ``anchor-analysis report`` calls.
+
+In: the command line's options. Out: ``<out>/<year>`` per year built (see :mod:`anchor_analysis.reporting`),
+``<out>/index.html`` and the :class:`~anchor_analysis.reporting.options.RunResult`.
 """
 
 from __future__ import annotations
@@ -52,7 +55,43 @@ def prepare(
     notebooks: Sequence[str | Path] | None = None,
     anonymise: bool = False,
 ) -> RunSettings:
-    """Check the options and gather what every year shares (network, place, provenance); validates nothing."""
+    """Check the options and gather what every year shares (network, place, provenance); validates nothing.
+
+    Parameters
+    ----------
+    data_dir : str or Path, default "data/raw/demo"
+        The network folder; its ``network.toml`` gives the network's name, place and synthetic flag.
+    out_dir : str or Path, default "outputs"
+        The output folder (not created here).
+    formats : str or iterable of str, default ("html", "pdf")
+        See :func:`~anchor_analysis.reporting.options.parse_formats`.
+    place : str, optional
+        A place name or a place TOML; default: the network's, else ``leeds``.
+    notebooks : sequence of str or Path, optional
+        The notebooks to run, in order; default: the three report notebooks in ``notebooks/``.
+    anonymise : bool, default False
+        Name anchors by code; every notebook must declare an ``anonymise`` parameter.
+
+    Returns
+    -------
+    RunSettings
+
+    Raises
+    ------
+    ReportError
+        For a missing network folder or notebook, no notebooks, notebooks sharing a section, an unknown format or
+        place, or ``anonymise`` with a notebook that cannot hide names.
+
+    Examples
+    --------
+    >>> settings = prepare("data/raw/demo", tempfile.mkdtemp(), "html", notebooks=["notebooks/01_baseline.ipynb"])
+    >>> settings.place, settings.synthetic, sorted(settings.provenance)
+    ('leeds', True, ['attribution', 'git_commit', 'inputs', 'notebooks', 'public', 'public_note', 'versions'])
+    >>> prepare("data/raw/nowhere")
+    Traceback (most recent call last):
+    ...
+    anchor_analysis.core.errors.ReportError: network folder .../data/raw/nowhere does not exist
+    """
     data_dir = Path(data_dir).resolve()
     if not data_dir.is_dir():
         raise ReportError(f"network folder {data_dir} does not exist")
@@ -111,9 +150,29 @@ def prepare(
 
 
 def prepare_returns(data_dir: Path, place: str | None = None):
-    """Validate the network's returns and build its derived tables for the run (or reuse them when nothing
-    changed), so every notebook of every year reads them and no ledger line is classified twice. Returns the
-    validation report: its failures when the returns are invalid, else its warnings."""
+    """Validate the network's returns and build its derived tables for the run (or reuse them when nothing changed).
+
+    Every notebook of every year then reads the same tables
+    (:func:`anchor_analysis.derived.processed_network`) and no ledger line is classified twice.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The network folder.
+    place : str, optional
+        The place; default: the network's.
+
+    Returns
+    -------
+    ValidationReport
+        Its failures when the returns are invalid (nothing is built then), else its warnings.
+
+    Examples
+    --------
+    >>> report = prepare_returns(Path("data/raw/demo"))  # doctest: +PUBLIC_DATA
+    >>> report.ok, sorted(report.years)  # doctest: +PUBLIC_DATA
+    (True, [2019, 2020, 2021, 2022, 2023, 2024])
+    """
     from anchor_analysis.core.errors import ValidationFailed
     from anchor_analysis.derived import processed_network
 
@@ -124,8 +183,33 @@ def prepare_returns(data_dir: Path, place: str | None = None):
 
 
 def validate(settings: RunSettings, place: str | None = None, echo: Echo | None = None):
-    """Validate the network folder (building its derived tables); raise :class:`InvalidReturns` when it has
-    errors, else return the report."""
+    """Validate the network folder (building its derived tables) and say how it went.
+
+    Parameters
+    ----------
+    settings : RunSettings
+        The run's settings (``data_dir``).
+    place : str, optional
+        The place; default: the network's.
+    echo : callable, optional
+        Receives the line saying the returns are valid (with or without warnings); default: print it.
+
+    Returns
+    -------
+    ValidationReport
+        The report of valid returns (with their warnings).
+
+    Raises
+    ------
+    InvalidReturns
+        When the returns have errors.
+
+    Examples
+    --------
+    >>> settings = prepare("data/raw/demo", tempfile.mkdtemp(), "html", notebooks=["notebooks/01_baseline.ipynb"])
+    >>> report = validate(settings)  # doctest: +PUBLIC_DATA
+    validation: .../data/raw/demo ok with warnings (0 errors, ... warnings in ... files); ... lists them
+    """
     echo = echo or _print
     report = prepare_returns(settings.data_dir, place)
     if not report.ok:
@@ -141,9 +225,34 @@ def validate(settings: RunSettings, place: str | None = None, echo: Echo | None 
 
 
 def check_years_have_returns(years: Sequence[int], report: object, data_dir: Path) -> None:
-    """Raise :class:`ReportError` for a year in which no anchor returned anything (no progression and no metrics
-    rows): every notebook would fail on it. A folder with no progression or metrics at all is left to the
-    notebooks, which say what they need."""
+    """Check that every year asked for has returns: no progression and no metrics rows would fail every notebook.
+
+    A folder with no progression or metrics at all is left to the notebooks, which say what they need.
+
+    Parameters
+    ----------
+    years : sequence of int
+        The years asked for.
+    report : ValidationReport
+        The validation report; its ``years`` are those with progression or metrics rows.
+    data_dir : Path
+        The network folder, for the message.
+
+    Raises
+    ------
+    ReportError
+        Naming the years without returns, and those with.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> check_years_have_returns([2023], SimpleNamespace(years={2019, 2023}), Path("demo"))
+    >>> check_years_have_returns([2023, 2030], SimpleNamespace(years={2019, 2023}), Path("demo"))
+    Traceback (most recent call last):
+    ...
+    anchor_analysis.core.errors.ReportError: no returns for 2030/31 in demo: the progression and metrics returns \
+cover 2019/20, 2023/24
+    """
     known = sorted(getattr(report, "years", None) or ())
     missing = [y for y in years if y not in known]
     if known and missing:
@@ -164,8 +273,50 @@ def run_report(
 ) -> RunResult:
     """Validate, then build every year (``jobs`` years at a time, in separate processes when ``jobs > 1``).
 
-    Raises :class:`ReportError` for unusable options and :class:`InvalidReturns` for invalid returns, in both cases
-    before anything is written. Notebook, export and PDF failures are reported in the result (``.ok`` False).
+    With one job (or one year) the years share one :class:`~anchor_analysis.reporting.kernels.KernelQueue`, the
+    first kernel starting while the returns are validated. Each year is built in a staging folder and moved into
+    place by this process (:func:`~anchor_analysis.reporting.build.promote`); then ``<out>/index.html`` is
+    written. Unusable options and invalid returns are raised before anything is written.
+
+    Parameters
+    ----------
+    years : sequence of int
+        The financial years (2023 = 2023/24).
+    data_dir : str or Path, default "data/raw/demo"
+        The network folder (see :func:`prepare`).
+    out_dir : str or Path, default "outputs"
+        The output folder (created when missing).
+    formats : str or iterable of str, default ("html", "pdf")
+        The formats to build.
+    jobs : int, default 1
+        Years built at a time.
+    place : str, optional
+        A place name or a place TOML; default: the network's, else ``leeds``.
+    notebooks : sequence of str or Path, optional
+        The notebooks to run, in order; default: the three report notebooks in ``notebooks/``.
+    echo : callable, optional
+        Receives each progress line; default: print it.
+    anonymise : bool, default False
+        Name anchors by code in every notebook.
+
+    Returns
+    -------
+    RunResult
+        Notebook, export and PDF failures are reported in it (``.ok`` False), not raised.
+
+    Raises
+    ------
+    ReportError
+        For unusable options (no years, ``jobs`` below 1, see :func:`prepare`) or a year without returns.
+    InvalidReturns
+        For invalid returns.
+
+    Examples
+    --------
+    >>> run_report([2023], jobs=0)
+    Traceback (most recent call last):
+    ...
+    anchor_analysis.core.errors.ReportError: --jobs must be at least 1
     """
     echo = echo or _print
     started = time.monotonic()
@@ -190,6 +341,7 @@ def run_report(
 
 def _run_years(years: Sequence[int], settings: RunSettings, jobs: int, kernels: KernelQueue | None, started: float,
                echo: Echo) -> RunResult:
+    """Build the validated years (here with ``kernels``, else in ``jobs`` worker processes) and write the index."""
     notes = []
     if "pdf" in settings.formats and not settings.chromium:
         notes.append(f"PDF: {no_chromium_message()}")

@@ -9,6 +9,18 @@ its own legend entry, and the caption counts them.
 
 Output is deterministic: :func:`save_map` writes PNG and SVG with a fixed SVG hash salt and no dates.
 
+In: GeoDataFrames in EPSG:27700 (from :mod:`anchor_analysis.analysis.geo`) and attribution statements
+(:func:`attribution_text`). Out: matplotlib figures, one A4 page each.
+
+- :mod:`~anchor_analysis.figures.maps.breaks`: class breaks pooled over years;
+- :mod:`~anchor_analysis.figures.maps.page`: the A4 page, its furniture (frame, scale bar, north arrow, legend,
+  caption and attribution footer), saving and inspection;
+- :mod:`~anchor_analysis.figures.maps.layers`: what a map draws and keys (area classes, ward outlines and key,
+  anchor sites, labels placed apart, attribution text);
+- :mod:`~anchor_analysis.figures.maps.thematic`: the report's maps of the place (deprivation, priority
+  neighbourhoods, staff rates, spend);
+- :mod:`~anchor_analysis.figures.maps.anchors`: the maps of anchors (sites, one small map per anchor).
+
 >>> breaks = pooled_breaks([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], k=3)  # two years' values, one set of classes
 >>> breaks.bins
 (2.7, 4.3, 6.0)
@@ -20,9 +32,22 @@ Output is deterministic: :func:`save_map` writes PNG and SVG with a fixed SVG ha
 
 from __future__ import annotations
 
+from anchor_analysis.figures.maps.anchors import (
+    anchor_sites_map,
+    anchor_small_multiples_map,
+)
 from anchor_analysis.figures.maps.breaks import (
     ClassBreaks,
     pooled_breaks,
+)
+from anchor_analysis.figures.maps.layers import (
+    add_sites,
+    add_ward_outlines,
+    attribution_text,
+    compact_attribution,
+    draw_key,
+    place_labels,
+    ward_key,
 )
 from anchor_analysis.figures.maps.page import (
     A4_PORTRAIT,
@@ -46,25 +71,16 @@ from anchor_analysis.figures.maps.page import (
     WITHHELD,
     add_north_arrow,
     add_scale_bar,
-    add_ward_outlines,
-    attribution_text,
-    compact_attribution,
-    draw_key,
     finish_map,
     font_sizes,
     map_elements,
     map_rc,
     map_style,
     new_map,
-    place_labels,
     save_map,
     show_map,
-    ward_key,
 )
 from anchor_analysis.figures.maps.thematic import (
-    add_sites,
-    anchor_sites_map,
-    anchor_small_multiples_map,
     choropleth_map,
     imd_decile_map,
     label_neighbourhoods,

@@ -1,5 +1,8 @@
 """Class breaks pooled over every year's values, so the maps of different years share one scale.
 
+:func:`pooled_breaks` computes a :class:`ClassBreaks` once from every map's values; each map then classifies its
+own values with it and takes its legend labels from it.
+
 >>> breaks = pooled_breaks([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], k=3)
 >>> breaks.bins
 (2.7, 4.3, 6.0)
@@ -30,8 +33,29 @@ def _nice(value: float, digits: int = 2, how: str = "round") -> float:
 class ClassBreaks:
     """Class breaks shared by several maps: class ``i`` holds values in ``(bins[i-1], bins[i]]``.
 
-    ``lower`` is the smallest pooled value (the first class starts there); values outside ``[lower, bins[-1]]``
-    are an error, because breaks are meant to be computed from every map's values.
+    ``lower`` is the smallest pooled value (the first class starts there, inclusive); values outside
+    ``[lower, bins[-1]]`` are an error, because breaks are meant to be computed from every map's values.
+
+    Parameters
+    ----------
+    bins : tuple of float
+        The upper bound of each class, ascending; the last is the pooled maximum (rounded up).
+    lower : float
+        The smallest pooled value.
+    scheme : str
+        The mapclassify scheme the breaks came from (``quantiles``, ``fisher_jenks`` or ``equal_interval``).
+    n_values : int
+        How many (non-missing) values they were computed from.
+
+    See Also
+    --------
+    pooled_breaks : Computes the breaks.
+
+    Examples
+    --------
+    >>> breaks = ClassBreaks(bins=(10.0, 20.0), lower=0.0, scheme="quantiles", n_values=8)
+    >>> breaks.k, breaks.classify([0, 10, 10.5, None]).tolist()
+    (2, [0, 0, 1, -1])
     """
 
     bins: tuple[float, ...]
@@ -41,10 +65,38 @@ class ClassBreaks:
 
     @property
     def k(self) -> int:
+        """The number of classes."""
         return len(self.bins)
 
     def classify(self, values: Iterable[float]) -> np.ndarray:
-        """Class index per value (0 = lowest class); -1 for missing values."""
+        """Return the class index of each value (0 = lowest class; -1 for a missing value).
+
+        Parameters
+        ----------
+        values : iterable of float
+            The values to classify; anything that is not a number counts as missing.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+            One class index per value.
+
+        Raises
+        ------
+        ValueError
+            When a value lies outside the pooled range ``[lower, bins[-1]]``.
+
+        Examples
+        --------
+        >>> breaks = pooled_breaks([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], k=3)
+        >>> breaks.classify([1.0, 3.0, float("nan"), 6.0]).tolist()
+        [0, 1, -1, 2]
+        >>> breaks.classify([7.0])
+        Traceback (most recent call last):
+        ...
+        ValueError: values outside the pooled class range 1..6: compute the breaks from every map's values with \
+pooled_breaks
+        """
         import mapclassify
 
         y = np.asarray(pd.to_numeric(pd.Series(list(values), dtype="object"), errors="coerce"), dtype=float)
@@ -60,7 +112,24 @@ class ClassBreaks:
         return out
 
     def labels(self, fmt: str = "{:,.0f}") -> list[str]:
-        """Legend labels, e.g. ``["0 to 20", "over 20 to 50", ...]``."""
+        """Return the legend label of each class, e.g. ``["0 to 20", "over 20 to 50", ...]``.
+
+        Parameters
+        ----------
+        fmt : str, default "{:,.0f}"
+            Format of each bound.
+
+        Returns
+        -------
+        list of str
+            One label per class, lowest first.
+
+        Examples
+        --------
+        >>> breaks = pooled_breaks([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], k=3)
+        >>> breaks.labels("{:.1f}")
+        ['1.0 to 2.7', 'over 2.7 to 4.3', 'over 4.3 to 6.0']
+        """
         labels = []
         for i, upper in enumerate(self.bins):
             if i == 0:
@@ -71,12 +140,39 @@ class ClassBreaks:
 
 
 def pooled_breaks(values: Iterable, k: int = 5, scheme: str = "quantiles", digits: int = 2) -> ClassBreaks:
-    """Class breaks computed once from the values of every year (or any set of maps) to be compared.
+    """Compute class breaks once from the values of every year (or any set of maps) to be compared.
 
-    ``values``: a Series or array, or an iterable of them (one per year); missing values are ignored.
-    ``scheme``: a deterministic mapclassify scheme: ``quantiles``, ``fisher_jenks`` or ``equal_interval``. Inner
-    breaks are rounded to ``digits`` significant figures for readable legends; the top break is the pooled maximum
-    rounded up, so every pooled value falls in a class. Pass the result to each map.
+    Inner breaks are rounded to ``digits`` significant figures for readable legends; the top break is the pooled
+    maximum rounded up, so every pooled value falls in a class. Pass the result to each map.
+
+    Parameters
+    ----------
+    values : Series, array or iterable of them
+        A Series or array, or an iterable of them (one per year), or a flat sequence of numbers; missing values
+        are ignored.
+    k : int, default 5
+        The number of classes (fewer when there are fewer distinct values).
+    scheme : {"quantiles", "fisher_jenks", "equal_interval"}, default "quantiles"
+        A deterministic mapclassify scheme.
+    digits : int, default 2
+        Significant figures of the inner breaks.
+
+    Returns
+    -------
+    ClassBreaks
+        One class when every value is the same.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``scheme``, or when there are no values.
+
+    Examples
+    --------
+    >>> pooled_breaks([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], k=3)
+    ClassBreaks(bins=(2.7, 4.3, 6.0), lower=1.0, scheme='quantiles', n_values=6)
+    >>> pooled_breaks(pd.Series([0, 12, 40, 7, None, 130]), k=3, scheme="equal_interval").bins
+    (43.0, 87.0, 130.0)
     """
     import mapclassify
 

@@ -1,12 +1,19 @@
-"""The map page: A4 style, frame, scale bar, north arrow, legend, caption, attribution and ward key.
+"""The map page: A4 style, frame, scale bar, north arrow, legend, caption and attribution footer; saving.
+
+Every piece of furniture carries a gid (``GID_TITLE``, ``GID_LEGEND``, ...) so that :func:`map_elements` can find
+it in tests and checks. What is drawn on the page, and keyed, is in :mod:`anchor_analysis.figures.maps.layers`.
+
+>>> fig, ax = new_map("Leeds: a blank page", bounds=(0, 0, 20_000, 20_000))
+>>> fig = finish_map(fig, ax, handles=[], legend_title="Legend", attribution="Source: none.")
+>>> sorted(gid for gid, artists in map_elements(fig).items() if artists)
+['attribution', 'map-legend', 'map-title', 'north-arrow', 'scale-bar']
+>>> plt.close(fig)
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import math
-import re
 import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -14,16 +21,14 @@ from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
-import numpy as np
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrow, Patch, Rectangle
+from matplotlib.patches import FancyArrow, Rectangle
 
 if TYPE_CHECKING:
-    import geopandas as gpd
+    pass
 
-from anchor_analysis import public
 from anchor_analysis.figures.style import save_figure, show_figure
 
 A4_PORTRAIT = (8.27, 11.69)
@@ -55,11 +60,22 @@ _MAP_BOX = (0.04, 0.42, 0.92, 0.485)
 _TITLE_Y = 0.975
 
 
-# --- style -------------------------------------------------------------------------------------------------
+# --- style ---------------------------------------------------------------------------------------------------
 
 
 def map_rc() -> dict:
-    """rc parameters of the maps: DejaVu Sans (bundled with matplotlib), no font below 8 pt, fixed SVG salt."""
+    """Return the rc parameters of the maps: DejaVu Sans (bundled with matplotlib), no font below 8 pt, fixed SVG salt.
+
+    Returns
+    -------
+    dict
+        The rc parameters by name.
+
+    Examples
+    --------
+    >>> map_rc()["font.size"], map_rc()["svg.hashsalt"]
+    (9.0, 'anchor-analysis')
+    """
     return {
         "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"], "font.size": 9.0,
         "axes.titlesize": 11.0, "legend.fontsize": 9.0, "legend.title_fontsize": 9.5,
@@ -73,19 +89,80 @@ def map_rc() -> dict:
 
 @contextlib.contextmanager
 def map_style() -> Iterator[None]:
-    """Context manager: draw in the map style without changing the session defaults."""
+    """Draw in the map style without changing the session defaults (a context manager).
+
+    Yields
+    ------
+    None
+        Inside the ``with`` block matplotlib uses :func:`map_rc`.
+
+    Examples
+    --------
+    >>> with map_style():
+    ...     mpl.rcParams["hatch.linewidth"]
+    0.6
+    """
     with mpl.rc_context(map_rc()):
         yield
 
 
 def save_map(fig: Figure, output_dir: str | Path, name: str) -> list[Path]:
-    """Write ``<output_dir>/<name>.png`` and ``.svg`` deterministically (byte-identical on re-runs)."""
+    """Write ``<output_dir>/<name>.png`` and ``.svg`` deterministically (byte-identical on re-runs).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The map.
+    output_dir : str or Path
+        The folder to write to (created when missing).
+    name : str
+        A plain file stem (see :func:`anchor_analysis.figures.style.save_figure`).
+
+    Returns
+    -------
+    list of Path
+        The PNG and the SVG.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> fig, ax = new_map("Leeds", bounds=(0, 0, 1000, 1000))
+    >>> [p.name for p in save_map(fig, tempfile.mkdtemp(), "leeds_map")]
+    ['leeds_map.png', 'leeds_map.svg']
+    >>> plt.close(fig)
+    """
     return save_figure(fig, output_dir, name)
 
 
 def show_map(fig: Figure, output_dir: str | Path, name: str, width: int = 700) -> list[Path]:
-    """Save ``fig`` with :func:`save_map`, close it and display the saved PNG in a notebook (so the exported
-    report embeds exactly the published image and renders offline). Returns the written paths."""
+    """Save ``fig`` with :func:`save_map`, close it and display the saved PNG in a notebook.
+
+    The exported report then embeds exactly the published image and renders offline.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The map; it is closed.
+    output_dir : str or Path
+        The folder to write to.
+    name : str
+        The file stem.
+    width : int, default 700
+        Width on screen in pixels.
+
+    Returns
+    -------
+    list of Path
+        The PNG and the SVG.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> fig, ax = new_map("Leeds", bounds=(0, 0, 1000, 1000))
+    >>> [p.name for p in show_map(fig, tempfile.mkdtemp(), "leeds_map")]
+    <IPython.core.display.Image object>
+    ['leeds_map.png', 'leeds_map.svg']
+    """
     return show_figure(fig, output_dir, name, width=width)
 
 
@@ -93,11 +170,13 @@ def show_map(fig: Figure, output_dir: str | Path, name: str, width: int = 700) -
 
 
 def _wrap(text: str, width_in: float, fontsize: float) -> str:
+    """``text`` wrapped to ``width_in`` inches at ``fontsize`` (line breaks and blank lines kept)."""
     chars = max(30, int(width_in * 72 / (fontsize * 0.55)))
     return "\n".join(textwrap.fill(line, chars) if line else "" for line in text.split("\n"))
 
 
 def _no_redraw(*args, **kwargs) -> None:
+    """Stands in for ``canvas.draw_idle`` while a map is built: does nothing."""
     return None
 
 
@@ -119,6 +198,7 @@ def _draws_once(make_map):
 
     @functools.wraps(make_map)
     def wrapper(*args, **kwargs):
+        """Build the map, then give its canvas back its own ``draw_idle``."""
         result = make_map(*args, **kwargs)
         fig = result[0] if isinstance(result, tuple) else result
         fig.canvas.__dict__.pop("draw_idle", None)
@@ -129,7 +209,32 @@ def _draws_once(make_map):
 
 def new_map(title: str, subtitle: str | None = None, bounds: Sequence[float] | None = None,
             figsize: tuple[float, float] = A4_PORTRAIT) -> tuple[Figure, Axes]:
-    """An A4 page with a title, an optional subtitle and an equal-aspect map axes (no ticks) over ``bounds``."""
+    """Start a map page: an A4 page with a title, an optional subtitle and an equal-aspect map axes (no ticks).
+
+    Parameters
+    ----------
+    title : str
+        The map's title (wrapped to the page).
+    subtitle : str, optional
+        A line or two under the title.
+    bounds : sequence of float, optional
+        ``(minx, miny, maxx, maxy)`` in metres to frame at 1:1, with room below for the scale bar.
+    figsize : tuple of float, default A4_PORTRAIT
+        Page size in inches.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
+        The map axes, axis lines and ticks off.
+
+    Examples
+    --------
+    >>> fig, ax = new_map("Leeds: wards", "A subtitle", bounds=(0, 0, 20_000, 20_000))
+    >>> map_elements(fig)[GID_TITLE][0].get_text(), fig.get_size_inches().tolist(), ax.get_aspect()
+    ('Leeds: wards', [8.27, 11.69], 1.0)
+    >>> plt.close(fig)
+    """
     fig, ax = _new_map(title, subtitle, bounds, figsize)
     fig.canvas.__dict__.pop("draw_idle", None)
     return fig, ax
@@ -137,6 +242,7 @@ def new_map(title: str, subtitle: str | None = None, bounds: Sequence[float] | N
 
 def _new_map(title: str, subtitle: str | None = None, bounds: Sequence[float] | None = None,
              figsize: tuple[float, float] = A4_PORTRAIT) -> tuple[Figure, Axes]:
+    """:func:`new_map` on a :func:`_quiet_figure` (for the map functions, which hand back an ordinary one)."""
     fig = _quiet_figure(figsize)
     width = figsize[0] * 0.92
     title_text = _wrap(title, width, 14 * 1.12)
@@ -175,7 +281,27 @@ def _frame(ax: Axes, bounds: Sequence[float], pad: float = 0.02) -> None:
 
 def add_scale_bar(ax: Axes, length_m: float | None = None, location: tuple[float, float] = (0.04, 0.04),
                   middle_label: bool = True) -> None:
-    """A black-and-white scale bar in kilometres at ``location`` (axes fraction) of a map in metres."""
+    """Draw a black-and-white scale bar in kilometres on a map in metres.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The map axes, its limits final.
+    length_m : float, optional
+        Length of the bar in metres; default: a round length near a fifth of the map's width (at least 500 m).
+    location : tuple of float, default (0.04, 0.04)
+        Left end of the bar, in axes fractions.
+    middle_label : bool, default True
+        Label the middle of the bar as well as its ends.
+
+    Examples
+    --------
+    >>> fig, ax = new_map("Leeds", bounds=(0, 0, 20_000, 20_000))
+    >>> add_scale_bar(ax)
+    >>> [t.get_text() for t in map_elements(fig)[GID_SCALE] if hasattr(t, "get_text")]
+    ['0', '2.5', '5 km']
+    >>> plt.close(fig)
+    """
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     width = x1 - x0
@@ -197,62 +323,29 @@ def add_scale_bar(ax: Axes, length_m: float | None = None, location: tuple[float
 
 
 def add_north_arrow(ax: Axes, location: tuple[float, float] = (0.04, 0.88)) -> None:
-    """A north arrow (grid north of British National Grid, within 1° of true north here) with an "N"."""
+    """Draw a north arrow with an "N" (grid north of British National Grid, within 1° of true north here).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The map axes.
+    location : tuple of float, default (0.04, 0.88)
+        Foot of the arrow, in axes fractions.
+
+    Examples
+    --------
+    >>> fig, ax = new_map("Leeds", bounds=(0, 0, 20_000, 20_000))
+    >>> add_north_arrow(ax)
+    >>> [a.get_text() for a in map_elements(fig)[GID_NORTH] if hasattr(a, "get_text")]
+    ['N']
+    >>> plt.close(fig)
+    """
     x, y = location
     ax.add_patch(FancyArrow(x, y, 0, 0.07, width=0.010, head_width=0.03, head_length=0.03,
                             length_includes_head=True, transform=ax.transAxes, facecolor="black",
                             edgecolor="black", zorder=20, gid=GID_NORTH))
     ax.text(x, y - 0.008, "N", transform=ax.transAxes, ha="center", va="top", fontsize=12, fontweight="bold",
             zorder=20, gid=GID_NORTH)
-
-
-_OS_YEARS = re.compile(r"(Contains OS data © Crown copyright and database right) (\d{4})")
-
-
-def compact_attribution(keys: Sequence[str]) -> str:
-    """The attribution statements of ``keys`` (:func:`anchor_analysis.public.attribution`) without repeats.
-
-    Statements are split into sentences, repeated sentences kept once, and the Ordnance Survey copyright
-    statements of several years merged into one naming every year.
-
-    >>> print(compact_attribution(["boundaries_lsoa21", "boundaries_wards"]))
-    Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data \
-© Crown copyright and database right 2021, 2022.
-    """
-    text = public.attribution(list(dict.fromkeys(keys)))
-    sentences: list[str] = []
-    os_years: list[str] = []
-    os_at: int | None = None
-    for line in text.split("\n"):
-        for part in re.split(r"(?<=\.)\s+(?=[A-Z])|;\s+", line):
-            part = part.strip().rstrip(".")
-            if not part:
-                continue
-            part = part[0].upper() + part[1:]
-            found = _OS_YEARS.fullmatch(part)
-            if found:
-                os_years.append(found.group(2))
-                if os_at is None:
-                    os_at = len(sentences)
-                    sentences.append(found.group(1))
-                continue
-            if part not in sentences:
-                sentences.append(part)
-    if os_at is not None:
-        sentences[os_at] = f"{sentences[os_at]} {', '.join(sorted(set(os_years)))}"
-    return " ".join(f"{s}." for s in sentences)
-
-
-def attribution_text(keys: Sequence[str], synthetic: bool = False, source: str | None = None) -> str:
-    """Source line (tagged when synthetic) plus the compacted attribution statements of the datasets ``keys``."""
-    lines = []
-    if source:
-        tagged = synthetic and "SYNTHETIC" not in source
-        lines.append(f"Source: {source}" + (f" {SYNTHETIC_TAG}" if tagged else "") + ".")
-    elif synthetic:
-        lines.append(f"Staff and spend: {SYNTHETIC_TAG}.")
-    lines.append(compact_attribution(keys))
-    return "\n".join(lines)
 
 
 def _text_height(fig: Figure, artist) -> float:
@@ -264,10 +357,48 @@ def _text_height(fig: Figure, artist) -> float:
 
 def finish_map(fig: Figure, ax: Axes, *, handles: Sequence, legend_title: str, attribution: str,
                caption: str | None = None, ncol: int = 2, extra=None) -> Figure:
-    """Legend below the map, scale bar, north arrow, caption and attribution footer.
+    """Add the legend below the map, the scale bar, the north arrow, the caption and the attribution footer.
 
-    ``extra(fig, top, bottom)`` draws a table or key in the band between the legend and the caption (figure
-    fractions) and returns the lowest y it used.
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A page from :func:`new_map`.
+    ax : matplotlib.axes.Axes
+        Its map axes, with every layer drawn and its limits final.
+    handles : sequence of artists
+        The legend entries (patches and lines with labels).
+    legend_title : str
+        The legend's (bold) title.
+    attribution : str
+        The footer: source and attribution statements
+        (:func:`~anchor_analysis.figures.maps.layers.attribution_text`).
+    caption : str, optional
+        A note above the footer.
+    ncol : int, default 2
+        Legend columns.
+    extra : callable, optional
+        ``extra(fig, top, bottom)`` draws a table or key in the band between the legend and the caption (figure
+        fractions) and returns the lowest y it used.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig`` itself.
+
+    Raises
+    ------
+    ValueError
+        When ``extra`` draws below the top of the caption.
+
+    Examples
+    --------
+    >>> from matplotlib.patches import Patch
+    >>> fig, ax = new_map("Leeds", bounds=(0, 0, 20_000, 20_000))
+    >>> fig = finish_map(fig, ax, handles=[Patch(facecolor="white", edgecolor="black", label="Ward")],
+    ...                  legend_title="Legend", attribution="Source: ONS.", caption="One ward.")
+    >>> [t.get_text() for t in map_elements(fig)[GID_CAPTION]]
+    ['One ward.']
+    >>> plt.close(fig)
     """
     width = fig.get_figwidth() * 0.92
     top = _MAP_BOX[1] - 0.008
@@ -295,149 +426,30 @@ def finish_map(fig: Figure, ax: Axes, *, handles: Sequence, legend_title: str, a
     return fig
 
 
-def _halo(width: float = 2.5) -> list:
-    return [patheffects.withStroke(linewidth=width, foreground="white")]
-
-
-def place_labels(ax: Axes, xy: np.ndarray, texts: Sequence[str], fontsize: float, radius_pt: float = 12.0,
-                 centre: tuple[float, float] | None = None, pad_pt: float = 2.0) -> list[tuple[float, float]]:
-    """Label positions (data coordinates) near each point of ``xy`` that keep labels apart (deterministic).
-
-    Each label is tried first on the side of its point facing away from ``centre`` (default: the points' mean),
-    then at other angles and longer distances, until its box overlaps no label placed before it and no point;
-    the last try is used if none is free. Call once the axes limits are final.
-    """
-    fig = ax.figure
-    ax.apply_aspect()
-    to_px = ax.transData
-    points = to_px.transform(np.asarray(xy, dtype=float).reshape(-1, 2))
-    scale = fig.dpi / 72
-    cx, cy = points.mean(axis=0) if centre is None else to_px.transform([centre])[0]
-    frame = ax.get_window_extent()
-    placed: list[tuple[float, float, float, float]] = []
-    out = []
-    steps = [0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6]
-    for (px, py), text in zip(points, texts, strict=True):
-        lines = str(text).split("\n")
-        w = (max(len(line) for line in lines) * 0.62 + 1.0) * fontsize * scale + 2 * pad_pt * scale
-        h = (len(lines) * 1.2 + 0.3) * fontsize * scale + 2 * pad_pt * scale
-        base = math.atan2(py - cy, px - cx) if math.hypot(px - cx, py - cy) > 1 else math.pi / 2
-        choice = None
-        for factor in (1.0, 1.8, 2.8):
-            for k in steps:
-                angle = base + k * math.pi / 6
-                r = radius_pt * scale * factor
-                lx = px + math.cos(angle) * (r + w / 2)
-                ly = py + math.sin(angle) * (r + h / 2)
-                box = (lx - w / 2, ly - h / 2, lx + w / 2, ly + h / 2)
-                choice = (lx, ly, box)
-                inside = frame.x0 <= box[0] and box[2] <= frame.x1 and frame.y0 <= box[1] and box[3] <= frame.y1
-                clear = not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed)
-                free = not any(box[0] - 2 < qx < box[2] + 2 and box[1] - 2 < qy < box[3] + 2 for qx, qy in points)
-                if inside and clear and free:
-                    break
-            else:
-                continue
-            break
-        assert choice is not None
-        lx, ly, box = choice
-        placed.append(box)
-        out.append(tuple(to_px.inverted().transform((lx, ly))))
-    return out
-
-
-def draw_key(fig: Figure, lines: Sequence[str], top: float, *, title: str | None = None, ncols: int = 3,
-             x0: float = 0.04, width: float = 0.92, fontsize: float = MIN_FONT + 0.5, gid: str = "key") -> float:
-    """Text lines in ``ncols`` columns from ``top`` down (figure fractions); returns the lowest y used."""
-    line_h = fontsize * 1.3 / 72 / fig.get_figheight()
-    y = top
-    if title:
-        fig.text(x0, y, title, ha="left", va="top", fontsize=9.5, fontweight="bold", gid=gid)
-        y -= 9.5 * 1.5 / 72 / fig.get_figheight()
-    per_col = math.ceil(len(lines) / ncols) if lines else 0
-    for i, line in enumerate(lines):
-        column, row = divmod(i, per_col)
-        fig.text(x0 + column * width / ncols, y - row * line_h, line, ha="left", va="top", fontsize=fontsize,
-                 gid=gid)
-    return y - per_col * line_h
-
-
-def add_ward_outlines(ax: Axes, wards: gpd.GeoDataFrame, labels: bool | str = "numbers", fontsize: float = MIN_FONT,
-                      colour: str = WARD_EDGE) -> None:
-    """Ward boundaries (a dark line on a white halo, visible on any fill). ``labels="numbers"`` numbers the wards
-    1..n in name order at a point inside each (:func:`ward_key` lists the names), ``"names"`` writes wrapped
-    names (crowded in a city centre), ``False`` none."""
-    wards.boundary.plot(ax=ax, color="white", linewidth=1.8, zorder=4)
-    wards.boundary.plot(ax=ax, color=colour, linewidth=0.8, zorder=5)
-    if not labels:
-        return
-    ordered = wards.sort_values("ward_name", ignore_index=True)
-    for i, row in ordered.iterrows():
-        point = row.geometry.representative_point()
-        text = str(i + 1) if labels == "numbers" else _ward_label(row["ward_name"])
-        ax.text(point.x, point.y, text, ha="center", va="center", fontsize=fontsize + (1 if labels == "numbers"
-                                                                                        else 0),
-                fontweight="bold" if labels == "numbers" else "normal", color="#1a1a1a", zorder=15,
-                linespacing=0.95, path_effects=_halo(2.8), gid="ward-label")
-
-
-def _ward_label(name: str) -> str:
-    """Ward names broken over lines at "&" and "and" so they fit inside the ward."""
-    parts = re.split(r"\s+(?=&|and\b)", name)
-    lines = []
-    for part in parts:
-        lines.extend(textwrap.wrap(part, 14) or [part])
-    return "\n".join(lines)
-
-
-def ward_key(wards: gpd.GeoDataFrame) -> list[str]:
-    """``"1 Adel & Wharfedale"``... in the numbering of ``add_ward_outlines(labels="numbers")``."""
-    names = sorted(wards["ward_name"])
-    return [f"{i} {name}" for i, name in enumerate(names, start=1)]
-
-
-def _bounds(*layers: gpd.GeoDataFrame | None) -> tuple[float, float, float, float]:
-    boxes = np.array([layer.total_bounds for layer in layers if layer is not None and len(layer)])
-    return boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()
-
-
-def _colours(cmap: str, n: int) -> list:
-    colormap = plt.get_cmap(cmap)
-    if n == 1:
-        return [colormap(0.6)]
-    return [colormap(0.08 + 0.84 * i / (n - 1)) for i in range(n)]
-
-
-def _plot_classes(ax: Axes, layer: gpd.GeoDataFrame, classes: np.ndarray, colours: Sequence, withheld: np.ndarray,
-                  edge: str = "white", linewidth: float = 0.2) -> None:
-    """Fill ``layer`` by class index (-1 = no data), withheld areas hatched grey."""
-    no_data = (classes < 0) & ~withheld
-    for index, colour in enumerate(colours):
-        part = layer[(classes == index) & ~withheld]
-        if len(part):
-            part.plot(ax=ax, color=colour, edgecolor=edge, linewidth=linewidth, zorder=2)
-    if withheld.any():
-        layer[withheld].plot(ax=ax, zorder=2, **WITHHELD)
-    if no_data.any():
-        layer[no_data].plot(ax=ax, zorder=2, **NO_DATA)
-
-
-def _special_handles(area: str, n_withheld: int, n_missing: int, threshold: int | None) -> list[Patch]:
-    what = f"Withheld: under {threshold} staff, or would reveal one" if threshold else "Withheld (disclosure)"
-    unit = f" {area}" if area else ""
-    return [Patch(label=f"{what} ({n_withheld}{unit})", **WITHHELD),
-            Patch(label=f"No data ({n_missing}{unit})", **NO_DATA)]
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-# --- inspection (for tests and checks) -------------------------------------------------------------------------
+# --- inspection (for tests and checks) -----------------------------------------------------------------------
 
 
 def map_elements(fig: Figure) -> dict[str, list]:
-    """The artists of each piece of map furniture by gid: title, legend, scale bar, north arrow, attribution."""
+    """Find the artists of each piece of map furniture: title, legend, scale bar, north arrow, attribution, caption.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A map.
+
+    Returns
+    -------
+    dict of str to list
+        For each gid (``GID_TITLE``, ``GID_LEGEND``, ``GID_SCALE``, ``GID_NORTH``, ``GID_ATTRIBUTION``,
+        ``GID_CAPTION``), the artists carrying it (empty when the map has none).
+
+    Examples
+    --------
+    >>> fig, ax = new_map("Leeds")
+    >>> {gid: len(artists) for gid, artists in map_elements(fig).items()}
+    {'map-title': 1, 'map-legend': 0, 'scale-bar': 0, 'north-arrow': 0, 'attribution': 0, 'caption': 0}
+    >>> plt.close(fig)
+    """
     found: dict[str, list] = {GID_TITLE: [], GID_LEGEND: [], GID_SCALE: [], GID_NORTH: [], GID_ATTRIBUTION: [],
                               GID_CAPTION: []}
     for artist in fig.findobj():
@@ -448,5 +460,24 @@ def map_elements(fig: Figure) -> dict[str, list]:
 
 
 def font_sizes(fig: Figure) -> list[float]:
-    """Font sizes of every visible text on the figure (to check legibility)."""
+    """List the font sizes of every visible, non-empty text on the figure (to check legibility).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure (a map, or any other).
+
+    Returns
+    -------
+    list of float
+        Sizes in points.
+
+    Examples
+    --------
+    >>> fig, ax = new_map("Leeds", bounds=(0, 0, 20_000, 20_000))
+    >>> fig = finish_map(fig, ax, handles=[], legend_title="Legend", attribution="Source: ONS.")
+    >>> min(font_sizes(fig)) >= MIN_FONT
+    True
+    >>> plt.close(fig)
+    """
     return [t.get_fontsize() for t in fig.findobj(mpl.text.Text) if t.get_visible() and t.get_text().strip()]

@@ -1,11 +1,14 @@
-"""The maps of the report: deprivation, priority neighbourhoods, staff, spend, anchor sites.
+"""The maps of the report: deprivation, priority neighbourhoods, staff, spend.
+
+Each function draws one A4 map page (:mod:`anchor_analysis.figures.maps.page`) from GeoDataFrames in EPSG:27700
+and returns the figure; choropleths of counts and rates take pooled class breaks
+(:func:`~anchor_analysis.figures.maps.breaks.pooled_breaks`), so the maps of different years share one scale.
+The maps of anchors (sites, one small map per anchor) are in :mod:`anchor_analysis.figures.maps.anchors`.
 """
 
 from __future__ import annotations
 
-import math
 import textwrap
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,21 +16,27 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
 from anchor_analysis.core.years import fy_label
 from anchor_analysis.figures.maps.breaks import ClassBreaks
+from anchor_analysis.figures.maps.layers import (
+    _bounds,
+    _colours,
+    _plot_classes,
+    _plural,
+    _special_handles,
+    add_sites,
+    add_ward_outlines,
+    draw_key,
+    place_labels,
+    ward_key,
+)
 from anchor_analysis.figures.maps.page import (
-    _TITLE_Y,
-    A4_PORTRAIT,
     DECILE_CMAP,
-    GID_ATTRIBUTION,
-    GID_CAPTION,
-    GID_LEGEND,
-    GID_TITLE,
     MIN_FONT,
     NO_DATA,
     PN_EDGE,
@@ -35,34 +44,19 @@ from anchor_analysis.figures.maps.page import (
     SEQUENTIAL_CMAP,
     SITE_STYLE,
     WARD_EDGE,
-    _bounds,
-    _colours,
     _draws_once,
-    _frame,
-    _halo,
     _new_map,
-    _plot_classes,
-    _plural,
-    _quiet_figure,
-    _special_handles,
-    _text_height,
-    _wrap,
-    add_north_arrow,
-    add_scale_bar,
-    add_ward_outlines,
-    draw_key,
     finish_map,
     map_style,
-    place_labels,
-    ward_key,
 )
 
-# --- the maps ----------------------------------------------------------------------------------------------
+# --- the maps ------------------------------------------------------------------------------------------------
 
 
 def _ward_key_extra(wards: gpd.GeoDataFrame | None, labels: bool | str, after=None):
     """An ``extra`` for :func:`finish_map` drawing the ward key (when wards are numbered), then ``after``."""
     def draw(fig: Figure, top: float, bottom: float) -> float:
+        """Draw the ward key from ``top`` down, then ``after``; return the lowest y used."""
         y = top
         if wards is not None and labels == "numbers":
             y = draw_key(fig, ward_key(wards), top, title="Wards", ncols=4 if len(wards) > 24 else 3,
@@ -75,10 +69,43 @@ def _ward_key_extra(wards: gpd.GeoDataFrame | None, labels: bool | str, after=No
 def imd_decile_map(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, edition: int, *, place_name: str = "Leeds",
                    attribution: str, ward_labels: bool | str = "numbers", title: str | None = None,
                    caption: str | None = None) -> Figure:
-    """LSOAs coloured by national IMD decile (1 = most deprived 10% in England) with ward outlines and names.
+    """Map LSOAs coloured by national IMD decile (1 = most deprived 10% in England), with ward outlines and names.
 
-    ``lsoas``: the LSOA layer of the edition with ``imd_decile`` (:func:`anchor_analysis.analysis.geo.lsoa_layer`).
     Wards are numbered on the map and named in a key below it (``ward_labels="names"`` writes names on the map).
+
+    Parameters
+    ----------
+    lsoas : geopandas.GeoDataFrame
+        The LSOA layer of the edition with ``imd_decile`` (:func:`anchor_analysis.analysis.geo.lsoa_layer`).
+    wards : geopandas.GeoDataFrame
+        Ward polygons with ``ward_name``.
+    edition : int
+        The IMD edition (2019: LSOA 2011 boundaries; 2025: LSOA 2021).
+    place_name : str, default "Leeds"
+        Named in the title and subtitle.
+    attribution : str
+        The footer (:func:`~anchor_analysis.figures.maps.layers.attribution_text`).
+    ward_labels : {"numbers", "names", False}, default "numbers"
+        How wards are labelled (:func:`~anchor_analysis.figures.maps.layers.add_ward_outlines`).
+    title, caption : str, optional
+        Replace the default title and caption.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import matplotlib.pyplot as plt
+    >>> from shapely.geometry import box
+    >>> wards = gpd.GeoDataFrame({"ward_name": ["Adel", "Beeston", "Chapel", "Dewsbury"],
+    ...                           "imd_decile": [1, 2, None, 10]},
+    ...                          geometry=[box(x, 0, x + 2000, 2000) for x in range(0, 8000, 2000)], crs=27700)
+    >>> fig = imd_decile_map(wards, wards, 2019, attribution="Source: ONS.")
+    >>> [t.get_text() for t in fig.legends[0].get_texts()][:3]
+    ['1 most deprived (1)', '2 (1)', '3 (0)']
+    >>> plt.close(fig)
     """
     with map_style():
         title = title or f"{place_name}: neighbourhoods by national deprivation decile, IMD {edition}"
@@ -108,8 +135,33 @@ def imd_decile_map(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, edition: in
 
 def label_neighbourhoods(ax: Axes, clusters: gpd.GeoDataFrame, fontsize: float = 10.0,
                          radius_pt: float = 16.0) -> None:
-    """Rank numbers in circles beside each neighbourhood, joined to it by a leader line (small ones stay
-    visible)."""
+    """Number each neighbourhood by rank in a circle beside it, joined by a leader line (small ones stay visible).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The map axes, its limits final.
+    clusters : geopandas.GeoDataFrame
+        The neighbourhoods, with ``rank``; nothing is drawn when empty.
+    fontsize : float, default 10.0
+        Font size of the numbers.
+    radius_pt : float, default 16.0
+        Distance of a number from its neighbourhood (see :func:`~anchor_analysis.figures.maps.layers.place_labels`).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import matplotlib.pyplot as plt
+    >>> from shapely.geometry import box
+    >>> from anchor_analysis.figures.maps.page import new_map
+    >>> clusters = gpd.GeoDataFrame({"rank": [1, 2]}, geometry=[box(0, 0, 1000, 1000), box(5000, 0, 6000, 1000)],
+    ...                             crs=27700)
+    >>> fig, ax = new_map("Leeds", bounds=clusters.total_bounds)
+    >>> label_neighbourhoods(ax, clusters)
+    >>> [t.get_text() for t in ax.texts if t.get_gid() == "pn-label"]
+    ['1', '2']
+    >>> plt.close(fig)
+    """
     if not len(clusters):
         return
     points = [g.representative_point() for g in clusters.geometry]
@@ -133,7 +185,48 @@ def _outline(ax: Axes, shapes: gpd.GeoDataFrame, width: float = 1.6) -> None:
 def priority_neighbourhoods_map(clusters: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame,
                                 edition: int, *, rule: str, attribution: str, place_name: str = "Leeds",
                                 title: str | None = None) -> Figure:
-    """Priority neighbourhoods filled, outlined and numbered by rank over a pale deprivation map, with a table."""
+    """Map the priority neighbourhoods filled, outlined and numbered by rank over a pale deprivation map, with a table.
+
+    Parameters
+    ----------
+    clusters : geopandas.GeoDataFrame
+        The neighbourhoods: ``rank, name, n_lsoas, population, pop_weighted_score`` (see
+        :func:`neighbourhood_table`).
+    lsoas : geopandas.GeoDataFrame
+        The LSOA layer with ``imd_decile``: deciles 1 to 3 are shaded.
+    wards : geopandas.GeoDataFrame
+        Ward polygons, outlined.
+    edition : int
+        The IMD edition.
+    rule : str
+        How the neighbourhoods were chosen, for the caption.
+    attribution : str
+        The footer.
+    place_name : str, default "Leeds"
+        Named in the title.
+    title : str, optional
+        Replaces the default title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import matplotlib.pyplot as plt
+    >>> from shapely.geometry import box
+    >>> wards = gpd.GeoDataFrame({"ward_name": ["Adel", "Beeston", "Chapel", "Dewsbury"],
+    ...                           "imd_decile": [1, 2, None, 10]},
+    ...                          geometry=[box(x, 0, x + 2000, 2000) for x in range(0, 8000, 2000)], crs=27700)
+    >>> clusters = wards.iloc[:2].assign(rank=[1, 2], name=["Adel (Adel)", "Beeston (Beeston)"], n_lsoas=[3, 2],
+    ...                                  population=[4500, 3100], pop_weighted_score=[52.3, 47.0])
+    >>> from anchor_analysis.figures.maps.page import GID_CAPTION
+    >>> fig = priority_neighbourhoods_map(clusters, wards, wards, 2019, rule="IMD decile 1", attribution="Source: ONS.")
+    >>> [t.get_text() for t in fig.texts if t.get_gid() == GID_CAPTION]
+    ['Rule: IMD decile 1']
+    >>> plt.close(fig)
+    """
     with map_style():
         title = title or f"{place_name}: priority neighbourhoods, IMD {edition}"
         subtitle = (f"The {len(clusters)} priority neighbourhoods, numbered by rank (1 = most deprived), over the "
@@ -155,6 +248,7 @@ def priority_neighbourhoods_map(clusters: gpd.GeoDataFrame, lsoas: gpd.GeoDataFr
                    Line2D([], [], color="#8c8c8c", linewidth=0.8, label="Ward boundary")]
 
         def table(fig: Figure, top: float, bottom: float) -> float:
+            """Draw the table of neighbourhoods from ``top`` down."""
             return neighbourhood_table(fig, clusters, top)
 
         finish_map(fig, ax, handles=handles, legend_title="Legend", attribution=attribution,
@@ -163,7 +257,33 @@ def priority_neighbourhoods_map(clusters: gpd.GeoDataFrame, lsoas: gpd.GeoDataFr
 
 
 def neighbourhood_table(fig: Figure, clusters: gpd.GeoDataFrame, top: float) -> float:
-    """The neighbourhoods as a table: rank, name, LSOAs, population, score; returns the lowest y used."""
+    """Write the neighbourhoods as a table on the page: rank, name, LSOAs, population, IMD score.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The page.
+    clusters : geopandas.GeoDataFrame
+        ``rank, name, n_lsoas, population, pop_weighted_score`` per neighbourhood, in table order.
+    top : float
+        Where the table starts (figure fraction).
+
+    Returns
+    -------
+    float
+        The lowest y used (figure fraction).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> clusters = pd.DataFrame({"rank": [1], "name": ["Adel (Adel)"], "n_lsoas": [3], "population": [4500],
+    ...                          "pop_weighted_score": [52.3]})
+    >>> fig = plt.figure(figsize=(8.27, 11.69))
+    >>> bottom = neighbourhood_table(fig, clusters, 0.3)
+    >>> [t.get_text() for t in fig.texts][5:10]
+    ['1', 'Adel (Adel)', '3', '4,500', '52.3']
+    >>> plt.close(fig)
+    """
     columns = (("Rank", 0.04, "left"), ("Neighbourhood (ward)", 0.10, "left"), ("LSOAs", 0.72, "right"),
                ("Population", 0.85, "right"), ("IMD score*", 0.96, "right"))
     rows = [[str(r.rank), textwrap.shorten(str(r.name), 62, placeholder="..."), f"{r.n_lsoas}",
@@ -186,11 +306,61 @@ def choropleth_map(layer: gpd.GeoDataFrame, column: str, breaks: ClassBreaks, *,
                    threshold: int | None = None, fmt: str = "{:,.0f}", ward_labels: bool | str = "numbers",
                    sites: gpd.GeoDataFrame | None = None, priority: gpd.GeoDataFrame | None = None,
                    disclosure: bool = True) -> Figure:
-    """A choropleth of ``column`` on pooled ``breaks``, withheld areas hatched grey, missing dotted white.
+    """Map ``column`` as a choropleth on pooled ``breaks``, withheld areas hatched grey, missing dotted white.
 
-    ``withheld`` (bool per row) marks areas withheld by disclosure control (their value must be missing); other
-    missing values are "no data". The caption gets the number of each appended. ``disclosure=False`` (maps of
-    values that are not counts of people, e.g. spend) drops the withheld legend entry.
+    Areas marked ``withheld`` were withheld by disclosure control (their value must be missing); other missing
+    values are "no data". The caption starts with the number of each.
+
+    Parameters
+    ----------
+    layer : geopandas.GeoDataFrame
+        The areas, with ``column``.
+    column : str
+        The mapped values.
+    breaks : ClassBreaks
+        The classes, from :func:`~anchor_analysis.figures.maps.breaks.pooled_breaks` over every map compared.
+    title, subtitle, legend_title : str
+        The title (wrapped), a subtitle (None for none) and the legend's title.
+    attribution : str
+        The footer.
+    caption : str, default ""
+        Appended to the counts of withheld and no-data areas.
+    wards : geopandas.GeoDataFrame, optional
+        Ward outlines drawn over the areas, keyed below the map when numbered.
+    withheld : bool array or Series, optional
+        One flag per row of ``layer``.
+    area_word : str, default "area"
+        What an area is called in the caption and legend ("ward", "LSOA").
+    threshold : int, optional
+        The disclosure threshold, named in the legend.
+    fmt : str, default "{:,.0f}"
+        Format of the class bounds.
+    ward_labels : {"numbers", "names", False}, default "numbers"
+        How wards are labelled.
+    sites, priority : geopandas.GeoDataFrame, optional
+        Anchor sites (dots) and priority neighbourhoods (outlines) drawn on top.
+    disclosure : bool, default True
+        False for values that are not counts of people (e.g. spend): no withheld legend entry or count.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import matplotlib.pyplot as plt
+    >>> from shapely.geometry import box
+    >>> from anchor_analysis.figures.maps.breaks import pooled_breaks
+    >>> wards = gpd.GeoDataFrame({"ward_name": ["Adel", "Beeston", "Chapel", "Dewsbury"],
+    ...                           "value": [1.0, 2.0, None, 4.0]},
+    ...                          geometry=[box(x, 0, x + 2000, 2000) for x in range(0, 8000, 2000)], crs=27700)
+    >>> from anchor_analysis.figures.maps.page import GID_CAPTION
+    >>> fig = choropleth_map(wards, "value", pooled_breaks(wards["value"], k=2), title="Values", subtitle=None,
+    ...                      legend_title="Value", attribution="Source: ONS.", area_word="ward")
+    >>> [t.get_text() for t in fig.texts if t.get_gid() == GID_CAPTION]
+    ['0 wards withheld by disclosure control; 1 ward with no data.']
+    >>> plt.close(fig)
     """
     with map_style():
         fig, ax = _new_map(title, subtitle, _bounds(layer, wards))
@@ -228,10 +398,61 @@ def staff_rate_map(layer: gpd.GeoDataFrame, breaks: ClassBreaks, year: int, *, a
                    synthetic: bool = False, priority: gpd.GeoDataFrame | None = None,
                    sites: gpd.GeoDataFrame | None = None, anchor_label: str = "network anchors",
                    ward_labels: bool | str = "numbers", lsoa_year: int = 2021) -> Figure:
-    """Staff living in each area per 1,000 working-age residents in ``year`` (a published, suppressed table).
+    """Map staff living in each area per 1,000 working-age residents in ``year`` (a published, suppressed table).
 
-    ``layer``: area polygons with ``rate_per_1000`` and ``suppressed`` (from
-    :func:`anchor_analysis.publish.publish_counts`); ``breaks`` from :func:`pooled_breaks` over every year.
+    Parameters
+    ----------
+    layer : geopandas.GeoDataFrame
+        Area polygons with ``rate_per_1000`` and ``suppressed`` (from
+        :func:`anchor_analysis.publish.publish_counts`); a non-empty ``suppressed`` marks a withheld area.
+    breaks : ClassBreaks
+        From :func:`~anchor_analysis.figures.maps.breaks.pooled_breaks` over every year.
+    year : int
+        The financial year (2023 = 2023/24).
+    attribution : str
+        The footer.
+    threshold : int
+        The disclosure threshold, named in the legend.
+    wards : geopandas.GeoDataFrame, optional
+        Ward outlines.
+    place_name : str, default "Leeds"
+        Named in the title.
+    level : str, default "ward"
+        The areas: "ward" or "lsoa".
+    synthetic : bool, default False
+        Say so in the subtitle.
+    priority, sites : geopandas.GeoDataFrame, optional
+        Priority neighbourhoods (outlines) and anchor sites (dots) drawn on top.
+    anchor_label : str, default "network anchors"
+        Whose staff, for the title.
+    ward_labels : {"numbers", "names", False}, default "numbers"
+        How wards are labelled.
+    lsoa_year : int, default 2021
+        The LSOA boundaries of an LSOA map (the caption says how residents were apportioned).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    See Also
+    --------
+    choropleth_map : Draws it.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import matplotlib.pyplot as plt
+    >>> from shapely.geometry import box
+    >>> from anchor_analysis.figures.maps.breaks import pooled_breaks
+    >>> wards = gpd.GeoDataFrame({"ward_name": ["Adel", "Beeston", "Chapel", "Dewsbury"],
+    ...                           "rate_per_1000": [12.0, None, 30.0, 41.0], "suppressed": ["", "<10", "", ""]},
+    ...                          geometry=[box(x, 0, x + 2000, 2000) for x in range(0, 8000, 2000)], crs=27700)
+    >>> from anchor_analysis.figures.maps.page import GID_TITLE
+    >>> fig = staff_rate_map(wards, pooled_breaks(wards["rate_per_1000"]), 2023, attribution="Source: ONS.",
+    ...                      threshold=10)
+    >>> [t.get_text() for t in fig.texts if t.get_gid() == GID_TITLE]
+    ['Leeds: where staff of network anchors live, 2023/24']
+    >>> plt.close(fig)
     """
     tag = "SYNTHETIC demo data. " if synthetic else ""
     area = "LSOA" if level == "lsoa" else level
@@ -252,7 +473,55 @@ def spend_by_ward_map(layer: gpd.GeoDataFrame, breaks: ClassBreaks, year: int, *
                       wards: gpd.GeoDataFrame | None = None, place_name: str = "Leeds", synthetic: bool = False,
                       priority: gpd.GeoDataFrame | None = None, note: str = "",
                       ward_labels: bool | str = "numbers", what: str = "influenceable spend") -> Figure:
-    """Ledger spend (``what``) with suppliers located in each ward in ``year`` (GBP million), pooled breaks."""
+    """Map ledger spend (``what``) with suppliers located in each ward in ``year`` (GBP million), on pooled breaks.
+
+    Parameters
+    ----------
+    layer : geopandas.GeoDataFrame
+        Ward polygons with ``spend`` (GBP).
+    breaks : ClassBreaks
+        Pooled over every year's spend in GBP million.
+    year : int
+        The financial year (2023 = 2023/24).
+    attribution : str
+        The footer.
+    wards : geopandas.GeoDataFrame, optional
+        Ward outlines.
+    place_name : str, default "Leeds"
+        Named in the title.
+    synthetic : bool, default False
+        Say so in the subtitle.
+    priority : geopandas.GeoDataFrame, optional
+        Priority neighbourhoods, outlined.
+    note : str, default ""
+        Appended to the caption.
+    ward_labels : {"numbers", "names", False}, default "numbers"
+        How wards are labelled.
+    what : str, default "influenceable spend"
+        What the spend is, for the title and legend.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    See Also
+    --------
+    choropleth_map : Draws it (``disclosure=False``).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import matplotlib.pyplot as plt
+    >>> from shapely.geometry import box
+    >>> from anchor_analysis.figures.maps.breaks import pooled_breaks
+    >>> wards = gpd.GeoDataFrame({"ward_name": ["Adel", "Beeston", "Chapel", "Dewsbury"],
+    ...                           "spend": [1.5e6, 0, None, 2.5e6]},
+    ...                          geometry=[box(x, 0, x + 2000, 2000) for x in range(0, 8000, 2000)], crs=27700)
+    >>> fig = spend_by_ward_map(wards, pooled_breaks(wards["spend"] / 1e6, k=2), 2023, attribution="Source: ONS.")
+    >>> [t.get_text() for t in fig.legends[0].get_texts()]
+    ['0.0 to 1.5', 'over 1.5 to 2.5', 'No data (1 wards)']
+    >>> plt.close(fig)
+    """
     tag = "SYNTHETIC demo data. " if synthetic else ""
     what_cap = what[0].upper() + what[1:]
     layer = layer.assign(spend_m=pd.to_numeric(layer["spend"], errors="coerce") / 1e6)
@@ -266,184 +535,3 @@ def spend_by_ward_map(layer: gpd.GeoDataFrame, breaks: ClassBreaks, year: int, *
         disclosure=False, caption=("Suppliers located by their postcode's ward (NSPL). " + note).strip())
 
 
-_GRID_TOP, _GRID_BOTTOM = 0.90, 0.30
-"""Figure fractions between which the small-multiples panels sit (legend, caption and attribution go below)."""
-
-
-@_draws_once
-def anchor_small_multiples_map(layers: dict[str, gpd.GeoDataFrame], column: str, breaks: ClassBreaks, year: int, *,
-                               attribution: str, threshold: int, place_name: str = "Leeds", synthetic: bool = False,
-                               what: str = "Staff living in each ward", ncols: int = 4) -> Figure:
-    """One small map per anchor (``layers``: label -> ward polygons with ``column`` and ``suppressed``), classes
-    shared by every panel and year; withheld wards hatched grey, counted per panel and in the caption.
-
-    The panels fill a grid of ``ncols`` columns; below it come the legend, with the scale bar and north arrow (on
-    the first panel's scale) to its right, then the caption and the attribution.
-    """
-    with map_style():
-        fig = _quiet_figure(A4_PORTRAIT)
-        _small_multiples_heading(fig, place_name, year, what, synthetic)
-        cell_w, cell_h = _cell_size(len(layers), ncols)
-        colours = _colours(SEQUENTIAL_CMAP, breaks.k)
-        panels = []
-        for i, (label, layer) in enumerate(layers.items()):
-            row, col = divmod(i, ncols)
-            rect = (0.04 + col * cell_w, _GRID_TOP - (row + 1) * cell_h + 0.005, cell_w - 0.01, cell_h - 0.025)
-            panels.append(_anchor_panel(fig, rect, label, layer, column, breaks, colours))
-        n_hidden = sum(hidden for _, hidden, _ in panels)
-        n_missing = sum(missing for _, _, missing in panels)
-        _small_multiples_legend(fig, colours, breaks, what, n_hidden, n_missing, threshold)
-        _small_multiples_footer(fig, attribution, n_hidden, n_missing, threshold)
-        if panels:
-            rect = (0.04 + (ncols - 1) * cell_w, _GRID_BOTTOM - cell_h * 0.75, cell_w - 0.01, cell_h - 0.025)
-            _panel_furniture(fig, panels[0][0], rect)
-    return fig
-
-
-def _small_multiples_heading(fig: Figure, place_name: str, year: int, what: str, synthetic: bool) -> None:
-    """The title and subtitle of the small-multiples page."""
-    tag = "SYNTHETIC demo data. " if synthetic else ""
-    fig.text(0.04, _TITLE_Y, f"{place_name}: where each anchor's staff live, {fy_label(year)}", ha="left",
-             va="top", fontsize=14, fontweight="bold", gid=GID_TITLE)
-    fig.text(0.04, _TITLE_Y - 0.03, _wrap(f"{tag}{what}, per anchor. The classes are the same for every anchor "
-                                          "and year.", A4_PORTRAIT[0] * 0.92, 10),
-             ha="left", va="top", fontsize=10, color="#333333", gid="subtitle")
-
-
-def _cell_size(n_panels: int, ncols: int) -> tuple[float, float]:
-    """Width and height (figure fractions) of one cell of the small-multiples grid."""
-    nrows = max(1, math.ceil(n_panels / ncols))
-    return 0.92 / ncols, (_GRID_TOP - _GRID_BOTTOM) / nrows
-
-
-def _anchor_panel(fig: Figure, rect: tuple[float, float, float, float], label: str, layer: gpd.GeoDataFrame,
-                  column: str, breaks: ClassBreaks, colours: list) -> tuple[Axes, int, int]:
-    """One anchor's map in ``rect``; returns its axes and its numbers of withheld and of no-data wards."""
-    ax = fig.add_axes(rect)
-    ax.set_axis_off()
-    _frame(ax, layer.total_bounds)
-    hidden = layer["suppressed"].fillna("").astype(str).ne("").to_numpy()
-    values = pd.to_numeric(layer[column], errors="coerce").astype("float64")
-    classes = breaks.classify(values.where(~hidden))
-    _plot_classes(ax, layer, classes, colours, hidden, edge="#525252", linewidth=0.25)
-    n_hidden, n_missing = int(hidden.sum()), int(((classes < 0) & ~hidden).sum())
-    ax.set_title(f"{textwrap.shorten(label, 26, placeholder='...')}\n{n_hidden} withheld", fontsize=MIN_FONT,
-                 loc="left", pad=2)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    return ax, n_hidden, n_missing
-
-
-def _small_multiples_legend(fig: Figure, colours: list, breaks: ClassBreaks, what: str, n_hidden: int,
-                            n_missing: int, threshold: int) -> None:
-    """The legend under the grid: the shared classes, then withheld and no-data wards over all panels."""
-    handles: list = [Patch(facecolor=c, edgecolor="#999999", linewidth=0.3, label=lab)
-                     for c, lab in zip(colours, breaks.labels("{:,.0f}"), strict=True)]
-    handles += _special_handles("", n_hidden, n_missing, threshold)
-    legend = fig.legend(handles=handles, title=what, loc="upper left",
-                        bbox_to_anchor=(0.035, _GRID_BOTTOM - 0.01), ncol=2, frameon=False, fontsize=9,
-                        title_fontsize=9.5, alignment="left", handlelength=2.2, handleheight=1.4,
-                        borderaxespad=0.0)
-    legend.set_gid(GID_LEGEND)
-    legend.get_title().set_fontweight("bold")
-
-
-def _small_multiples_footer(fig: Figure, attribution: str, n_hidden: int, n_missing: int, threshold: int) -> None:
-    """The attribution at the foot of the page, and above it the caption counting withheld and no-data wards."""
-    footer = fig.text(0.04, 0.012, _wrap(attribution, A4_PORTRAIT[0] * 0.92, MIN_FONT), ha="left", va="bottom",
-                      fontsize=MIN_FONT, color="#404040", gid=GID_ATTRIBUTION)
-    caption = (f"{n_hidden} anchor-ward counts withheld by disclosure control (under {threshold} staff, or "
-               "would reveal one from the published ward and anchor totals); "
-               f"{n_missing} with no data.")
-    fig.text(0.04, 0.012 + _text_height(fig, footer) + 0.008, _wrap(caption, A4_PORTRAIT[0] * 0.92, 9),
-             ha="left", va="bottom", fontsize=9, gid=GID_CAPTION)
-
-
-def _panel_furniture(fig: Figure, panel: Axes, rect: tuple[float, float, float, float]) -> None:
-    """Scale bar and north arrow in ``rect``, on an empty axes of the scale of ``panel``."""
-    # an axes of its own, of a panel's size and limits: the bar then measures what the panels show
-    furniture = fig.add_axes(rect)
-    furniture.set_axis_off()
-    furniture.set_xlim(panel.get_xlim())
-    furniture.set_ylim(panel.get_ylim())
-    furniture.set_aspect("equal", adjustable="box")
-    add_scale_bar(furniture, length_m=10_000, location=(0.05, 0.55), middle_label=False)
-    add_north_arrow(furniture, location=(0.85, 0.45))
-
-
-def add_sites(ax: Axes, sites: gpd.GeoDataFrame, numbers: Sequence[int] | None = None,
-              fontsize: float = MIN_FONT + 0.5) -> None:
-    """Anchor sites as blue dots; ``numbers`` labels each (placed clear of each other, see :func:`place_labels`)."""
-    located = sites[sites.geometry.notna() & ~sites.geometry.is_empty]
-    ax.plot(located.geometry.x, located.geometry.y, zorder=18, gid="sites", **SITE_STYLE)
-    if numbers is None or not len(located):
-        return
-    xy = np.column_stack([located.geometry.x, located.geometry.y])
-    texts = [str(n) for n in numbers]
-    for (x, y), (lx, ly), text in zip(xy, place_labels(ax, xy, texts, fontsize, radius_pt=5), texts, strict=True):
-        ax.annotate(text, (x, y), xytext=(lx, ly), textcoords="data", ha="center", va="center", fontsize=fontsize,
-                    fontweight="bold", zorder=19, path_effects=_halo(2.5), gid="site-label",
-                    arrowprops={"arrowstyle": "-", "color": "#404040", "linewidth": 0.6, "shrinkA": 1,
-                                "shrinkB": 3})
-
-
-@_draws_once
-def anchor_sites_map(sites: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, *, attribution: str,
-                     labels: Sequence[str] | None = None, place_name: str = "Leeds", synthetic: bool = False,
-                     inset_km: float = 5.0) -> Figure:
-    """Anchor main sites as numbered points over the wards, with a city-centre inset and a key."""
-    with map_style():
-        tag = "SYNTHETIC demo data. " if synthetic else ""
-        located = sites[sites.geometry.notna() & ~sites.geometry.is_empty].reset_index(drop=True)
-        names = list(labels) if labels is not None else [str(v) for v in sites.get("site_name", sites.index)]
-        names = [n for n, ok in zip(names, ~(sites.geometry.isna() | sites.geometry.is_empty), strict=True) if ok]
-        numbers = list(range(1, len(located) + 1))
-        n_missing = len(sites) - len(located)
-        fig, ax = _new_map(f"{place_name}: anchor institution sites",
-                          f"{tag}{len(located)} main sites located by postcode (NSPL postcode centroid)"
-                          + (f"; {n_missing} not located." if n_missing else "."), _bounds(wards))
-        wards.plot(ax=ax, color="#f7f7f7", edgecolor="none", zorder=1)
-        add_ward_outlines(ax, wards, labels=False)
-        handles = [Line2D([], [], label="Anchor main site (number: see key)", **SITE_STYLE),
-                   Line2D([], [], color=WARD_EDGE, linewidth=0.8, label="Ward boundary")]
-        if not len(located):
-            add_sites(ax, located)
-            finish_map(fig, ax, handles=handles, legend_title="Legend", attribution=attribution, ncol=2)
-            return fig
-        cx, cy = float(np.median(located.geometry.x)), float(np.median(located.geometry.y))
-        half = inset_km * 500
-        in_box = ((located.geometry.x - cx).abs() <= half) & ((located.geometry.y - cy).abs() <= half * 0.75)
-        outside = located[~in_box.to_numpy()]
-        add_sites(ax, located[in_box.to_numpy()])
-        add_sites(ax, outside, numbers=[n for n, inside in zip(numbers, in_box, strict=True) if not inside])
-        ax.add_patch(Rectangle((cx - half, cy - half * 0.75), 2 * half, 1.5 * half, facecolor="none",
-                               edgecolor="black", linewidth=1.0, linestyle="--", zorder=19, gid="inset-box"))
-        handles.append(Patch(facecolor="none", edgecolor="black", linestyle="--", label="City-centre inset"))
-
-        def inset_and_key(fig: Figure, top: float, bottom: float) -> float:
-            height = min(top - bottom, 0.30)
-            box = (0.04, top - height, 0.50, height)
-            inset = fig.add_axes(box)
-            inset.set_xlim(cx - half, cx + half)
-            inset.set_ylim(cy - half * 0.75, cy + half * 0.75)
-            inset.set_aspect("equal", adjustable="box")
-            wards.plot(ax=inset, color="#f7f7f7", edgecolor="none", zorder=1)
-            add_ward_outlines(inset, wards, labels=False)
-            inset.set_xlim(cx - half, cx + half)
-            inset.set_ylim(cy - half * 0.75, cy + half * 0.75)
-            inset.set_xticks([])
-            inset.set_yticks([])
-            inset.set_xlabel("")
-            inset.set_ylabel("")
-            add_sites(inset, located[in_box.to_numpy()],
-                      numbers=[n for n, inside in zip(numbers, in_box, strict=True) if inside])
-            add_scale_bar(inset, location=(0.05, 0.05))
-            inset.set_title(f"City centre ({inset_km:g} km across)", fontsize=9, loc="left")
-            key = [f"{n}  {textwrap.shorten(name, 28, placeholder='...')}" for n, name in zip(numbers, names,
-                                                                                               strict=True)]
-            low = draw_key(fig, key, top, title="Sites", ncols=1, x0=0.58, width=0.38, gid="site-key")
-            return min(low, top - height)
-
-        finish_map(fig, ax, handles=handles, legend_title="Legend", attribution=attribution, ncol=3,
-                   extra=inset_and_key)
-    return fig
