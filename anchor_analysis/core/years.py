@@ -75,9 +75,10 @@ def parse_fy(label: str | int) -> int:
         return int(text)
     start, _, end = text.partition("/")
     # "2023/24" and "2023/2024" name 2023; "2023/124" or "2023/25" name no year
-    consecutive = (len(end) == 2 and (int(start) + 1) % 100 == int(end)) or (len(end) == 4 and int(start) + 1 == int(end))
-    if start.isdigit() and end.isdigit() and len(start) == 4 and consecutive:
-        return int(start)
+    if start.isdigit() and end.isdigit() and len(start) == 4:
+        follows = int(end) == ((int(start) + 1) % 100 if len(end) == 2 else int(start) + 1)
+        if follows and len(end) in (2, 4):
+            return int(start)
     raise ConfigError(f"{label!r} is not a financial year: write 2023 or 2023/24")
 
 

@@ -378,11 +378,15 @@ def _plot_classes(ax: Axes, layer: gpd.GeoDataFrame, classes: np.ndarray, colour
 
 
 def _special_handles(area: str, n_withheld: int, n_missing: int, threshold: int | None) -> list[Patch]:
-    """Legend entries for withheld and no-data areas, each with its count."""
+    """Legend entries for withheld and no-data areas, each with its count (``area``: the singular word, e.g.
+    "ward", or "" for a bare count)."""
     what = f"Withheld: under {threshold} staff, or would reveal one" if threshold else "Withheld (disclosure)"
-    unit = f" {area}" if area else ""
-    return [Patch(label=f"{what} ({n_withheld}{unit})", **WITHHELD),
-            Patch(label=f"No data ({n_missing}{unit})", **NO_DATA)]
+
+    def count(n: int) -> str:
+        return _plural(n, area) if area else str(n)
+
+    return [Patch(label=f"{what} ({count(n_withheld)})", **WITHHELD),
+            Patch(label=f"No data ({count(n_missing)})", **NO_DATA)]
 
 
 def _plural(n: int, word: str) -> str:

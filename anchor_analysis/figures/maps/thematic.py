@@ -374,7 +374,7 @@ def choropleth_map(layer: gpd.GeoDataFrame, column: str, breaks: ClassBreaks, *,
         handles: list = [Patch(facecolor=c, edgecolor="#999999", linewidth=0.3, label=label)
                          for c, label in zip(colours, breaks.labels(fmt), strict=True)]
         n_hidden, n_missing = int(hidden.sum()), int(((classes < 0) & ~hidden).sum())
-        special = _special_handles(_plural(2, area_word).split(" ", 1)[1], n_hidden, n_missing, threshold)
+        special = _special_handles(area_word, n_hidden, n_missing, threshold)
         handles += special if disclosure else special[1:]
         if wards is not None:
             handles.append(Line2D([], [], color=WARD_EDGE, linewidth=0.8,
