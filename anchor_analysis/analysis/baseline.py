@@ -224,7 +224,7 @@ def per_anchor_table(network, year: int, template: tuple[str, ...], *, labels: d
     template : tuple of str
         The metrics (columns), with ``{inner}`` and ``{outer}`` for the place's rings.
     labels : dict
-        anchor_id -> the name (or anonymous code) shown.
+        Map of anchor_id to the name (or anonymous code) shown.
     people : tuple of str, optional
         The columns that count people, put through disclosure control.
 
@@ -453,7 +453,7 @@ def describe_carbon(network, year: int, base_year: int, labels: dict[str, str] |
     year, base_year : int
         The financial year and the carbon base year.
     labels : dict, optional
-        anchor_id -> name or anonymous code (default: their names); an anchor not in it is shown by its id.
+        Map of anchor_id to name or anonymous code (default: their names); an anchor not in it is shown by its id.
 
     Returns
     -------

@@ -368,8 +368,26 @@ def classify_ledger_suppliers(
     ----------
     files : iterable of str or Path
         The ledger files (not folders or globs).
-    place, lookup, imd_edition, rules, imd, outside_lookup, drop_exact_duplicates, memory_limit, threads, data_dir
-        As for :func:`classify_ledger_files`.
+    place : str or Place, default "leeds"
+        The place whose rings classify the suppliers.
+    lookup : DataFrame, optional
+        A postcode lookup (default ``public.load_postcode_lookup("region")``).
+    imd_edition : int, default 2019
+        The IMD edition of ``imd_decile``: 2019 or 2025.
+    rules : SpendRules, str or Path, optional
+        The influenceable-spend rules (default: the kit's).
+    imd : DataFrame, optional
+        Deciles per LSOA 2021 replacing the lookup's.
+    outside_lookup : {"elsewhere", "unknown"}, default "elsewhere"
+        The ring of a well-formed postcode of an area the lookup does not cover.
+    drop_exact_duplicates : bool, default False
+        Keep only the first copy of exact duplicate lines in ``lines`` and ``amount``.
+    memory_limit : str or None, default "1GB"
+        DuckDB's memory cap.
+    threads : int, optional
+        DuckDB's threads (default: every core).
+    data_dir : path, optional
+        The public data folder of the default lookup.
 
     Returns
     -------
