@@ -105,7 +105,6 @@ def benchmark(progression: pd.DataFrame, year: int | str, *, by: str = "dimensio
 
     Examples
     --------
-    >>> import pandas as pd
     >>> p = pd.DataFrame({"year": 2023, "anchor_id": ["x", "y", "z"], "dimension": "civic",
     ...                   "activity": "civic_partnerships", "current": [1, 2, 4], "ambition": 4})
     >>> benchmark(p, 2023, anonymise=True).query("dimension == 'civic'")[["anchor", "position"]].values.tolist()
@@ -169,7 +168,6 @@ def position_table(bench: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pandas as pd
     >>> b = pd.DataFrame({"anchor": ["A", "A", "B"], "label": ["Civic", "Employment", "Civic"],
     ...                   "position": ["at median", "above median", "below median"]})
     >>> position_table(b).loc["A"].tolist()
@@ -229,7 +227,6 @@ def priorities(progression: pd.DataFrame, year: int | str, *, by: str = "dimensi
 
     Examples
     --------
-    >>> import pandas as pd
     >>> p = pd.DataFrame({"year": 2019, "anchor_id": ["a", "b"], "dimension": "civic",
     ...                   "activity": "civic_partnerships", "current": 2, "ambition": 4,
     ...                   "priority": ["high", "low"]})
@@ -315,7 +312,6 @@ def high_ambition_high_priority(progression: pd.DataFrame, year: int | str, *, b
 
     Examples
     --------
-    >>> import pandas as pd
     >>> p = pd.DataFrame({"year": 2019, "anchor_id": "a", "dimension": ["civic", "procurement"],
     ...                   "activity": ["civic_partnerships", "social_value"], "current": 2, "ambition": [4, 3],
     ...                   "priority": ["high", "low"]})

@@ -49,7 +49,6 @@ def trajectories(progression: pd.DataFrame, *, until: int | str | None = None,
 
     Examples
     --------
-    >>> import pandas as pd
     >>> p = pd.DataFrame({"year": [2019, 2021], "anchor_id": "a", "dimension": "civic",
     ...                   "activity": "corporate_ownership", "current": [2, 3], "ambition": [3, 4]})
     >>> t = trajectories(p).iloc[-1]
@@ -119,7 +118,6 @@ def network_trajectory(progression: pd.DataFrame, *, like_for_like: bool = False
 
     Examples
     --------
-    >>> import pandas as pd
     >>> p = pd.DataFrame({"year": [2019, 2019, 2020], "anchor_id": ["a", "b", "a"], "dimension": "civic",
     ...                   "activity": "corporate_ownership", "current": [1, 3, 2], "ambition": [3, 4, 3]})
     >>> civic = network_trajectory(p).query("dimension == 'civic'")

@@ -49,7 +49,6 @@ def describe_year(progression: pd.DataFrame, year: int | str, *, framework: Fram
 
     Examples
     --------
-    >>> import pandas as pd
     >>> p = pd.DataFrame({"year": 2023, "anchor_id": "a", "dimension": ["civic", "procurement"],
     ...                   "activity": ["civic_partnerships", "social_value"], "current": [3, 2], "ambition": 4})
     >>> print(describe_year(p, 2023))  # doctest: +NORMALIZE_WHITESPACE
@@ -116,7 +115,6 @@ def describe_change(progression: pd.DataFrame, year: int | str, *, framework: Fr
 
     Examples
     --------
-    >>> import pandas as pd
     >>> p = pd.DataFrame({"year": [2019, 2021], "anchor_id": "a", "dimension": "civic",
     ...                   "activity": "corporate_ownership", "current": [2, 3], "ambition": 4})
     >>> print(describe_change(p, 2019))
@@ -180,7 +178,6 @@ def describe_focus(progression: pd.DataFrame, year: int | str, *, quantile: floa
 
     Examples
     --------
-    >>> import pandas as pd
     >>> p = pd.DataFrame({"year": 2019, "anchor_id": "a", "dimension": ["civic", "procurement"],
     ...                   "activity": ["civic_partnerships", "social_value"], "current": 2, "ambition": [4, 3],
     ...                   "priority": ["high", "low"]})

@@ -190,7 +190,6 @@ def dimension_scores(progression: pd.DataFrame, *, until: int | str | None = Non
 
     Examples
     --------
-    >>> import pandas as pd
     >>> p = pd.DataFrame({"year": 2019, "anchor_id": "a", "dimension": "employment",
     ...                   "activity": ["recruitment", "pay_and_conditions"], "current": [2, 3], "ambition": [4, 4]})
     >>> s = dimension_scores(p).set_index("dimension")
@@ -276,7 +275,6 @@ def network_overview(progression: pd.DataFrame, year: int | str, *, published_ro
 
     Examples
     --------
-    >>> import pandas as pd
     >>> p = pd.DataFrame({"year": 2019, "anchor_id": ["a", "b"], "dimension": "civic",
     ...                   "activity": "civic_partnerships", "current": [2, 3], "ambition": [3, 4]})
     >>> network_overview(p, 2019, published_rounding=True).set_index("dimension").loc[
@@ -363,7 +361,6 @@ def combined_target(overview: pd.DataFrame,
 
     Examples
     --------
-    >>> import pandas as pd
     >>> ov = pd.DataFrame({"dimension": ["service_delivery", "civic"], "current": [2.7, 2.8],
     ...                    "ambition": [3.8, 3.7]})
     >>> combined_target(ov)

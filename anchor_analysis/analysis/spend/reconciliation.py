@@ -6,7 +6,6 @@ excluded by each influenceable-spend rule, or influenceable and either not locat
 The rows below ``read`` partition it: the excluded rows plus ``influenceable`` equal ``read``, and ``unlocated`` plus
 the ring rows equal ``influenceable`` (:func:`check_reconciliation` says so or raises).
 
->>> import pandas as pd
 >>> from anchor_analysis.core.places import load_place
 >>> suppliers = pd.DataFrame({"anchor_id": "a", "year": 2023, "lines": [3, 1, 2], "amount": [60.0, -5.0, 20.0],
 ...     "credit_lines": [0, 1, 0], "credit_amount": [0.0, -5.0, 0.0], "duplicate_lines": [1, 0, 0],
