@@ -12,6 +12,9 @@ public data. Out: tables with their coverage (who reported), ready to publish th
 - :mod:`~anchor_analysis.analysis.published`: the published figures and their reproduction;
 - :mod:`~anchor_analysis.analysis.spend`: supplier ledgers (rings, rules, concentration, leakage, reconciliation);
 - :mod:`~anchor_analysis.analysis.geo`: deprivation, priority neighbourhoods, where staff live and spend lands.
+
+Docstrings follow numpydoc; their examples assume ``import pandas as pd`` (as pandas' own do), read the synthetic
+demo network in ``data/raw/demo``, and mark the lines that need the real public data ``# doctest: +PUBLIC_DATA``.
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
 """The baseline section: tables and sentences assembled from the core-metrics, residence and spend functions.
 
 This module holds what the baseline notebook would otherwise compute in its cells, so the notebook stays a thin
-sequence of calls. Every published count of people passes through disclosure control.
+sequence of calls. Every published count of people passes through disclosure control. ``network`` is a
+validated network (:func:`anchor_analysis.contracts.load_network`, or
+:func:`anchor_analysis.derived.processed_network` with its derived tables).
 
->>> from anchor_analysis.contracts import load_network                        # doctest: +SKIP
->>> net = load_network("data/raw/demo")                                # doctest: +SKIP
->>> head = headline_figures(net, 2023)                                 # doctest: +SKIP
->>> head.set_index("key").at["workforce", "value"]                     # doctest: +SKIP
-62300.0
+>>> from anchor_analysis.contracts import load_network
+>>> net = load_network("data/raw/demo")
+>>> totals_table(net, 2023, WORKFORCE_METRICS).set_index("metric").at["headcount", "display"]
+'62,300'
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ CARBON_METRICS = ("scope1_tco2e", "scope2_tco2e", "scope3_tco2e")
 
 
 def _names(template: tuple[str, ...], place: Place) -> list[str]:
+    """The metric names of a template, with the place's innermost and outermost ring keys filled in."""
     return [m.format(inner=place.rings[0].key, outer=place.rings[-1].key) for m in template]
 
 
@@ -46,8 +48,29 @@ def staff_deprived_from_residence(network, year: int, edition: int | None = None
     """Per-anchor staff living in IMD decile 1 (``edition``, default the place's for the year) from residence.
 
     The same function as the priority neighbourhoods section
-    (:func:`anchor_analysis.analysis.geo.staff_in_most_deprived`); ``None`` when the network has no residence returns
-    for the year.
+    (:func:`anchor_analysis.analysis.geo.staff_in_most_deprived`).
+
+    Parameters
+    ----------
+    network : Network
+        The validated network, with its ``staff_residence`` counts.
+    year : int
+        The financial year.
+    edition : int, optional
+        The IMD edition, 2019 or 2025 (default: the place's edition for ``year``).
+
+    Returns
+    -------
+    Series or None
+        Staff in decile 1 (float) indexed by anchor_id; ``None`` when the network has no residence returns for the
+        year.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> deprived = staff_deprived_from_residence(load_network("data/raw/demo"), 2023)  # doctest: +PUBLIC_DATA
+    >>> float(deprived.sum()), float(deprived["nhs_trust_a"])  # doctest: +PUBLIC_DATA
+    (12300.0, 4467.0)
     """
     from anchor_analysis.analysis.geo.residence import staff_in_most_deprived
 
@@ -61,8 +84,37 @@ def staff_deprived_from_residence(network, year: int, edition: int | None = None
 
 def headline_figures(network, year: int, *, imd_edition: int | None = None,
                      carbon_base_year: int | None = None) -> pd.DataFrame:
-    """:func:`anchor_analysis.analysis.metrics.headline`, with staff in the most deprived areas counted from
-    residence."""
+    """:func:`anchor_analysis.analysis.metrics.headline`, with staff in the most deprived areas counted from residence.
+
+    Parameters
+    ----------
+    network : Network
+        The validated network.
+    year : int
+        The financial year.
+    imd_edition : int, optional
+        The IMD edition of "most deprived" (default: the place's edition for ``year``).
+    carbon_base_year : int, optional
+        The base of the carbon reduction (default ``year - 4``).
+
+    Returns
+    -------
+    DataFrame
+        The headline table (``key, label, value, unit, n_reporting, n_members, coverage_statement``) with
+        ``display``, each value formatted for the report.
+
+    Raises
+    ------
+    NoDataError
+        As :func:`~anchor_analysis.analysis.metrics.headline`.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> head = headline_figures(load_network("data/raw/demo"), 2023)  # doctest: +PUBLIC_DATA
+    >>> head["display"].tolist()  # doctest: +PUBLIC_DATA
+    ['62,300', '64%', '12,300', '£511.0m', '110,000 t']
+    """
     deprived = staff_deprived_from_residence(network, year, imd_edition)
     table = headline(network.metrics, network.anchors, year, network.place, carbon_base_year=carbon_base_year,
                      staff_in_most_deprived=deprived)
@@ -71,7 +123,28 @@ def headline_figures(network, year: int, *, imd_edition: int | None = None,
 
 
 def coverage_statements(headline_table: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
-    """One sentence per headline figure and per reported metric saying who it covers (for the report)."""
+    """One sentence per headline figure and per reported metric saying who it covers (for the report).
+
+    Parameters
+    ----------
+    headline_table : DataFrame
+        :func:`headline_figures` (``label, display, coverage_statement``).
+    totals : DataFrame
+        :func:`~anchor_analysis.analysis.metrics.network_totals`; a metric listed in a ``metric`` column of
+        ``headline_table`` is left out (:func:`headline_figures` has none, so every metric is listed).
+
+    Returns
+    -------
+    DataFrame
+        One column, ``statement``.
+
+    Examples
+    --------
+    >>> head = pd.DataFrame({"label": ["Workforce"], "display": ["62,300"], "coverage_statement": ["14 of 14"]})
+    >>> totals = pd.DataFrame({"metric": ["apprentices"], "label": ["Apprentices"], "coverage_statement": ["9 of 14"]})
+    >>> coverage_statements(head, totals)["statement"].tolist()
+    ['Workforce: 62,300 (14 of 14)', 'Apprentices: 9 of 14']
+    """
     rows = [f"{r.label}: {r.display} ({r.coverage_statement})" for r in headline_table.itertuples()]
     rows += [f"{r.label}: {r.coverage_statement}" for r in totals.itertuples()
              if r.metric not in set(headline_table.get("metric", []))]
@@ -79,7 +152,32 @@ def coverage_statements(headline_table: pd.DataFrame, totals: pd.DataFrame) -> p
 
 
 def totals_table(network, year: int, template: tuple[str, ...]) -> pd.DataFrame:
-    """Network totals of a group of metrics with coverage; metrics nobody reported are listed as such."""
+    """Network totals of a group of metrics with coverage; metrics nobody reported are listed as such.
+
+    Parameters
+    ----------
+    network : Network
+        The validated network.
+    year : int
+        The financial year.
+    template : tuple of str
+        The metrics, with ``{inner}`` and ``{outer}`` for the place's rings (:data:`WORKFORCE_METRICS`,
+        :data:`SPEND_METRICS`, :data:`CARBON_METRICS`).
+
+    Returns
+    -------
+    DataFrame
+        ``metric, label, total, unit, display, n_reporting, coverage, not_reporting``, in the template's order; a
+        metric nobody reported has a blank total, ``display`` "-" and ``not_reporting`` "all".
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> table = totals_table(load_network("data/raw/demo"), 2023, SPEND_METRICS)
+    >>> table[["metric", "display", "not_reporting"]].head(3).values.tolist()
+    [['total_spend', '£2.49bn', ''], ['influenceable_spend', '£1.20bn', 'government_department_a'],
+     ['spend_leeds', '£511.0m', 'government_department_a']]
+    """
     place = network.place
     wanted = _names(template, place)
     try:
@@ -101,6 +199,7 @@ def totals_table(network, year: int, template: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _display_total(row: pd.Series) -> str:
+    """A network total for the report: "13 of 14 anchors" for flags, hectares whole, else :func:`format_value`."""
     if row["kind"] == "flag":
         return f"{int(row['total'])} of {int(row['n_reporting'])} anchors"
     unit = {"people": "people", "GBP": "GBP", "tCO2e": "tCO2e", "ha": "ha"}.get(row["unit"], row["unit"])
@@ -115,6 +214,37 @@ def per_anchor_table(network, year: int, template: tuple[str, ...], *, labels: d
 
     Counts of people in ``people`` columns below the place's disclosure threshold are withheld (with secondary
     suppression, since the network totals are published).
+
+    Parameters
+    ----------
+    network : Network
+        The validated network (its ``place``, ``anchors`` and ``metrics``).
+    year : int
+        The financial year.
+    template : tuple of str
+        The metrics (columns), with ``{inner}`` and ``{outer}`` for the place's rings.
+    labels : dict
+        Map of anchor_id to the name (or anonymous code) shown.
+    people : tuple of str, optional
+        The columns that count people, put through disclosure control.
+
+    Returns
+    -------
+    DataFrame
+        ``anchor`` then one column per metric, one row per member (sorted by anchor_id); withheld counts are
+        missing (``<NA>``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from anchor_analysis.core.places import load_place
+    >>> net = SimpleNamespace(place=load_place("leeds"), anchors=pd.DataFrame({"anchor_id": ["a", "b", "c"],
+    ...     "joined_year": 2018, "left_year": None}), metrics=pd.DataFrame({"year": 2023, "anchor_id": ["a", "b", "c"],
+    ...     "metric": "apprentices", "value": [3.0, 40.0, 25.0]}))
+    >>> table = per_anchor_table(net, 2023, ("apprentices", "headcount"), labels={"a": "A", "b": "B", "c": "C"},
+    ...                          people=("apprentices",))
+    >>> table.values.tolist()  # 3 is under the threshold (10); C is withheld too, else A = 68 - 40 - 25
+    [['A', <NA>, nan], ['B', 40.0, nan], ['C', <NA>, nan]]
     """
     place = network.place
     wanted = _names(template, place)
@@ -136,8 +266,30 @@ def per_anchor_table(network, year: int, template: tuple[str, ...], *, labels: d
 
 
 def shares_table(network, year: int) -> pd.DataFrame:
-    """The network's shares (staff living in the place and region; spend in the place, region, most deprived
-    areas and with SMEs), pooled and as the mean of anchor shares, each over the anchors reporting both parts."""
+    """The network's shares, pooled and as the mean of anchor shares, each over the anchors reporting both parts.
+
+    The shares: staff living in the place and region; influenceable spend in the place, the region, the most deprived
+    areas and with SMEs. A share no anchor reported both parts of is left out.
+
+    Parameters
+    ----------
+    network : Network
+        The validated network.
+    year : int
+        The financial year.
+
+    Returns
+    -------
+    DataFrame
+        ``share, pooled, mean_of_anchor_shares, coverage``.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> shares = shares_table(load_network("data/raw/demo"), 2023).set_index("share")
+    >>> shares.loc["Influenceable spend in Leeds", ["pooled", "mean_of_anchor_shares"]].round(3).tolist()
+    [0.425, 0.468]
+    """
     place = network.place
     inner, outer = place.rings[0], place.rings[-1]
     pairs = [
@@ -160,8 +312,29 @@ def shares_table(network, year: int) -> pd.DataFrame:
 
 
 def staff_share_living_in_place(per_anchor: pd.DataFrame, place: str | Place) -> pd.DataFrame:
-    """:func:`per_anchor_table` of the workforce metrics with ``share_living_in_place``: each anchor's staff living
-    in the place's innermost ring over its headcount (blank where either is not reported or withheld)."""
+    """:func:`per_anchor_table` of the workforce metrics with ``share_living_in_place``.
+
+    Each anchor's staff living in the place's innermost ring over its headcount (blank where either is not reported
+    or withheld).
+
+    Parameters
+    ----------
+    per_anchor : DataFrame
+        :func:`per_anchor_table` with :data:`WORKFORCE_METRICS`.
+    place : str or Place
+        The place whose innermost ring is "the place".
+
+    Returns
+    -------
+    DataFrame
+        ``per_anchor`` with ``share_living_in_place`` (0-1) added.
+
+    Examples
+    --------
+    >>> per_anchor = pd.DataFrame({"anchor": ["A", "B"], "headcount": [200.0, None], "staff_in_leeds": [150.0, 80.0]})
+    >>> staff_share_living_in_place(per_anchor, "leeds")["share_living_in_place"].tolist()
+    [0.75, nan]
+    """
     inner = load_place(place).rings[0].key
     out = per_anchor.copy()
     out["share_living_in_place"] = out[f"staff_in_{inner}"] / out["headcount"]
@@ -169,13 +342,56 @@ def staff_share_living_in_place(per_anchor: pd.DataFrame, place: str | Place) ->
 
 
 def pooled_share(shares: pd.DataFrame, share: str) -> float | None:
-    """The pooled value of one row of :func:`shares_table` (None when no anchor reported both parts)."""
+    """The pooled value of one row of :func:`shares_table` (None when no anchor reported both parts).
+
+    Parameters
+    ----------
+    shares : DataFrame
+        :func:`shares_table`.
+    share : str
+        The row's ``share`` label, e.g. "Staff living in Leeds".
+
+    Returns
+    -------
+    float or None
+        The pooled share (0-1).
+
+    Examples
+    --------
+    >>> shares = pd.DataFrame({"share": ["Staff living in Leeds"], "pooled": [0.64]})
+    >>> pooled_share(shares, "Staff living in Leeds"), pooled_share(shares, "Influenceable spend with SMEs")
+    (0.64, None)
+    """
     value = shares.set_index("share")["pooled"].get(share)
     return None if value is None or pd.isna(value) else float(value)
 
 
 def estimates_table(network, year: int, metric_names: list[str]) -> pd.DataFrame:
-    """Whole-network estimates beside the reported totals, with the method and a low-high range."""
+    """Whole-network estimates beside the reported totals, with the method and a low-high range.
+
+    Parameters
+    ----------
+    network : Network
+        The validated network.
+    year : int
+        The financial year.
+    metric_names : list of str
+        The metrics to estimate (:func:`~anchor_analysis.analysis.metrics.estimate_network_total`); one nobody
+        reported is left out.
+
+    Returns
+    -------
+    DataFrame
+        ``metric, reported, estimate, low, high, n_imputed, imputed`` (anchor ids joined with ", ") ``, method``.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> table = estimates_table(load_network("data/raw/demo"), 2023, ["scope3_tco2e"])
+    >>> row = table.iloc[0]
+    >>> round(row["reported"]), round(row["estimate"]), round(row["low"]), round(row["high"]), int(row["n_imputed"])
+    (397848, 534335, 523750, 539140, 10)
+    """
     rows = []
     for metric in metric_names:
         try:
@@ -188,7 +404,34 @@ def estimates_table(network, year: int, metric_names: list[str]) -> pd.DataFrame
 
 
 def change_table(network, year: int, template: tuple[str, ...]) -> pd.DataFrame | None:
-    """Year-on-year change, all-reporting and like-for-like side by side; ``None`` in the first year of returns."""
+    """Year-on-year change, all-reporting and like-for-like side by side; ``None`` in the first year of returns.
+
+    Parameters
+    ----------
+    network : Network
+        The validated network.
+    year : int
+        The financial year, compared with the year before.
+    template : tuple of str
+        The metrics, with ``{inner}`` and ``{outer}`` for the place's rings; those not reported in ``year`` are left
+        out.
+
+    Returns
+    -------
+    DataFrame or None
+        ``metric, previous, all_previous, all_now, all_change_pct, n_previous, n_now, lfl_previous, lfl_now,
+        lfl_change_pct, n_lfl`` (percentages), or ``None`` when no return is older than ``year``.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> net = load_network("data/raw/demo")
+    >>> headcount = change_table(net, 2023, WORKFORCE_METRICS).set_index("metric").loc["headcount"]
+    >>> int(headcount["n_lfl"]), round(float(headcount["lfl_change_pct"]), 2)
+    (11, 1.62)
+    >>> change_table(net, 2019, WORKFORCE_METRICS) is None
+    True
+    """
     metrics = network.metrics
     if not (metrics["year"] < year).any():
         return None
@@ -199,8 +442,34 @@ def change_table(network, year: int, template: tuple[str, ...]) -> pd.DataFrame 
 
 
 def describe_carbon(network, year: int, base_year: int, labels: dict[str, str] | None = None) -> str:
-    """One sentence on the like-for-like fall in scope 1+2 emissions since ``base_year``; anchors left out of the
-    comparison are named by ``labels`` (anchor_id -> name or anonymous code; default: their names)."""
+    """One sentence on the like-for-like fall in scope 1+2 emissions since ``base_year``.
+
+    Anchors left out of the comparison are named by ``labels``.
+
+    Parameters
+    ----------
+    network : Network
+        The validated network.
+    year, base_year : int
+        The financial year and the carbon base year.
+    labels : dict, optional
+        Map of anchor_id to name or anonymous code (default: their names); an anchor not in it is shown by its id.
+
+    Returns
+    -------
+    str
+        The sentence; in or before the base year, or when no comparison is possible, a sentence saying so.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> net = load_network("data/raw/demo")
+    >>> print(describe_carbon(net, 2023, 2019))
+    Scope 1 and 2 emissions of the 10 anchors that reported in both 2019/20 and 2023/24 fell by 110,000 tCO2e
+    (27.9%), from 394,000 to 284,000 t. Not in the comparison: Cultural Body A, FE College B, Government Department A.
+    >>> print(describe_carbon(net, 2019, 2019))
+    2019/20 is the carbon base year: no reduction is measured yet.
+    """
     if labels is None:
         labels = dict(zip(network.anchors["anchor_id"], network.anchors["name"], strict=True))
     if year <= base_year:
@@ -216,7 +485,31 @@ def describe_carbon(network, year: int, base_year: int, labels: dict[str, str] |
 
 
 def describe_ledger_comparison(comparison: pd.DataFrame, place: str | Place = "leeds") -> str:
-    """How far the ledgers' recomputed spend differs from the anchors' own returns, in one paragraph."""
+    """How far the ledgers' recomputed spend differs from the anchors' own returns, in one paragraph.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        :func:`~anchor_analysis.analysis.spend.compare_with_returns` (``metric, ledger, returned, difference,
+        difference_pct``) for one year.
+    place : str or Place, default "leeds"
+        The place: spend in its innermost ring is compared.
+
+    Returns
+    -------
+    str
+        The paragraph, or a sentence saying no anchor has both a ledger and a return.
+
+    Examples
+    --------
+    >>> comparison = pd.DataFrame({"metric": "spend_leeds", "ledger": [0.9e6, 2e6], "returned": [1e6, 2.1e6],
+    ...                            "difference": [-0.1e6, -0.1e6], "difference_pct": [-10.0, -4.8]})
+    >>> print(describe_ledger_comparison(comparison))
+    Across the 2 anchors with both a ledger and a return, the ledgers place £2.9m with suppliers in Leeds against
+    £3.1m returned: a difference of £0.2m (-6.5%). The largest single gap is £0.1m (-10.0%). Differences come from
+    supplier postcodes the ledger does not locate (blank, malformed or unknown); the anchors' own returns may place
+    those suppliers from better address data.
+    """
     place = load_place(place)
     inner = f"spend_{place.rings[0].key}"
     sub = comparison[comparison["metric"] == inner].dropna(subset=["ledger", "returned"])

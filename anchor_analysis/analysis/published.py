@@ -9,8 +9,9 @@ On the bundled **synthetic** demo network this checks that the kit's definitions
 *method* (the demo was constructed to agree with the published aggregates); on a network's real returns it
 checks the publications themselves.
 
->>> registry().loc["pf_procurement_current", ["value", "precision", "rule"]].tolist()
-[1.7, 0.1, 'rounds_to']
+>>> figure = registry().loc["pf_procurement_current"]
+>>> float(figure["value"]), float(figure["precision"]), figure["rule"]
+(1.7, 0.1, 'rounds_to')
 >>> verdict(511_300_000, 511_000_000, "rounds_to", 1_000_000)
 'matches at published precision'
 >>> verdict(0.47, 0.48, "rounds_to", 0.01)
@@ -40,7 +41,22 @@ CANNOT = "cannot be computed"
 
 
 def registry() -> pd.DataFrame:
-    """The published-figures registry, indexed by figure key, in file order."""
+    """The published-figures registry, indexed by figure key, in file order.
+
+    Returns
+    -------
+    DataFrame
+        ``label, value, unit, precision, rule, year, population, source, computation, args`` (``args``: the
+        keyword arguments of the computation, a dict, or missing).
+
+    Examples
+    --------
+    >>> reg = registry()
+    >>> reg.loc["members_2023", ["label", "unit", "rule", "computation"]].tolist()
+    ['Network members, 2023/24', 'anchors', 'equals', 'members']
+    >>> reg.loc["pf_civic_current", "args"]
+    {'dimension': 'civic', 'column': 'current'}
+    """
     raw = tomllib.loads((resources.files("anchor_analysis") / "data" / "published_figures.toml").read_text("utf-8"))
     rows = [{"key": key, **spec} for key, spec in raw.items()]
     return pd.DataFrame(rows).set_index("key")
@@ -49,6 +65,20 @@ def registry() -> pd.DataFrame:
 def round_half_up(value: float, precision: float) -> float:
     """Round to a multiple of ``precision`` with halves away from zero, as people round published figures.
 
+    Parameters
+    ----------
+    value : float
+        The number to round.
+    precision : float
+        The step the figure is published at (0.1 for "3.1", 1e6 for "GBP 511m").
+
+    Returns
+    -------
+    float
+        ``value`` rounded, computed in decimal arithmetic from the shortest reprs of both.
+
+    Examples
+    --------
     >>> round_half_up(2.75, 0.1), round_half_up(0.525, 0.001), round_half_up(62_499, 1000)
     (2.8, 0.525, 62000.0)
     """
@@ -58,7 +88,39 @@ def round_half_up(value: float, precision: float) -> float:
 
 
 def verdict(computed: float, published: float, rule: str, precision: float) -> str:
-    """Compare a computed value with a published one under the figure's rule."""
+    """Compare a computed value with a published one under the figure's rule.
+
+    ``rounds_to``: both round (half up) to the same multiple of ``precision``; ``over``: the computed value is
+    strictly greater; ``equals``: exactly equal (counts).
+
+    Parameters
+    ----------
+    computed : float or None
+        The value recomputed from the returns (None or NaN: it could not be computed).
+    published : float
+        The value as published.
+    rule : {"rounds_to", "over", "equals"}
+        How the two are compared.
+    precision : float
+        The step the figure was published at.
+
+    Returns
+    -------
+    str
+        ``"matches at published precision"``, ``"differs"`` or ``"cannot be computed"``.
+
+    Raises
+    ------
+    ValueError
+        If ``rule`` is none of the three.
+
+    Examples
+    --------
+    >>> verdict(62_300, 62_000, "over", 1), verdict(62_300, 62_000, "rounds_to", 1000)
+    ('matches at published precision', 'matches at published precision')
+    >>> verdict(None, 7, "equals", 1), verdict(6, 7, "equals", 1)
+    ('cannot be computed', 'differs')
+    """
     if computed is None or pd.isna(computed):
         return CANNOT
     if rule == "rounds_to":
@@ -74,8 +136,24 @@ def verdict(computed: float, published: float, rule: str, precision: float) -> s
 
 @dataclass
 class Context:
-    """What a reproduction run computes from: one network's validated returns (with its place) and, optionally,
-    the public data folder."""
+    """What a reproduction run computes from: one network's validated returns (with its place) and the public data.
+
+    Tables used by several figures (the published-style overview, the headline) are computed once per year and kept.
+
+    Parameters
+    ----------
+    network : Network
+        The network's validated returns and its place.
+    public_data_dir : Path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> ctx = Context(load_network("data/raw/demo"))
+    >>> ctx.place.name, float(ctx.overview(2019).set_index("dimension").at["civic", "stretch"])
+    ('Leeds', 0.9)
+    """
 
     network: Network
     public_data_dir: Path | None = None
@@ -83,9 +161,34 @@ class Context:
 
     @property
     def place(self) -> Place:
+        """The network's place."""
         return self.network.place
 
     def overview(self, year: int) -> pd.DataFrame:
+        """The Progression Framework overview of ``year`` in the published style (computed once).
+
+        Parameters
+        ----------
+        year : int
+            The financial year.
+
+        Returns
+        -------
+        DataFrame
+            :func:`~anchor_analysis.analysis.progression.network_overview` with ``published_rounding=True``.
+
+        Raises
+        ------
+        CannotCompute
+            If the network has no progression returns for ``year``.
+
+        Examples
+        --------
+        >>> from anchor_analysis.contracts import load_network
+        >>> ctx = Context(load_network("data/raw/demo"))
+        >>> ctx.overview(2019)[["dimension", "current", "ambition", "stretch"]].values.tolist()[:2]
+        [['employment', 3.1, 3.7, 0.6], ['procurement', 1.7, 2.7, 1.0]]
+        """
         from anchor_analysis.analysis.progression.scores import network_overview
 
         if ("overview", year) not in self._cache:
@@ -96,6 +199,35 @@ class Context:
         return self._cache[("overview", year)]
 
     def headline(self, year: int) -> pd.DataFrame:
+        """The headline figures of ``year``, indexed by key (computed once).
+
+        :func:`~anchor_analysis.analysis.metrics.headline`, with staff in the most deprived areas counted from the
+        network's staff residence (IMD edition of the place for ``year``) where it has residence returns that year.
+
+        Parameters
+        ----------
+        year : int
+            The financial year.
+
+        Returns
+        -------
+        DataFrame
+            ``label, value, unit, n_reporting, n_members, coverage_statement``, indexed by ``key``.
+
+        Raises
+        ------
+        NoDataError
+            As :func:`~anchor_analysis.analysis.metrics.headline`.
+        PublicDataMissing
+            If residence returns need the IMD and the public data is not available.
+
+        Examples
+        --------
+        >>> from anchor_analysis.contracts import load_network
+        >>> ctx = Context(load_network("data/raw/demo"))
+        >>> float(ctx.headline(2023).at["staff_most_deprived", "value"])  # doctest: +PUBLIC_DATA
+        12300.0
+        """
         from anchor_analysis.analysis.metrics import headline
 
         if ("headline", year) not in self._cache:
@@ -114,11 +246,13 @@ class Context:
 
 
 def _pf_overview(ctx: Context, year: int, dimension: str, column: str) -> tuple[float, str]:
+    """A published Progression Framework table cell: one dimension's current, ambition or stretch."""
     row = ctx.overview(year).set_index("dimension").loc[dimension]
     return float(row[column]), f"mean of {int(row['n_reporting'])} anchors' dimension scores, rounded half up"
 
 
 def _pf_reporting(ctx: Context, year: int) -> tuple[float, str]:
+    """The number of anchors with a progression return in ``year``."""
     prog = ctx.network.progression
     n = prog.loc[prog["year"] == year, "anchor_id"].nunique()
     if n == 0:
@@ -127,6 +261,7 @@ def _pf_reporting(ctx: Context, year: int) -> tuple[float, str]:
 
 
 def _pf_combined(ctx: Context, year: int, column: str) -> tuple[float, str]:
+    """The combined service delivery and civic target (current or ambition)."""
     from anchor_analysis.analysis.progression.scores import combined_target
 
     current, ambition = combined_target(ctx.overview(year))
@@ -134,6 +269,7 @@ def _pf_combined(ctx: Context, year: int, column: str) -> tuple[float, str]:
 
 
 def _spend_share(ctx: Context, year: int, numerator: str, average: str) -> tuple[float, str]:
+    """A network share of influenceable spend, pooled or as the mean of anchor shares."""
     from anchor_analysis.analysis.metrics import network_share
     from anchor_analysis.core.errors import NoDataError
 
@@ -145,6 +281,7 @@ def _spend_share(ctx: Context, year: int, numerator: str, average: str) -> tuple
 
 
 def _spend_share_n(ctx: Context, year: int, numerator: str) -> tuple[float, str]:
+    """The number of anchors behind a network share of influenceable spend."""
     from anchor_analysis.analysis.metrics import network_share
     from anchor_analysis.core.errors import NoDataError
 
@@ -156,6 +293,7 @@ def _spend_share_n(ctx: Context, year: int, numerator: str) -> tuple[float, str]
 
 
 def _network_total(ctx: Context, year: int, metric: str, require_all_members: bool = False) -> tuple[float, str]:
+    """A metric's network total (optionally only when every member reported it)."""
     from anchor_analysis.analysis.metrics import network_totals
     from anchor_analysis.core.errors import NoDataError
 
@@ -172,12 +310,14 @@ def _network_total(ctx: Context, year: int, metric: str, require_all_members: bo
 
 
 def _members(ctx: Context, year: int) -> tuple[float, str]:
+    """The number of members of the network in ``year``."""
     from anchor_analysis.core.membership import members
 
     return float(len(members(ctx.network.anchors, year))), "anchors that were members that year"
 
 
 def _headline(ctx: Context, year: int, key: str) -> tuple[float, str]:
+    """One headline figure (:meth:`Context.headline`)."""
     from anchor_analysis.core.errors import NoDataError
 
     try:
@@ -190,6 +330,7 @@ def _headline(ctx: Context, year: int, key: str) -> tuple[float, str]:
 
 
 def _lsoas_in_decile(ctx: Context, year: int, edition: int, decile: int) -> tuple[float, str]:
+    """The place's LSOAs in one national IMD decile (public data)."""
     from anchor_analysis.analysis.geo.areas import deprivation_profile
 
     profile = deprivation_profile(edition, ctx.place, data_dir=ctx.public_data_dir).set_index("decile")
@@ -197,6 +338,7 @@ def _lsoas_in_decile(ctx: Context, year: int, edition: int, decile: int) -> tupl
 
 
 def _lsoas_total(ctx: Context, year: int, edition: int) -> tuple[float, str]:
+    """The place's LSOAs in an IMD edition (public data)."""
     from anchor_analysis.analysis.geo.areas import deprivation_profile
 
     profile = deprivation_profile(edition, ctx.place, data_dir=ctx.public_data_dir)
@@ -222,6 +364,9 @@ def reproduce(network: Network, public_data_dir: str | Path | None = None,
               figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Recompute every published figure from ``network`` and compare it with the publication.
 
+    A figure that cannot be computed from the data at hand (no returns that year, or the public data missing) is
+    reported as "cannot be computed", with the reason, rather than raising.
+
     Parameters
     ----------
     network : Network
@@ -237,6 +382,21 @@ def reproduce(network: Network, public_data_dir: str | Path | None = None,
     DataFrame
         ``key, label, year, published, computed, unit, precision, rule, verdict, basis, source``; ``basis`` says
         what the computed value covers (coverage) or, for "cannot be computed", why.
+
+    See Also
+    --------
+    format_table : The result as a plain-text table.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> net = load_network("data/raw/demo")
+    >>> result = reproduce(net, figures=registry().loc[["pf_civic_stretch", "members_2023"]])
+    >>> result[["key", "year", "published", "computed", "verdict"]].values.tolist()
+    [['pf_civic_stretch', '2019/20', 0.9, 0.9, 'matches at published precision'],
+     ['members_2023', '2023/24', 14.0, 14.0, 'matches at published precision']]
+    >>> reproduce(net)["verdict"].value_counts().to_dict()  # doctest: +PUBLIC_DATA
+    {'matches at published precision': 37}
     """
     from anchor_analysis.core.errors import PublicDataMissing
 
@@ -259,7 +419,28 @@ def reproduce(network: Network, public_data_dir: str | Path | None = None,
 
 
 def format_value(value: float, unit: str, precision: float) -> str:
-    """Human form of a figure at (or just beyond) its published precision: ``GBP 511.0m``, ``64.0%``, ``3.1``."""
+    """Human form of a figure at (or just beyond) its published precision: ``GBP 511.0m``, ``64.0%``, ``3.1``.
+
+    Parameters
+    ----------
+    value : float
+        The figure (NaN shows as "-").
+    unit : str
+        Its unit: ``share`` (a fraction), ``GBP``, ``level``, or a count (people, anchors, lsoas, tCO2e).
+    precision : float
+        The step it was published at: a share published to 0.001 or finer shows two decimal places.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_value(511_000_000, "GBP", 1e6), format_value(2.49e9, "GBP", 1e7), format_value(0.64, "share", 0.01)
+    ('GBP 511.0m', 'GBP 2.49bn', '64.0%')
+    >>> format_value(0.525, "share", 0.001), format_value(3.1, "level", 0.1), format_value(62_300, "people", 1000)
+    ('52.50%', '3.10', '62,300')
+    """
     if pd.isna(value):
         return "-"
     if unit == "share":
@@ -276,7 +457,30 @@ FIGURE_WIDTH = 64
 
 
 def format_table(result: pd.DataFrame) -> str:
-    """The reproduction as a plain-text table for the terminal."""
+    """The reproduction as a plain-text table for the terminal.
+
+    Figure names longer than :data:`FIGURE_WIDTH` are cut at a word; a last line counts the verdicts.
+
+    Parameters
+    ----------
+    result : DataFrame
+        :func:`reproduce`.
+
+    Returns
+    -------
+    str
+        Columns ``figure, year, published, rule, computed, verdict``, values formatted by :func:`format_value`.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> result = reproduce(load_network("data/raw/demo"), figures=registry().loc[["members_2023"]])
+    >>> print(format_table(result))
+    figure                    year    published   rule   computed                        verdict
+    Network members, 2023/24  2023/24        14 equals         14 matches at published precision
+    <BLANKLINE>
+    1 figures: 1 matches at published precision, 0 differs, 0 cannot be computed
+    """
     shown = pd.DataFrame({
         "figure": [textwrap.shorten(label, FIGURE_WIDTH, placeholder=" …") for label in result["label"]],
         "year": result["year"],
@@ -298,8 +502,29 @@ def format_table(result: pd.DataFrame) -> str:
 
 
 def published_overview(year: int = 2019) -> pd.DataFrame:
-    """The published Progression Framework table of ``year`` from the registry: ``dimension, label, current,
-    ambition, stretch`` (labels as published, e.g. "Bricks & Mortar")."""
+    """The published Progression Framework table of ``year`` from the registry.
+
+    Parameters
+    ----------
+    year : int, default 2019
+        The financial year of the table.
+
+    Returns
+    -------
+    DataFrame
+        ``dimension, label, current, ambition, stretch`` (labels as published, e.g. "Bricks & Mortar"), in framework
+        order.
+
+    Raises
+    ------
+    CannotCompute
+        If the registry has no Progression Framework table for ``year``.
+
+    Examples
+    --------
+    >>> published_overview(2019).set_index("label")["stretch"].to_dict()
+    {'Employer': 0.6, 'Procurement': 1.0, 'Bricks & Mortar': 0.6, 'Service Delivery': 1.1, 'Corporate & Civic': 0.9}
+    """
     from anchor_analysis.core.framework import load_framework
 
     reg = registry()

@@ -88,7 +88,17 @@ from anchor_analysis.analysis.geo.residence import (
 
 
 def clear_cache() -> None:
-    """Forget this package's cached lookups and the public data caches (e.g. after changing the data folder)."""
+    """Forget this package's cached lookups and the public data caches (e.g. after changing the data folder).
+
+    The next call reads (and verifies) the public files again.
+
+    Examples
+    --------
+    >>> from anchor_analysis.analysis.geo import areas
+    >>> clear_cache()
+    >>> areas._lsoa_wards.cache_info().currsize
+    0
+    """
     from anchor_analysis import public
     from anchor_analysis.analysis.geo import areas, residence
 

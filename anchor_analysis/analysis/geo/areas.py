@@ -59,23 +59,46 @@ _PRIORITY_RULE = re.compile(r"most_deprived_(\d+(?:\.\d+)?)pct")
 
 
 def _place(place: PlaceLike) -> Place:
+    """The place configuration of a key, a path or a :class:`Place`."""
     return load_place(place)
 
 
 def _check_edition(edition: int) -> int:
+    """The IMD edition as an int; ValueError unless it is 2019 or 2025."""
     if edition not in EDITION_LSOA_YEAR:
         raise ValueError(f"IMD edition must be one of {sorted(EDITION_LSOA_YEAR)}, not {edition!r}")
     return int(edition)
 
 
 def _check_lsoa_year(lsoa_year: int) -> int:
+    """The LSOA geography year as an int; ValueError unless it is 2011 or 2021."""
     if lsoa_year not in EDITION_LSOA_YEAR.values():
         raise ValueError(f"lsoa_year must be one of {sorted(EDITION_LSOA_YEAR.values())}, not {lsoa_year!r}")
     return int(lsoa_year)
 
 
 def edition_for_lsoa_year(lsoa_year: int) -> int:
-    """The IMD edition published on ``lsoa_year`` LSOAs (2011 -> 2019, 2021 -> 2025)."""
+    """The IMD edition published on ``lsoa_year`` LSOAs (2011 -> 2019, 2021 -> 2025).
+
+    Parameters
+    ----------
+    lsoa_year : int
+        2011 or 2021.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        For any other LSOA year.
+
+    Examples
+    --------
+    >>> edition_for_lsoa_year(2011), edition_for_lsoa_year(2021)
+    (2019, 2025)
+    """
     _check_lsoa_year(lsoa_year)
     return {v: k for k, v in EDITION_LSOA_YEAR.items()}[lsoa_year]
 
@@ -83,6 +106,25 @@ def edition_for_lsoa_year(lsoa_year: int) -> int:
 def most_deprived_cutoff(n_lsoas: int, pct: float) -> int:
     """Largest national rank inside the most deprived ``pct`` % of ``n_lsoas`` LSOAs (rank 1 = most deprived).
 
+    Parameters
+    ----------
+    n_lsoas : int
+        The LSOAs of England in the edition (32,844 for IMD 2019, 33,755 for IMD 2025).
+    pct : float
+        The percentage, in (0, 100].
+
+    Returns
+    -------
+    int
+        ``floor(n_lsoas * pct / 100)``.
+
+    Raises
+    ------
+    ValueError
+        If ``pct`` is not in (0, 100].
+
+    Examples
+    --------
     >>> most_deprived_cutoff(33_755, 10), most_deprived_cutoff(32_844, 1)
     (3375, 328)
     """
@@ -92,7 +134,27 @@ def most_deprived_cutoff(n_lsoas: int, pct: float) -> int:
 
 
 def attribution_keys(edition: int, *, boundaries: bool = True, postcodes: bool = False) -> list[str]:
-    """Registry keys of the public datasets behind this module's outputs for ``edition`` (for attributions)."""
+    """Registry keys of the public datasets behind this module's outputs for ``edition`` (for attributions).
+
+    Parameters
+    ----------
+    edition : int
+        The IMD edition, 2019 or 2025.
+    boundaries : bool, default True
+        Include the boundary files (maps).
+    postcodes : bool, default False
+        Include the regional postcode lookup (supplier and site locations).
+
+    Returns
+    -------
+    list of str
+        Keys of ``anchor_analysis/data/public_datasets.toml``.
+
+    Examples
+    --------
+    >>> attribution_keys(2025, boundaries=False)
+    ['imd2025_lsoa21', 'imd2019_file6', 'lookup_lsoa11_lsoa21', 'lookup_lsoa21_ward24']
+    """
     _check_edition(edition)
     if edition == 2019:
         keys = ["imd2019_file1", "imd2019_file2", "imd2019_file3", "imd2019_file6", "imd2019_scores",
@@ -114,7 +176,26 @@ def lsoa_wards(lsoa_year: int, lad_code: str | Sequence[str] | None = None,
                data_dir: PathLike | None = None) -> pd.DataFrame:
     """LSOA -> ward (best fit) with ward codes harmonised to the current codes (module docstring).
 
-    Columns (str): ``lsoa_code, lsoa_name, ward_code, ward_name, lad_code, lad_name``.
+    Parameters
+    ----------
+    lsoa_year : int
+        The LSOA geography: 2011 or 2021.
+    lad_code : str or sequence of str, optional
+        Keep the LSOAs of these local authorities (default: England and Wales).
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        ``lsoa_code, lsoa_name, ward_code, ward_name, lad_code, lad_name`` (str), sorted by LSOA code (a cached
+        table, copied).
+
+    Examples
+    --------
+    >>> wards11, wards21 = lsoa_wards(2011, "E08000035"), lsoa_wards(2021, "E08000035")  # doctest: +PUBLIC_DATA
+    >>> len(wards11), len(wards21), set(wards11["ward_code"]) == set(wards21["ward_code"])  # doctest: +PUBLIC_DATA
+    (482, 488, True)
     """
     _check_lsoa_year(lsoa_year)
     codes = None if lad_code is None else (lad_code,) if isinstance(lad_code, str) else tuple(lad_code)
@@ -123,6 +204,7 @@ def lsoa_wards(lsoa_year: int, lad_code: str | Sequence[str] | None = None,
 
 @functools.lru_cache(maxsize=8)
 def _lsoa_wards(lsoa_year: int, lad_code: tuple[str, ...] | None, data_dir: str | None) -> pd.DataFrame:
+    """The cached lookup of :func:`lsoa_wards` (2019 ward codes replaced by the current code of the same-named ward)."""
     frame = public.load_lsoa_lookup(lsoa_year, lad_code, data_dir=data_dir)
     if lsoa_year == 2011:
         current = public.load_lsoa_lookup(2021, data_dir=data_dir)[["ward_code", "ward_name", "lad_code"]]
@@ -138,8 +220,31 @@ def _lsoa_wards(lsoa_year: int, lad_code: tuple[str, ...] | None, data_dir: str 
 def place_lsoas(edition: int, place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> pd.DataFrame:
     """The place's LSOAs for ``edition`` with IMD, population and ward, one row per LSOA, sorted by code.
 
-    Columns: ``edition, lsoa_year, lsoa_code, lsoa_name, ward_code, ward_name, lad_code, imd_score, imd_rank,
-    imd_decile, population, population_working_age``.
+    Parameters
+    ----------
+    edition : int
+        The IMD edition: 2019 (LSOA 2011) or 2025 (LSOA 2021).
+    place : str, Path or Place, default "leeds"
+        The place, whose local authority is used.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        ``edition, lsoa_year, lsoa_code, lsoa_name, ward_code, ward_name, lad_code, imd_score, imd_rank, imd_decile,
+        population, population_working_age``.
+
+    Raises
+    ------
+    ValueError
+        If ``edition`` is not 2019 or 2025, or an LSOA has no ward in the lookup.
+
+    Examples
+    --------
+    >>> lsoas = place_lsoas(2019)  # doctest: +PUBLIC_DATA
+    >>> len(lsoas), lsoas.loc[0, ["lsoa_code", "ward_name", "imd_decile"]].astype(str).tolist()  # doctest: +PUBLIC_DATA
+    (482, ['E01011264', 'Otley & Yeadon', '5'])
     """
     edition = _check_edition(edition)
     lad = _place(place).local_authority_code
@@ -156,12 +261,26 @@ def place_lsoas(edition: int, place: PlaceLike = "leeds", data_dir: PathLike | N
 def deprivation_profile(edition: int, place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> pd.DataFrame:
     """The place's LSOAs and population per national IMD decile (1 = most deprived 10% in England).
 
-    One row per decile 1-10 (deciles with no LSOA included). Columns: ``edition, decile, n_lsoas, share_lsoas,
-    population, share_population`` (shares 0-1). ``attrs``: ``n_lsoas``, ``population``, ``population_note``.
+    Parameters
+    ----------
+    edition : int
+        The IMD edition, 2019 or 2025.
+    place : str, Path or Place, default "leeds"
+        The place.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
 
-    >>> profile = deprivation_profile(2019)  # doctest: +SKIP
-    >>> int(profile.loc[profile["decile"] == 1, "n_lsoas"].iloc[0]), int(profile["n_lsoas"].sum())  # doctest: +SKIP
-    (114, 482)
+    Returns
+    -------
+    DataFrame
+        One row per decile 1-10 (deciles with no LSOA included): ``edition, decile, n_lsoas, share_lsoas,
+        population, share_population`` (shares 0-1). ``attrs``: ``n_lsoas``, ``population``, ``population_note``.
+
+    Examples
+    --------
+    >>> profile = deprivation_profile(2019)  # doctest: +PUBLIC_DATA
+    >>> profile["n_lsoas"].tolist()[:3], profile.attrs["n_lsoas"], profile.attrs["population"]  # doctest: +PUBLIC_DATA
+    ([114, 48, 42], 482, 771857)
     """
     lsoas = place_lsoas(edition, place, data_dir)
     grouped = lsoas.groupby("imd_decile").agg(n_lsoas=("lsoa_code", "size"), population=("population", "sum"))
@@ -176,16 +295,35 @@ def deprivation_profile(edition: int, place: PlaceLike = "leeds", data_dir: Path
 
 
 def _weighted_score(frame: pd.DataFrame) -> float:
+    """The population-weighted mean IMD score of a set of LSOAs (NaN without population)."""
     weight = frame["population"].astype("float64")
     return float((frame["imd_score"] * weight).sum() / weight.sum()) if weight.sum() else float("nan")
 
 
 def ward_deprivation(edition: int, place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> pd.DataFrame:
-    """Deprivation per ward of the place, sorted by ward name.
+    """Deprivation per ward of the place, sorted by ward name; populations sum to the place's total.
 
-    Columns: ``edition, ward_code, ward_name, n_lsoas, population, pop_weighted_score`` (IMD score weighted by
-    LSOA population), ``share_population_decile1`` (0-1), ``n_lsoas_decile1``, ``rank_in_place`` (1 = highest
-    population-weighted score). Populations sum to the place's total.
+    Parameters
+    ----------
+    edition : int
+        The IMD edition, 2019 or 2025.
+    place : str, Path or Place, default "leeds"
+        The place.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        ``edition, ward_code, ward_name, n_lsoas, population, pop_weighted_score`` (IMD score weighted by LSOA
+        population), ``share_population_decile1`` (0-1), ``n_lsoas_decile1``, ``rank_in_place`` (1 = highest
+        population-weighted score). ``attrs["population_note"]`` says where the populations come from.
+
+    Examples
+    --------
+    >>> wards = ward_deprivation(2019).sort_values("rank_in_place")  # doctest: +PUBLIC_DATA
+    >>> wards[["ward_name", "n_lsoas", "n_lsoas_decile1"]].head(2).values.tolist()  # doctest: +PUBLIC_DATA
+    [['Burmantofts & Richmond Hill', 14, 13], ['Gipton & Harehills', 17, 16]]
     """
     lsoas = place_lsoas(edition, place, data_dir)
     lsoas["decile1"] = lsoas["imd_decile"] == 1
@@ -213,10 +351,37 @@ def editions_side_by_side(place: PlaceLike = "leeds", level: str = "decile", edi
     """The IMD editions side by side, per national decile (``level="decile"``) or per ward (``"ward"``).
 
     Columns are suffixed by edition (``n_lsoas_2019``, ``n_lsoas_2025`` ...) and a ``note`` column carries the
-    caveat (also in ``attrs["caveat"]``): the editions are not comparable, so there are deliberately no
-    difference columns. Decile level: ``decile, n_lsoas_<ed>, share_lsoas_<ed>, population_<ed>``. Ward level:
-    ``ward_code, ward_name`` then ``n_lsoas, n_lsoas_decile1, share_population_decile1, pop_weighted_score,
-    rank_in_place`` per edition.
+    caveat (also in ``attrs["caveat"]``): the editions are not comparable, so there are deliberately no difference
+    columns.
+
+    Parameters
+    ----------
+    place : str, Path or Place, default "leeds"
+        The place.
+    level : {"decile", "ward"}, default "decile"
+        One row per national decile or per ward.
+    editions : sequence of int, default ``(2019, 2025)``
+        The editions, in column order.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        Decile level: ``decile, n_lsoas_<ed>, share_lsoas_<ed>, population_<ed>``. Ward level: ``ward_code,
+        ward_name`` then ``n_lsoas, n_lsoas_decile1, share_population_decile1, pop_weighted_score, rank_in_place``
+        per edition. Then ``note``.
+
+    Raises
+    ------
+    ValueError
+        If ``level`` is neither "decile" nor "ward".
+
+    Examples
+    --------
+    >>> table = editions_side_by_side()  # doctest: +PUBLIC_DATA
+    >>> table.loc[0, ["decile", "n_lsoas_2019", "n_lsoas_2025"]].astype(int).tolist()  # doctest: +PUBLIC_DATA
+    [1, 114, 84]
     """
     if level not in ("decile", "ward"):
         raise ValueError(f"level must be 'decile' or 'ward', not {level!r}")
@@ -243,7 +408,33 @@ def editions_side_by_side(place: PlaceLike = "leeds", level: str = "decile", edi
 
 
 def lsoa_layer(edition: int, place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
-    """LSOA polygons of the place for ``edition`` (British National Grid) with the :func:`place_lsoas` columns."""
+    """LSOA polygons of the place for ``edition`` (British National Grid) with the :func:`place_lsoas` columns.
+
+    Parameters
+    ----------
+    edition : int
+        The IMD edition: 2019 (LSOA 2011 polygons) or 2025 (LSOA 2021).
+    place : str, Path or Place, default "leeds"
+        The place.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``lsoa_code, geometry`` and the :func:`place_lsoas` columns.
+
+    Raises
+    ------
+    ValueError
+        If a polygon has no IMD row.
+
+    Examples
+    --------
+    >>> layer = lsoa_layer(2019)  # doctest: +PUBLIC_DATA
+    >>> len(layer), layer.crs.to_epsg()  # doctest: +PUBLIC_DATA
+    (482, 27700)
+    """
     edition = _check_edition(edition)
     lad = _place(place).local_authority_code
     shapes = public.load_lsoa_boundaries(EDITION_LSOA_YEAR[edition], lad, data_dir=data_dir)
@@ -255,20 +446,87 @@ def lsoa_layer(edition: int, place: PlaceLike = "leeds", data_dir: PathLike | No
 
 
 def ward_layer(place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
-    """Ward polygons of the place (``ward_code, ward_name, geometry``), British National Grid."""
+    """Ward polygons of the place (``ward_code, ward_name, geometry``), British National Grid.
+
+    Parameters
+    ----------
+    place : str, Path or Place, default "leeds"
+        The place.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    GeoDataFrame
+
+    Examples
+    --------
+    >>> len(ward_layer())  # doctest: +PUBLIC_DATA
+    33
+    """
     return public.load_ward_boundaries(_place(place).local_authority_code, data_dir=data_dir)
 
 
 def place_outline(place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
-    """The place's local authority outline (``lad_code, lad_name, geometry``), British National Grid."""
+    """The place's local authority outline (``lad_code, lad_name, geometry``), British National Grid.
+
+    Parameters
+    ----------
+    place : str, Path or Place, default "leeds"
+        The place.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    GeoDataFrame
+
+    Examples
+    --------
+    >>> outline = place_outline()  # doctest: +PUBLIC_DATA
+    >>> outline["lad_name"].tolist(), round(float(outline.area.iloc[0]) / 1e6, -1)  # km2  # doctest: +PUBLIC_DATA
+    (['Leeds'], 550.0)
+    """
     return public.load_lad_boundaries("place", _place(place).local_authority_code, data_dir=data_dir)
 
 
 def with_geometry(table: pd.DataFrame, level: str, place: PlaceLike = "leeds", edition: int | None = None,
                   data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
-    """Every ward (``level="ward"``) or LSOA of ``edition`` (``"lsoa"``) of the place with ``table``'s columns
-    joined on the area code (left join: areas missing from ``table`` stay, with missing values, to be mapped as
-    "no data")."""
+    """Every ward or LSOA of the place with ``table``'s columns joined on the area code, for maps.
+
+    A left join: areas missing from ``table`` stay, with missing values, to be mapped as "no data".
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per area, keyed by ``ward_code`` or ``lsoa_code``; its columns that the boundaries also have (but
+        the key) are dropped.
+    level : {"ward", "lsoa"}
+        The geography.
+    place : str, Path or Place, default "leeds"
+        The place.
+    edition : int, optional
+        The IMD edition whose LSOA geography the table uses (required for ``level="lsoa"``).
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    GeoDataFrame
+        The polygons with ``table``'s columns.
+
+    Raises
+    ------
+    ValueError
+        For another level, ``level="lsoa"`` without an edition, or a table with several rows per area.
+
+    Examples
+    --------
+    >>> values = pd.DataFrame({"ward_code": ["E05011385"], "staff": [1222]})
+    >>> mapped = with_geometry(values, "ward")  # doctest: +PUBLIC_DATA
+    >>> len(mapped), int(mapped["staff"].notna().sum())  # doctest: +PUBLIC_DATA
+    (33, 1)
+    """
     if level == "ward":
         shapes = ward_layer(place, data_dir)[["ward_code", "ward_name", "geometry"]]
     elif level == "lsoa":
@@ -286,7 +544,29 @@ def with_geometry(table: pd.DataFrame, level: str, place: PlaceLike = "leeds", e
 
 
 def describe_deprivation(profile: pd.DataFrame, place_name: str) -> str:
-    """One sentence from :func:`deprivation_profile`: the place's LSOAs and residents in national decile 1."""
+    """One sentence from :func:`deprivation_profile`: the place's LSOAs and residents in national decile 1.
+
+    Parameters
+    ----------
+    profile : DataFrame
+        :func:`deprivation_profile` (with its ``attrs``).
+    place_name : str
+        The place as named in the sentence.
+
+    Returns
+    -------
+    str
+        The sentence (Markdown).
+
+    Examples
+    --------
+    >>> profile = pd.DataFrame({"edition": 2019, "decile": [1, 2], "n_lsoas": [114, 368],
+    ...                         "share_lsoas": [114 / 482, 368 / 482], "share_population": [0.236, 0.764]})
+    >>> profile.attrs["n_lsoas"] = 482
+    >>> print(describe_deprivation(profile, "Leeds"))
+    **114 of the 482 LSOAs** in Leeds (23.7%) are in the most deprived 10% of England (IMD 2019), home to 23.6% of
+    residents.
+    """
     decile1 = profile.loc[profile["decile"] == 1].iloc[0]
     edition = int(profile["edition"].iloc[0])
     return (f"**{int(decile1['n_lsoas'])} of the {profile.attrs['n_lsoas']} LSOAs** in {place_name} "

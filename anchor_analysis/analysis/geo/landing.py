@@ -17,12 +17,33 @@ from anchor_analysis.core.years import financial_year, fy_label
 def locate_suppliers(ledger: pd.DataFrame, data_dir: PathLike | None = None) -> pd.DataFrame:
     """Ledger lines with the supplier's LSOA 2021, ward (current code) and local authority.
 
-    Uses ``lsoa21_code`` if the ledger already carries it (e.g. from the spend module's classification),
-    otherwise joins the normalised ``supplier_postcode`` to the NSPL postcode lookup (LS, BD, WF, HX, HD, HG, YO
-    areas). Adds ``year`` (financial year of ``payment_date``) if absent, ``supplier_lsoa21_code``,
-    ``supplier_ward_code``, ``supplier_ward_name``, ``supplier_lad_code`` (``unknown`` for a blank or malformed
-    postcode; ``supplier_lad_code`` is ``outside_lookup`` for a well-formed postcode outside the lookup's areas,
-    i.e. outside the place). The postcode itself goes no further than this frame.
+    Uses ``lsoa21_code`` if the ledger already carries it (e.g. from the spend module's classification), otherwise
+    joins the normalised ``supplier_postcode`` to the NSPL postcode lookup (LS, BD, WF, HX, HD, HG, YO areas). The
+    postcode itself goes no further than this frame.
+
+    Parameters
+    ----------
+    ledger : DataFrame
+        Ledger lines (``payment_date``, ``supplier_postcode``) or a classified ledger (``lsoa21_code``, and
+        ``match_status`` to tell postcodes outside the lookup).
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``ledger`` with ``year`` (financial year of ``payment_date``) if absent, ``supplier_lsoa21_code``,
+        ``supplier_ward_code``, ``supplier_ward_name``, ``supplier_lad_code`` (``unknown`` for a blank or malformed
+        postcode; ``supplier_lad_code`` is ``outside_lookup`` for a well-formed postcode outside the lookup's areas,
+        i.e. outside the place).
+
+    Examples
+    --------
+    >>> ledger = pd.DataFrame({"payment_date": "2023-04-03", "supplier_postcode": ["LS2 9JT", "M1 1AE", "LS1"]})
+    >>> located = locate_suppliers(ledger)  # doctest: +PUBLIC_DATA
+    >>> located[["year", "supplier_ward_name", "supplier_lad_code"]].values.tolist()  # doctest: +PUBLIC_DATA
+    [[2023, 'Little London & Woodhouse', 'E08000035'], [2023, 'unknown', 'outside_lookup'],
+     [2023, 'unknown', 'unknown']]
     """
     from anchor_analysis.core.postcodes import normalise_postcodes, valid_postcode_mask
 
@@ -67,11 +88,36 @@ def _located(ledger: pd.DataFrame, data_dir: PathLike | None) -> pd.DataFrame:
 def spend_by_ward(ledger: pd.DataFrame, place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> pd.DataFrame:
     """Spend with suppliers located in each ward of the place, per financial year (every ward, zeros kept).
 
-    ``ledger``: lines with ``anchor_id, payment_date, amount, supplier_id, supplier_postcode``, or the classified
-    supplier-level table (whose ``lines`` are counted; filter either to influenceable spend first where that
-    applies, :func:`influenceable_lines`). Columns: ``year, ward_code, ward_name, spend`` (GBP, net of
-    credits), ``n_lines, n_suppliers, share_of_spend`` (share of the year's ledger spend, all locations).
-    ``attrs["totals"]``: per year, spend in the place, elsewhere located, and not located.
+    Filter the ledger to influenceable spend first where that applies (:func:`influenceable_lines`).
+
+    Parameters
+    ----------
+    ledger : DataFrame
+        Lines with ``anchor_id, payment_date, amount, supplier_id, supplier_postcode``, or the classified
+        supplier-level table (whose ``lines`` are counted), located or not (:func:`locate_suppliers`).
+    place : str, Path or Place, default "leeds"
+        The place whose wards are listed.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        ``year, ward_code, ward_name, spend`` (GBP, net of credits), ``n_lines, n_suppliers, share_of_spend`` (share
+        of the year's ledger spend, all locations). ``attrs["totals"]``: per year, spend in total, in the place,
+        elsewhere located, and not located.
+
+    Examples
+    --------
+    >>> ledger = pd.DataFrame({"anchor_id": "a", "payment_date": "2023-04-03", "amount": [100.0, 50.0, 30.0, 20.0],
+    ...                        "supplier_id": ["S1", "S2", "S3", "S4"],
+    ...                        "supplier_postcode": ["LS2 9JT", "BD1 1AA", "M1 1AE", "LS1"]})
+    >>> wards = spend_by_ward(ledger)  # doctest: +PUBLIC_DATA
+    >>> len(wards), wards.loc[wards["spend"] > 0, ["ward_name", "spend", "share_of_spend"]].values.tolist()
+    ... # doctest: +PUBLIC_DATA
+    (33, [['Little London & Woodhouse', 100.0, 0.5]])
+    >>> wards.attrs["totals"].loc[2023].to_dict()  # doctest: +PUBLIC_DATA
+    {'total': 200.0, 'in_place': 100.0, 'not_located': 20.0, 'elsewhere': 80.0}
     """
     place = _place(place)
     lines = _located(ledger, data_dir)
@@ -103,7 +149,29 @@ def spend_in_priority_neighbourhoods(ledger: pd.DataFrame, clusters: PriorityNei
     """Spend with suppliers located in each priority neighbourhood, per financial year (zeros kept).
 
     Supplier LSOA 2021 -> the neighbourhoods' edition geography as for staff (best-fit LSOA 2011 for IMD 2019).
-    Columns: ``year, cluster_id, name, rank, spend, n_lines, n_suppliers, share_of_spend``.
+
+    Parameters
+    ----------
+    ledger : DataFrame
+        Ledger lines or the supplier-level table, located or not (see :func:`spend_by_ward`).
+    clusters : PriorityNeighbourhoods or DataFrame
+        :func:`priority_neighbourhoods`, or its ``lsoas`` membership table.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        ``year, cluster_id, name, rank, spend, n_lines, n_suppliers, share_of_spend``.
+
+    Examples
+    --------
+    >>> from anchor_analysis.analysis.geo import priority_neighbourhoods
+    >>> ledger = pd.DataFrame({"anchor_id": "a", "payment_date": "2023-04-03", "amount": [100.0, 40.0],
+    ...                        "supplier_id": ["S1", "S2"], "supplier_postcode": ["LS9 7TF", "LS2 9JT"]})
+    >>> spend = spend_in_priority_neighbourhoods(ledger, priority_neighbourhoods(2019))  # doctest: +PUBLIC_DATA
+    >>> spend[["cluster_id", "spend", "n_suppliers"]].head(2).values.tolist()  # doctest: +PUBLIC_DATA
+    [['PN01', 100.0, 1], ['PN02', 0.0, 0]]
     """
     lines = _located(ledger, data_dir)
     lsoas = _membership(clusters)
@@ -125,15 +193,29 @@ def spend_in_priority_neighbourhoods(ledger: pd.DataFrame, clusters: PriorityNei
 def influenceable_lines(classified: pd.DataFrame, data_dir: PathLike | None = None) -> pd.DataFrame:
     """The influenceable lines of a classified ledger, located to wards (:func:`locate_suppliers`).
 
-    ``classified``: ledger lines or the supplier-level table with ``influenceable`` (from the spend analysis:
-    :attr:`anchor_analysis.derived.ProcessedNetwork.ledger` for a network). ``attrs["excluded"]``: the spend
-    excluded as not influenceable, per financial year.
+    Parameters
+    ----------
+    classified : DataFrame
+        Ledger lines or the supplier-level table with ``year``, ``amount`` and ``influenceable`` (from the spend
+        analysis: :attr:`anchor_analysis.derived.ProcessedNetwork.ledger` for a network).
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
 
     Returns
     -------
     DataFrame
         The influenceable rows with ``supplier_lsoa21_code, supplier_ward_code, supplier_ward_name,
-        supplier_lad_code``.
+        supplier_lad_code``. ``attrs["excluded"]``: the spend excluded as not influenceable, per financial year.
+
+    Examples
+    --------
+    >>> from anchor_analysis.analysis.spend import apply_influenceable_rules, classify_supplier_postcodes
+    >>> ledger = pd.DataFrame({"year": 2023, "amount": [100.0, 20.0], "supplier_postcode": ["LS2 9JT", "BD1 1AA"],
+    ...                        "category": ["ICT", "Pensions"]})
+    >>> classified = apply_influenceable_rules(classify_supplier_postcodes(ledger))  # doctest: +PUBLIC_DATA
+    >>> lines = influenceable_lines(classified)  # doctest: +PUBLIC_DATA
+    >>> lines["supplier_ward_name"].tolist(), lines.attrs["excluded"].to_dict()  # doctest: +PUBLIC_DATA
+    (['Little London & Woodhouse'], {2023: 20.0})
     """
     keep = classified["influenceable"].astype(bool)
     excluded = classified[~keep].groupby("year")["amount"].sum()
@@ -144,8 +226,36 @@ def influenceable_lines(classified: pd.DataFrame, data_dir: PathLike | None = No
 
 def describe_spend_landing(by_ward: pd.DataFrame, in_neighbourhoods: pd.DataFrame, year: int,
                            place_name: str) -> str:
-    """One sentence: where the year's influenceable spend landed, from :func:`spend_by_ward` and
-    :func:`spend_in_priority_neighbourhoods`."""
+    """One sentence: where the year's influenceable spend landed.
+
+    From :func:`spend_by_ward` and :func:`spend_in_priority_neighbourhoods` of the influenceable lines.
+
+    Parameters
+    ----------
+    by_ward : DataFrame
+        :func:`spend_by_ward` (its ``attrs["totals"]`` is read).
+    in_neighbourhoods : DataFrame
+        :func:`spend_in_priority_neighbourhoods`.
+    year : int
+        The financial year.
+    place_name : str
+        The place as named in the sentence.
+
+    Returns
+    -------
+    str
+        The sentence (Markdown), amounts in millions of pounds.
+
+    Examples
+    --------
+    >>> by_ward = pd.DataFrame({"year": [2023]})
+    >>> by_ward.attrs["totals"] = pd.DataFrame({"total": [12.4e6], "in_place": [5.3e6], "not_located": [0.2e6]},
+    ...                                        index=pd.Index([2023], name="year"))
+    >>> in_neighbourhoods = pd.DataFrame({"year": 2023, "cluster_id": ["PN01", "PN02"], "spend": [0.6e6, 0.3e6]})
+    >>> print(describe_spend_landing(by_ward, in_neighbourhoods, 2023, "Leeds"))
+    In 2023/24, **£5.3m** of £12.4m influenceable spend went to suppliers located in Leeds, £0.9m of it to suppliers
+    in the priority neighbourhoods; £0.2m could not be located.
+    """
     totals = by_ward.attrs["totals"].loc[year] / 1e6
     in_pn = in_neighbourhoods.loc[in_neighbourhoods["year"] == year, "spend"].sum() / 1e6
     return (f"In {fy_label(year)}, **£{totals['in_place']:,.1f}m** of £{totals['total']:,.1f}m influenceable spend "

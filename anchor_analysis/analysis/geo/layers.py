@@ -17,8 +17,31 @@ from anchor_analysis.analysis.geo.areas import PathLike
 def site_locations(sites: pd.DataFrame, data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
     """Anchor sites as points in British National Grid, located by postcode (NSPL centroid, WGS84 reprojected).
 
-    Columns: ``anchor_id, site_name, main_site, located, geometry`` (no postcode: it is only the join key).
-    Sites whose postcode is not in the lookup have ``located`` False and an empty geometry.
+    The postcode goes no further than the join: it is not a column of the result.
+
+    Parameters
+    ----------
+    sites : DataFrame
+        The sites table: ``postcode`` and any of ``anchor_id, site_name, main_site``.
+    data_dir : path, optional
+        The public data folder of the regional postcode lookup (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``anchor_id, site_name, main_site, located, geometry``; sites whose postcode is not in the lookup have
+        ``located`` False and an empty geometry.
+
+    Examples
+    --------
+    >>> sites = pd.DataFrame({"anchor_id": ["a", "b"], "site_name": ["Main", "Depot"],
+    ...                       "postcode": ["ls9 9ex", "ZZ1 1ZZ"]})
+    >>> points = site_locations(sites)  # doctest: +PUBLIC_DATA
+    >>> points.columns.tolist(), points["located"].tolist(), points.crs.to_epsg()  # doctest: +PUBLIC_DATA
+    (['anchor_id', 'site_name', 'located', 'geometry'], [True, False], 27700)
+    >>> main = points.geometry.iloc[0]  # doctest: +PUBLIC_DATA
+    >>> round(main.x, -3), round(main.y, -3)  # easting and northing, to the km  # doctest: +PUBLIC_DATA
+    (433000.0, 434000.0)
     """
     import geopandas as gpd
     from shapely.geometry import Point

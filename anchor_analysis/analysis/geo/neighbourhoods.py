@@ -37,26 +37,65 @@ from anchor_analysis.core.places import Place
 
 @dataclass
 class PriorityNeighbourhoods:
-    """Result of :func:`priority_neighbourhoods`; unpacks as ``clusters, lsoas``."""
+    """Result of :func:`priority_neighbourhoods`; unpacks as ``clusters, lsoas``.
+
+    Parameters
+    ----------
+    clusters : GeoDataFrame
+        One row per neighbourhood: ``cluster_id, name, rank, n_lsoas, population, pop_weighted_score, wards,
+        geometry`` (sorted by rank; 1 = most deprived). ``attrs["rule"]`` is ``rule``.
+    lsoas : DataFrame
+        Membership: ``cluster_id, name, rank, lsoa_code, lsoa_name, ward_code, ward_name, imd_score, imd_rank,
+        imd_decile, population, edition, lsoa_year``.
+    edition : int
+        The IMD edition (2019: LSOA 2011 geography; 2025: LSOA 2021).
+    rule : str
+        Plain-English statement of how the neighbourhoods were chosen (for captions).
+    candidates : GeoDataFrame or None
+        Every cluster the rule found, before the top-k cut (None for a user list).
+
+    Examples
+    --------
+    >>> clusters, lsoas = priority_neighbourhoods(2019)  # doctest: +PUBLIC_DATA
+    >>> clusters["cluster_id"].tolist(), lsoas["cluster_id"].nunique()  # doctest: +PUBLIC_DATA
+    (['PN01', 'PN02', 'PN03', 'PN04', 'PN05', 'PN06'], 6)
+    """
 
     clusters: gpd.GeoDataFrame
-    """One row per neighbourhood: ``cluster_id, name, rank, n_lsoas, population, pop_weighted_score, wards,
-    geometry`` (sorted by rank; 1 = most deprived)."""
     lsoas: pd.DataFrame
-    """Membership: ``cluster_id, name, rank, lsoa_code, lsoa_name, ward_code, ward_name, imd_score, imd_rank,
-    imd_decile, population, edition, lsoa_year``."""
     edition: int
     rule: str
-    """Plain-English statement of how the neighbourhoods were chosen (for captions)."""
     candidates: gpd.GeoDataFrame | None = field(default=None, repr=False)
-    """Every cluster the rule found, before the top-k cut (None for a user list)."""
 
     def __iter__(self) -> Iterator:
+        """``clusters`` then ``lsoas``, so the result unpacks as a pair."""
         return iter((self.clusters, self.lsoas))
 
 
 def parse_priority_rule(rule: str | float | int) -> float | Path:
-    """``"most_deprived_10pct"`` -> ``10.0``; a number -> itself; anything else is a path to a CSV list."""
+    """``"most_deprived_10pct"`` -> ``10.0``; a number -> itself; anything else is a path to a CSV list.
+
+    Parameters
+    ----------
+    rule : str, float or int
+        A notebook parameter: ``"most_deprived_<N>pct"``, a percentage, or the path of a CSV file (ending ``.csv``
+        or with a folder in it).
+
+    Returns
+    -------
+    float or Path
+        The percentage, or the path of the list.
+
+    Raises
+    ------
+    ValueError
+        For text that is neither form.
+
+    Examples
+    --------
+    >>> parse_priority_rule("most_deprived_10pct"), parse_priority_rule(7.5), str(parse_priority_rule("pn_list.csv"))
+    (10.0, 7.5, 'pn_list.csv')
+    """
     if isinstance(rule, (int, float)):
         return float(rule)
     text = str(rule).strip()
@@ -74,6 +113,7 @@ def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     parent = list(range(n))
 
     def find(i: int) -> int:
+        """The root of ``i``, halving the path on the way."""
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
@@ -92,8 +132,29 @@ def adjacency_pairs(geometries: gpd.GeoSeries, tolerance_m: float = DEFAULT_TOLE
                                                                                                    np.ndarray]:
     """Index pairs of polygons that touch or lie within ``tolerance_m`` metres of each other.
 
-    Generalised (BSC) boundaries leave slivers and gaps between neighbours, so each polygon is buffered by half
-    the tolerance before testing for intersection.
+    Generalised (BSC) boundaries leave slivers and gaps between neighbours, so each polygon is buffered by half the
+    tolerance before testing for intersection.
+
+    Parameters
+    ----------
+    geometries : GeoSeries
+        Polygons in a metric CRS (British National Grid).
+    tolerance_m : float, default :data:`DEFAULT_TOLERANCE_M`
+        The largest gap (metres) between neighbours.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(left, right)``: positions of each neighbouring pair, ``left < right``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> squares = gpd.GeoSeries([box(0, 0, 10, 10), box(20, 0, 30, 10), box(100, 0, 110, 10)], crs="EPSG:27700")
+    >>> left, right = adjacency_pairs(squares)  # a 10 m gap is within the 25 m tolerance, 70 m is not
+    >>> left.tolist(), right.tolist()
+    ([0], [1])
     """
     import geopandas as gpd
 
@@ -104,6 +165,7 @@ def adjacency_pairs(geometries: gpd.GeoSeries, tolerance_m: float = DEFAULT_TOLE
 
 
 def _cluster_labels(members: gpd.GeoDataFrame, tolerance_m: float, split_above_lsoas: int | None) -> np.ndarray:
+    """Cluster labels of contiguous LSOAs, oversized clusters split along ward boundaries."""
     left, right = adjacency_pairs(members.geometry.reset_index(drop=True), tolerance_m)
     labels = _components(len(members), left, right)
     if split_above_lsoas is None:
@@ -119,6 +181,7 @@ def _cluster_labels(members: gpd.GeoDataFrame, tolerance_m: float, split_above_l
 
 
 def _ward_names(frame: pd.DataFrame) -> str:
+    """The ward names of a group of LSOAs, largest population first, joined with " / "."""
     by_ward = frame.groupby("ward_name")["population"].sum().reset_index()
     by_ward = by_ward.sort_values(["population", "ward_name"], ascending=[False, True])
     return " / ".join(by_ward["ward_name"])
@@ -205,23 +268,64 @@ def priority_neighbourhoods(edition: int, place: PlaceLike = "leeds", most_depri
                             data_dir: PathLike | None = None) -> PriorityNeighbourhoods:
     """The place's priority neighbourhoods for ``edition``.
 
-    Default rule: the place's LSOAs in the most deprived ``most_deprived_pct`` % of England (national rank at
-    most ``most_deprived_pct`` % of the edition's number of LSOAs: 10% is rank <= 3,284 of 32,844 for IMD 2019 and
-    <= 3,375 of 33,755 for IMD 2025, which is exactly national decile 1), grouped into contiguous clusters
-    (polygons of the generalised boundaries touching or within ``tolerance_m`` metres). A cluster of more than
-    ``split_above_lsoas`` LSOAs (about a ward) is not a neighbourhood: it is split along ward boundaries into its
-    contiguous parts within each ward (``None`` keeps clusters whole). Each cluster is named by its ward(s),
-    largest population share first, joined with " / " (numbered "(1)", "(2)" in rank order where names repeat),
-    ranked by population-weighted IMD score (most deprived first), and the ``top_k`` best ranked are kept (``None``
-    keeps all).
+    Default rule: the place's LSOAs in the most deprived ``most_deprived_pct`` % of England (national rank at most
+    ``most_deprived_pct`` % of the edition's number of LSOAs: 10% is rank <= 3,284 of 32,844 for IMD 2019 and <= 3,375
+    of 33,755 for IMD 2025, which is exactly national decile 1), grouped into contiguous clusters (polygons of the
+    generalised boundaries touching or within ``tolerance_m`` metres). A cluster of more than ``split_above_lsoas``
+    LSOAs (about a ward) is not a neighbourhood: it is split along ward boundaries into its contiguous parts within
+    each ward. Each cluster is named by its ward(s), largest population share first, joined with " / " (numbered
+    "(1)", "(2)" in rank order where names repeat), ranked by population-weighted IMD score (most deprived first), and
+    the ``top_k`` best ranked are kept.
 
-    ``lsoa_list`` (a CSV path or a frame with columns ``lsoa_code, name``) overrides the rule: each distinct name is
-    one neighbourhood of the listed LSOAs (which need not be contiguous), all of them kept and ranked the same way.
-    Codes must be the place's LSOAs of the edition's geography; otherwise :class:`PriorityListError` names the
-    file, the row (header = row 1) and the code, for every bad row at once.
+    ``lsoa_list`` overrides the rule: each distinct name is one neighbourhood of the listed LSOAs (which need not be
+    contiguous), all of them kept and ranked the same way. Cluster geometry is the union of the member LSOAs with
+    slivers narrower than the tolerance closed.
 
-    Returns :class:`PriorityNeighbourhoods` (unpacks as ``clusters, lsoas``). Cluster geometry is the union of
-    the member LSOAs with slivers narrower than the tolerance closed.
+    Parameters
+    ----------
+    edition : int
+        The IMD edition, 2019 or 2025.
+    place : str, Path or Place, default "leeds"
+        The place.
+    most_deprived_pct : float, default 10
+        The share of England's LSOAs counted most deprived.
+    top_k : int or None, default 6
+        Neighbourhoods kept (``None`` keeps all).
+    lsoa_list : path or DataFrame, optional
+        A CSV path or a frame with columns ``lsoa_code, name``. Codes must be the place's LSOAs of the edition's
+        geography.
+    tolerance_m : float, default :data:`DEFAULT_TOLERANCE_M`
+        The largest gap (metres) between neighbouring polygons.
+    split_above_lsoas : int or None, default :data:`DEFAULT_SPLIT_ABOVE_LSOAS`
+        Split clusters larger than this along ward boundaries (``None`` keeps clusters whole).
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    PriorityNeighbourhoods
+        Unpacks as ``clusters, lsoas``.
+
+    Raises
+    ------
+    PriorityListError
+        If ``lsoa_list`` cannot be used: names the file, the row (header = row 1) and the code, for every bad row
+        at once.
+    ValueError
+        If ``edition`` is not 2019 or 2025, or the place has no LSOA that deprived.
+
+    Examples
+    --------
+    >>> found = priority_neighbourhoods(2019)  # doctest: +PUBLIC_DATA
+    >>> found.clusters[["cluster_id", "name", "n_lsoas"]].head(3).values.tolist()  # doctest: +PUBLIC_DATA
+    [['PN01', 'Burmantofts & Richmond Hill (1)', 1], ['PN02', 'Bramley & Stanningley', 1],
+     ['PN03', 'Killingbeck & Seacroft (1)', 11]]
+    >>> len(found.candidates), found.rule[:72]  # doctest: +PUBLIC_DATA
+    (26, 'LSOAs among the 10% most deprived in England (IMD 2019 national rank <= ')
+    >>> listed = pd.DataFrame({"lsoa_code": ["E01011264", "E01011265"], "name": "North"})
+    >>> priority_neighbourhoods(2019, lsoa_list=listed).clusters[["name", "n_lsoas"]].values.tolist()
+    ... # doctest: +PUBLIC_DATA
+    [['North', 2]]
     """
     import geopandas as gpd
 
@@ -277,7 +381,33 @@ def priority_neighbourhoods(edition: int, place: PlaceLike = "leeds", most_depri
 def priority_neighbourhoods_from_rule(rule: str | float, edition: int, place: PlaceLike = "leeds",
                                       top_k: int | None = 6, data_dir: PathLike | None = None,
                                       **kwargs) -> PriorityNeighbourhoods:
-    """:func:`priority_neighbourhoods` from a notebook parameter: ``"most_deprived_10pct"`` or a CSV path."""
+    """:func:`priority_neighbourhoods` from a notebook parameter: ``"most_deprived_10pct"`` or a CSV path.
+
+    Parameters
+    ----------
+    rule : str or float
+        See :func:`parse_priority_rule`.
+    edition : int
+        The IMD edition, 2019 or 2025.
+    place : str, Path or Place, default "leeds"
+        The place.
+    top_k : int or None, default 6
+        Neighbourhoods kept by the percentage rule (a list keeps all).
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+    **kwargs
+        Further arguments of :func:`priority_neighbourhoods`.
+
+    Returns
+    -------
+    PriorityNeighbourhoods
+
+    Examples
+    --------
+    >>> found = priority_neighbourhoods_from_rule("most_deprived_5pct", 2019, top_k=None)  # doctest: +PUBLIC_DATA
+    >>> len(found.clusters), found.rule.split(";")[0]  # doctest: +PUBLIC_DATA
+    (22, 'LSOAs among the 5% most deprived in England (IMD 2019 national rank <= 1,642 of 32,844')
+    """
     parsed = parse_priority_rule(rule)
     if isinstance(parsed, Path):
         return priority_neighbourhoods(edition, place, top_k=top_k, lsoa_list=parsed, data_dir=data_dir, **kwargs)

@@ -29,6 +29,7 @@ from anchor_analysis.publish.disclosure import publish_counts
 
 
 def _check_residence(residence: pd.DataFrame) -> pd.DataFrame:
+    """A typed copy of the residence columns (``year, anchor_id, lsoa_code, count``), counts checked whole and >= 0."""
     needed = ["year", "anchor_id", "lsoa_code", "count"]
     missing = [c for c in needed if c not in residence.columns]
     if missing:
@@ -49,7 +50,25 @@ def lsoa21_to_edition(edition: int, data_dir: PathLike | None = None) -> pd.Data
     """Each English LSOA 2021 with the LSOA of ``edition``'s geography standing for it and that LSOA's IMD.
 
     2025: the LSOA 2021 itself. 2019: its best-fit LSOA 2011 (see :func:`anchor_analysis.public.imd_for_lsoa21`).
-    Columns: ``lsoa21_code, lsoa_code, imd_score, imd_rank, imd_decile``.
+
+    Parameters
+    ----------
+    edition : int
+        The IMD edition, 2019 or 2025.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        ``lsoa21_code, lsoa_code, imd_score, imd_rank, imd_decile`` (a cached table, copied).
+
+    Examples
+    --------
+    >>> mapping = lsoa21_to_edition(2019).set_index("lsoa21_code")  # doctest: +PUBLIC_DATA
+    >>> len(mapping), mapping.loc["E01000001", ["lsoa_code", "imd_decile"]].astype(str).tolist()
+    ... # doctest: +PUBLIC_DATA
+    (33755, ['E01000001', '9'])
     """
     edition = _check_edition(edition)
     return _lsoa21_to_edition(edition, None if data_dir is None else str(data_dir)).copy()
@@ -57,6 +76,7 @@ def lsoa21_to_edition(edition: int, data_dir: PathLike | None = None) -> pd.Data
 
 @functools.lru_cache(maxsize=4)
 def _lsoa21_to_edition(edition: int, data_dir: str | None) -> pd.DataFrame:
+    """The cached table of :func:`lsoa21_to_edition`."""
     imd = public.imd_for_lsoa21(edition, data_dir=data_dir)
     code = imd["source_lsoa11_code"] if edition == 2019 else imd["lsoa21_code"]
     return pd.DataFrame({"lsoa21_code": imd["lsoa21_code"], "lsoa_code": code, "imd_score": imd["imd_score"],
@@ -91,12 +111,40 @@ def staff_by_area(residence: pd.DataFrame, level: str = "lsoa", lsoa_year: int =
                   data_dir: PathLike | None = None) -> pd.DataFrame:
     """Staff counts by LSOA or ward of residence, per year for the network (or per anchor with ``by_anchor``).
 
-    ``residence``: ``year, anchor_id, lsoa_code`` (LSOA 2021), ``count``. ``lsoa_year=2011`` re-expresses the
-    counts on 2011 LSOAs through each LSOA 2021's best-fit LSOA 2011. Wards from the best-fit lookups, current
-    codes. Areas anywhere in England and Wales are kept (``lad_code`` tells which are in the place); staff not
-    located are one ``unknown`` row. Only areas where staff live appear (see :func:`staff_rates` for every area).
+    Wards come from the best-fit lookups, with current codes. Areas anywhere in England and Wales are kept
+    (``lad_code`` tells which are in the place); staff not located are one ``unknown`` row. Only areas where staff
+    live appear (see :func:`staff_rates` for every area).
 
-    Columns: ``year, [anchor_id,] <level>_code, <level>_name, lad_code, count``.
+    Parameters
+    ----------
+    residence : DataFrame
+        ``year, anchor_id, lsoa_code`` (LSOA 2021), ``count``.
+    level : {"lsoa", "ward"}, default "lsoa"
+        The areas counted.
+    lsoa_year : int, default 2021
+        ``2011`` re-expresses the counts on 2011 LSOAs through each LSOA 2021's best-fit LSOA 2011.
+    by_anchor : bool, default False
+        Count per anchor as well as per year.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        ``year, [anchor_id,] <level>_code, <level>_name, lad_code, count``.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a count is not a non-negative whole number, or ``level`` or ``lsoa_year`` is unknown.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> residence = load_network("data/raw/demo").staff_residence
+    >>> wards = staff_by_area(residence[residence["year"] == 2023], "ward")  # doctest: +PUBLIC_DATA
+    >>> int(wards["count"].sum()), int((wards["lad_code"] == "E08000035").sum())  # doctest: +PUBLIC_DATA
+    (62300, 33)
     """
     residence = _check_residence(residence)
     rows = _residence_areas(residence, level, lsoa_year, data_dir)
@@ -111,9 +159,38 @@ def staff_rates(residence: pd.DataFrame, place: PlaceLike = "leeds", level: str 
     """Staff living in each area of the place per 1,000 working-age residents, every area and year (zeros kept).
 
     Working-age population (18-59/64, mid-2015, from IoD2019 File 6): on 2011 LSOAs as published, on 2021 LSOAs
-    apportioned (see :func:`anchor_analysis.public.load_imd`). Columns: ``year, [anchor_id,] <level>_code,
-    <level>_name, count, population_working_age, rate_per_1000``. With ``by_anchor`` each year lists the anchors
-    with residence data that year.
+    apportioned (see :func:`anchor_analysis.public.load_imd`). With ``by_anchor`` each year lists the anchors with
+    residence data that year.
+
+    Parameters
+    ----------
+    residence : DataFrame
+        ``year, anchor_id, lsoa_code`` (LSOA 2021), ``count``.
+    place : str, Path or Place, default "leeds"
+        The place whose areas are listed.
+    level : {"ward", "lsoa"}, default "ward"
+        The areas.
+    lsoa_year : int, default 2021
+        The LSOA geography (2011: through the best-fit LSOA 2011).
+    by_anchor : bool, default False
+        One row per anchor as well.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        ``year, [anchor_id,] <level>_code, <level>_name, count, population_working_age, rate_per_1000``.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> residence = load_network("data/raw/demo").staff_residence
+    >>> rates = staff_rates(residence[residence["year"] == 2023]).set_index("ward_name")  # doctest: +PUBLIC_DATA
+    >>> armley = rates.loc["Armley"]  # doctest: +PUBLIC_DATA
+    >>> int(armley["count"]), int(armley["population_working_age"]), round(float(armley["rate_per_1000"]), 1)
+    ... # doctest: +PUBLIC_DATA
+    (1222, 13420, 91.1)
     """
     place = _place(place)
     edition = edition_for_lsoa_year(lsoa_year)
@@ -141,12 +218,35 @@ def staff_in_most_deprived(residence: pd.DataFrame, edition: int, data_dir: Path
     The single source of the headline "staff from the most deprived areas": used by the baseline and priority
     neighbourhood notebooks alike. ``residence`` is counts by LSOA 2021; for IMD 2019 each LSOA 2021 takes its
     best-fit LSOA 2011's decile (:func:`anchor_analysis.public.imd_for_lsoa21`), for IMD 2025 its own. Decile 1
-    anywhere in England counts, not only in the place. LSOAs without an English IMD (Wales) and unlocated staff
-    count as not in decile 1 but are in ``staff``.
+    anywhere in England counts, not only in the place. LSOAs without an English IMD (Wales) and unlocated staff count
+    as not in decile 1 but are in ``staff``.
 
-    Columns: ``year, anchor_id, staff`` (all staff with residence data), ``staff_in_most_deprived``,
-    ``share_most_deprived`` (0-1); one row per year and anchor in ``residence``, sorted. Sum over anchors for the
-    network figure.
+    Parameters
+    ----------
+    residence : DataFrame
+        ``year, anchor_id, lsoa_code`` (LSOA 2021), ``count``.
+    edition : int
+        The IMD edition, 2019 or 2025.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        ``year, anchor_id, staff`` (all staff with residence data), ``staff_in_most_deprived``,
+        ``share_most_deprived`` (0-1); one row per year and anchor in ``residence``, sorted. Sum over anchors for the
+        network figure. ``attrs["edition"]`` is the edition.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> residence = load_network("data/raw/demo").staff_residence
+    >>> residence = residence[residence["year"] == 2023]
+    >>> counts = staff_in_most_deprived(residence, 2019)  # doctest: +PUBLIC_DATA
+    >>> int(counts["staff_in_most_deprived"].sum()), int(counts["staff"].sum())  # doctest: +PUBLIC_DATA
+    (12300, 62300)
+    >>> int(staff_in_most_deprived(residence, 2025)["staff_in_most_deprived"].sum())  # doctest: +PUBLIC_DATA
+    10755
     """
     edition = _check_edition(edition)
     residence = _check_residence(residence)
@@ -161,6 +261,7 @@ def staff_in_most_deprived(residence: pd.DataFrame, edition: int, data_dir: Path
 
 
 def _membership(clusters: PriorityNeighbourhoods | pd.DataFrame) -> pd.DataFrame:
+    """The LSOA membership of priority neighbourhoods (the result's ``lsoas``, or that table itself), checked."""
     lsoas = clusters.lsoas if isinstance(clusters, PriorityNeighbourhoods) else clusters
     needed = {"cluster_id", "name", "rank", "lsoa_code", "edition"}
     if not needed <= set(lsoas.columns):
@@ -172,9 +273,40 @@ def staff_in_priority_neighbourhoods(residence: pd.DataFrame, clusters: Priority
                                      by_anchor: bool = False, data_dir: PathLike | None = None) -> pd.DataFrame:
     """Staff living in each priority neighbourhood, per year (and anchor with ``by_anchor``); zeros kept.
 
-    A residence LSOA 2021 is in a neighbourhood when the LSOA standing for it in the neighbourhoods' edition
-    (itself for 2025, its best-fit LSOA 2011 for 2019) is a member. Columns: ``year, [anchor_id,] cluster_id,
-    name, rank, count``.
+    A residence LSOA 2021 is in a neighbourhood when the LSOA standing for it in the neighbourhoods' edition (itself
+    for 2025, its best-fit LSOA 2011 for 2019) is a member.
+
+    Parameters
+    ----------
+    residence : DataFrame
+        ``year, anchor_id, lsoa_code`` (LSOA 2021), ``count``.
+    clusters : PriorityNeighbourhoods or DataFrame
+        :func:`priority_neighbourhoods`, or its ``lsoas`` membership table.
+    by_anchor : bool, default False
+        One row per anchor as well.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        ``year, [anchor_id,] cluster_id, name, rank, count``.
+
+    Raises
+    ------
+    ValueError
+        If ``clusters`` is not a membership table.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> residence = load_network("data/raw/demo").staff_residence
+    >>> from anchor_analysis.analysis.geo import priority_neighbourhoods
+    >>> clusters = priority_neighbourhoods(2019)  # doctest: +PUBLIC_DATA
+    >>> staff = staff_in_priority_neighbourhoods(residence[residence["year"] == 2023], clusters)
+    ... # doctest: +PUBLIC_DATA
+    >>> staff[["cluster_id", "count"]].head(3).values.tolist()  # doctest: +PUBLIC_DATA
+    [['PN01', 117], ['PN02', 55], ['PN03', 780]]
     """
     residence = _check_residence(residence)
     lsoas = _membership(clusters)
@@ -196,9 +328,32 @@ def staff_by_ward_and_anchor(residence: pd.DataFrame, year: int, place: PlaceLik
                              data_dir: PathLike | None = None) -> pd.DataFrame:
     """Staff per anchor and ward of the place in ``year``, disclosure-controlled as a two-way table.
 
-    Both the wards' network totals and each anchor's total are published elsewhere, so the wards x anchors grid
-    goes through :func:`anchor_analysis.publish.suppress_grid` (secondary suppression along rows and columns).
-    Columns: ``year, anchor_id, ward_code, ward_name, staff`` (Int64, missing = withheld), ``suppressed``.
+    Both the wards' network totals and each anchor's total are published elsewhere, so the wards x anchors grid goes
+    through :func:`anchor_analysis.publish.suppress_grid` (secondary suppression along rows and columns).
+
+    Parameters
+    ----------
+    residence : DataFrame
+        ``year, anchor_id, lsoa_code`` (LSOA 2021), ``count``: every anchor.
+    year : int
+        The financial year.
+    place : str, Path or Place, default "leeds"
+        The place: its wards and its disclosure threshold.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        ``year, anchor_id, ward_code, ward_name, staff`` (Int64, missing = withheld), ``suppressed`` ("primary",
+        "secondary" or "").
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> grid = staff_by_ward_and_anchor(load_network("data/raw/demo").staff_residence, 2023)  # doctest: +PUBLIC_DATA
+    >>> len(grid), int(grid["staff"].isna().sum()), sorted(grid["suppressed"].unique())  # doctest: +PUBLIC_DATA
+    (462, 62, ['', 'primary', 'secondary'])
     """
     from anchor_analysis.publish.disclosure import suppress_grid
 
@@ -234,14 +389,47 @@ def staff_tables(residence: pd.DataFrame, year: int, edition: int, clusters: Pri
     - ``staff_by_ward``, ``staff_by_lsoa`` (LSOAs of ``edition``'s geography, with their ward and priority
       neighbourhood): network staff per area, working-age population and rate per 1,000 (blank where the count is
       withheld); LSOA cells are also protected within each ward and neighbourhood, whose totals are published;
-    - ``staff_by_ward_and_anchor``: per anchor and ward, suppressed as a two-way table (ward totals and anchor
-      totals both published): :func:`anchor_analysis.publish.suppress_grid`;
+    - ``staff_by_ward_and_anchor``: per anchor and ward, suppressed as a two-way table (ward totals and anchor totals
+      both published): :func:`anchor_analysis.publish.suppress_grid`;
     - ``staff_in_most_deprived_by_anchor``: :func:`staff_in_most_deprived` per anchor (share blank when withheld);
     - ``staff_in_priority_neighbourhoods`` (network, per neighbourhood) and ``..._by_anchor`` (per anchor, all
       neighbourhoods together).
 
-    Counts are in a column ``staff`` (``staff_in_most_deprived`` for that table) with ``suppressed`` flags; see
-    :data:`STAFF_TABLES` for the groups whose totals count as published.
+    Parameters
+    ----------
+    residence : DataFrame
+        ``year, anchor_id, lsoa_code`` (LSOA 2021), ``count``: every anchor.
+    year : int
+        The financial year.
+    edition : int
+        The IMD edition of the LSOA table, "most deprived" and the neighbourhoods.
+    clusters : PriorityNeighbourhoods
+        :func:`priority_neighbourhoods` of ``edition``.
+    place : str, Path or Place, default "leeds"
+        The place.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        The tables by name. Counts are in a column ``staff`` (``staff_in_most_deprived`` for that table) with
+        ``suppressed`` flags; see :data:`STAFF_TABLES` for the groups whose totals count as published.
+
+    Raises
+    ------
+    ValueError
+        If there is no residence data for ``year``.
+
+    Examples
+    --------
+    >>> from anchor_analysis.analysis.geo import priority_neighbourhoods
+    >>> from anchor_analysis.contracts import load_network
+    >>> residence = load_network("data/raw/demo").staff_residence
+    >>> tables = staff_tables(residence, 2023, 2019, priority_neighbourhoods(2019))  # doctest: +PUBLIC_DATA
+    >>> {name: len(table) for name, table in tables.items()}  # doctest: +PUBLIC_DATA
+    {'staff_by_ward': 33, 'staff_by_lsoa': 482, 'staff_by_ward_and_anchor': 462, 'staff_in_most_deprived_by_anchor': 14,
+     'staff_in_priority_neighbourhoods': 6, 'staff_in_priority_neighbourhoods_by_anchor': 14}
     """
     place = _place(place)
     resident = _check_residence(residence)
@@ -281,8 +469,32 @@ def describe_staff_in_most_deprived(residence: pd.DataFrame, year: int, edition:
                                     data_dir: PathLike | None = None) -> str:
     """One sentence: how many of the network's staff with residence data live in national IMD decile 1.
 
-    The network's count of :func:`staff_in_most_deprived` for ``year`` (every anchor with residence data that
-    year), as the priority neighbourhoods section states it.
+    The network's count of :func:`staff_in_most_deprived` for ``year`` (every anchor with residence data that year),
+    as the priority neighbourhoods section states it.
+
+    Parameters
+    ----------
+    residence : DataFrame
+        ``year, anchor_id, lsoa_code`` (LSOA 2021), ``count``.
+    year : int
+        The financial year.
+    edition : int
+        The IMD edition, 2019 or 2025.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    str
+        The sentence (Markdown).
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> residence = load_network("data/raw/demo").staff_residence
+    >>> print(describe_staff_in_most_deprived(residence, 2023, 2019))  # doctest: +PUBLIC_DATA
+    **12,300 of the 62,300 staff** of the 14 anchors with residence data for 2023/24 (19.7%) live in the most deprived
+    10% of areas in England (IMD 2019 decile 1).
     """
     counts = staff_in_most_deprived(residence, edition, data_dir)
     counts = counts[counts["year"] == year]
@@ -295,8 +507,31 @@ def describe_staff_in_most_deprived(residence: pd.DataFrame, year: int, edition:
 
 def staff_by_ward_and_anchor_every_year(residence: pd.DataFrame, place: PlaceLike = "leeds",
                                         data_dir: PathLike | None = None) -> list[pd.Series]:
-    """The published (disclosure-controlled) staff counts of :func:`staff_by_ward_and_anchor`, one series per year
-    of residence returns: what :func:`anchor_analysis.figures.maps.pooled_breaks` takes, so the maps of every
-    year share one scale."""
+    """The published staff counts of :func:`staff_by_ward_and_anchor`, one series per year of residence returns.
+
+    What :func:`anchor_analysis.figures.maps.pooled_breaks` takes, so the maps of every year share one scale.
+
+    Parameters
+    ----------
+    residence : DataFrame
+        ``year, anchor_id, lsoa_code`` (LSOA 2021), ``count``: every anchor, every year.
+    place : str, Path or Place, default "leeds"
+        The place.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    list of Series
+        The disclosure-controlled ``staff`` column of each year, oldest first.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> residence = load_network("data/raw/demo").staff_residence
+    >>> counts = staff_by_ward_and_anchor_every_year(residence)  # doctest: +PUBLIC_DATA
+    >>> [len(year) for year in counts]  # 33 wards x the anchors with residence data  # doctest: +PUBLIC_DATA
+    [363, 363, 363, 363, 462, 429]
+    """
     years = sorted(int(y) for y in residence["year"].unique())
     return [staff_by_ward_and_anchor(residence, year, place, data_dir)["staff"] for year in years]

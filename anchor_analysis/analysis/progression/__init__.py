@@ -24,7 +24,7 @@ Definitions (design.md section 2):
 >>> network_overview(progression, 2021)
 Traceback (most recent call last):
 ...
-anchor_analysis.core.NoReturnsError: no progression returns for 2021/22 (returns exist for 2023/24)
+anchor_analysis.core.errors.NoReturnsError: no progression returns for 2021/22 (returns exist for 2023/24)
 """
 
 from __future__ import annotations

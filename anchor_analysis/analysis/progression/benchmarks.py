@@ -30,8 +30,24 @@ def position_label(score: float, q1: float, median: float, q3: float) -> str:
     ``> q3`` "above upper quartile"; ``> median`` "above median"; ``== median`` "at median"; ``>= q1``
     "below median"; ``< q1`` "below lower quartile" (comparisons allow 1e-9 of float noise).
 
+    Parameters
+    ----------
+    score : float
+        The anchor's score (NaN: not assessed).
+    q1, median, q3 : float
+        The network's lower quartile, median and upper quartile.
+
+    Returns
+    -------
+    str
+        One of :data:`~anchor_analysis.analysis.progression.POSITION_LABELS`, or "not assessed" for a missing score.
+
+    Examples
+    --------
     >>> position_label(3.5, 2.0, 2.5, 3.0), position_label(2.5, 2.0, 2.5, 3.0), position_label(1.5, 2.0, 2.5, 3.0)
     ('above upper quartile', 'at median', 'below lower quartile')
+    >>> position_label(float("nan"), 2.0, 2.5, 3.0)
+    'not assessed'
     """
     if pd.isna(score):
         return "not assessed"
@@ -50,19 +66,52 @@ def benchmark(progression: pd.DataFrame, year: int | str, *, by: str = "dimensio
               anchors: pd.DataFrame | None = None, framework: Framework | None = None) -> pd.DataFrame:
     """Each anchor's score against the network's median and quartiles in one year.
 
-    ``by="dimension"`` compares dimension scores, ``by="activity"`` activity levels. Columns: ``year, anchor_id,
-    anchor`` (name from ``anchors``, else the id; with ``anonymise=True`` only ``anchor``, holding codes
-    "Anchor A", "Anchor B", ... in sorted anchor_id order, see :func:`anchor_labels`) ``, dimension,
-    [activity,] label, current, ambition, stretch, n_reporting, network_q1, network_median, network_q3,
-    position, ambition_network_median``. Quartiles are of the current scores of the ``n_reporting`` anchors that
-    assessed the dimension (activity), linear interpolation; ``position`` is :func:`position_label` of the
-    current score. Rows: framework order, then anchor.
+    Quartiles are of the current scores of the ``n_reporting`` anchors that assessed the dimension (activity), linear
+    interpolation; ``position`` is :func:`position_label` of the current score. Rows: framework order, then anchor.
 
-    >>> import pandas as pd
+    Parameters
+    ----------
+    progression : DataFrame
+        The validated ``progression`` table (long form; see :mod:`anchor_analysis.analysis.progression`).
+    year : int or str
+        The financial year: ``2023`` or ``"2023/24"``.
+    by : {"dimension", "activity"}, default "dimension"
+        Compare dimension scores or activity levels.
+    anonymise : bool, default False
+        Show anchors only by codes "Anchor A", "Anchor B", ... in sorted anchor_id order (see
+        :func:`~anchor_analysis.publish.anonymise.anchor_labels`) and drop ``anchor_id``.
+    anchors : DataFrame, optional
+        The anchors table, for names (default: anchors are shown by id).
+    framework : Framework, optional
+        The Progression Framework (default: the kit's).
+
+    Returns
+    -------
+    DataFrame
+        ``year, anchor_id, anchor, dimension, [activity,] label, current, ambition, stretch, n_reporting,
+        network_q1, network_median, network_q3, position, ambition_network_median`` (without ``anchor_id`` when
+        anonymised).
+
+    Raises
+    ------
+    ValueError
+        If ``by`` is neither "dimension" nor "activity", or the table does not fit the framework.
+    NoReturnsError
+        If ``year`` has no returns.
+
+    See Also
+    --------
+    position_table : The positions as a wide anchors x dimensions table.
+
+    Examples
+    --------
     >>> p = pd.DataFrame({"year": 2023, "anchor_id": ["x", "y", "z"], "dimension": "civic",
     ...                   "activity": "civic_partnerships", "current": [1, 2, 4], "ambition": 4})
     >>> benchmark(p, 2023, anonymise=True).query("dimension == 'civic'")[["anchor", "position"]].values.tolist()
     [['Anchor A', 'below lower quartile'], ['Anchor B', 'at median'], ['Anchor C', 'above upper quartile']]
+    >>> row = benchmark(p, 2023, by="activity").iloc[0]
+    >>> row["activity"], float(row["network_q1"]), float(row["network_median"]), float(row["network_q3"])
+    ('civic_partnerships', 1.5, 2.0, 3.0)
     """
     if by not in ("dimension", "activity"):
         raise ValueError(f"benchmark by must be 'dimension' or 'activity', not {by!r}")
@@ -106,11 +155,25 @@ def benchmark(progression: pd.DataFrame, year: int | str, *, by: str = "dimensio
 def position_table(bench: pd.DataFrame) -> pd.DataFrame:
     """Benchmark positions as a wide table: one row per anchor, one column per dimension (or activity) label.
 
-    >>> import pandas as pd
-    >>> b = pd.DataFrame({"anchor": ["A", "A"], "label": ["Civic", "Employment"],
-    ...                   "position": ["at median", "above median"]})
+    Parameters
+    ----------
+    bench : DataFrame
+        A :func:`benchmark` table (``anchor, label, position``).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by anchor (sorted), columns in the order the labels first appear; "not assessed" where an anchor has
+        no position.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"anchor": ["A", "A", "B"], "label": ["Civic", "Employment", "Civic"],
+    ...                   "position": ["at median", "above median", "below median"]})
     >>> position_table(b).loc["A"].tolist()
     ['at median', 'above median']
+    >>> position_table(b).loc["B"].tolist()
+    ['below median', 'not assessed']
     """
     order = list(dict.fromkeys(bench["label"]))
     wide = bench.pivot(index="anchor", columns="label", values="position")
@@ -125,28 +188,53 @@ def priorities(progression: pd.DataFrame, year: int | str, *, by: str = "dimensi
                framework: Framework | None = None) -> pd.DataFrame:
     """Dimensions (or activities) ranked by stretch and by how often anchors flag them high priority.
 
-    Columns: ``year, dimension, [activity,] label, n_reporting, current, ambition, stretch, n_priority_stated,
-    n_high, high_priority_share, stretch_rank, priority_rank``.
-
     * ``current, ambition, stretch``: network means over the ``n_reporting`` anchors that assessed it.
     * by activity: ``high_priority_share = n_high / n_priority_stated``, the share of the anchors that gave the
       activity a priority who said "high".
-    * by dimension: ``n_high`` anchors flagged at least one of its activities high; ``high_priority_share`` is
-      the mean over the ``n_priority_stated`` anchors of the share of their activities in it flagged high (every
-      anchor weighs the same, as in network scores; with one activity it is the share of anchors).
-    * ranks: 1 = largest; ties share the best rank and the next rank is skipped (1, 1, 3), comparing values
-      rounded to 9 decimals so float noise never splits a tie; rows with no value have no rank.
+    * by dimension: ``n_high`` anchors flagged at least one of its activities high; ``high_priority_share`` is the
+      mean over the ``n_priority_stated`` anchors of the share of their activities in it flagged high (every anchor
+      weighs the same, as in network scores; with one activity it is the share of anchors).
+    * ranks: 1 = largest; ties share the best rank and the next rank is skipped (1, 1, 3), comparing values rounded
+      to 9 decimals so float noise never splits a tie; rows with no value have no rank.
 
-    Every framework dimension (activity) appears; rows are sorted by stretch rank, then priority rank, then
-    framework order (so ties keep a stable, documented order).
+    Every framework dimension (activity) appears; rows are sorted by stretch rank, then priority rank, then framework
+    order (so ties keep a stable, documented order).
 
-    >>> import pandas as pd
+    Parameters
+    ----------
+    progression : DataFrame
+        The validated ``progression`` table (long form, with ``priority``; see
+        :mod:`anchor_analysis.analysis.progression`).
+    year : int or str
+        The financial year: ``2019`` or ``"2019/20"``.
+    by : {"dimension", "activity"}, default "dimension"
+        Rank dimensions or activities.
+    framework : Framework, optional
+        The Progression Framework (default: the kit's).
+
+    Returns
+    -------
+    DataFrame
+        ``year, dimension, [activity,] label, n_reporting, current, ambition, stretch, n_priority_stated, n_high,
+        high_priority_share, stretch_rank, priority_rank``.
+
+    Raises
+    ------
+    ValueError
+        If ``by`` is neither "dimension" nor "activity", or the table does not fit the framework.
+    NoReturnsError
+        If ``year`` has no returns.
+
+    Examples
+    --------
     >>> p = pd.DataFrame({"year": 2019, "anchor_id": ["a", "b"], "dimension": "civic",
     ...                   "activity": "civic_partnerships", "current": 2, "ambition": 4,
     ...                   "priority": ["high", "low"]})
     >>> r = priorities(p, 2019, by="activity").set_index("activity").loc["civic_partnerships"]
     >>> print(r["n_high"], r["n_priority_stated"], r["high_priority_share"], r["stretch_rank"])
     1 2 0.5 1
+    >>> priorities(p, 2019)["dimension"].tolist()[:2]  # civic first: the only stretch; the rest unranked
+    ['civic', 'employment']
     """
     if by not in ("dimension", "activity"):
         raise ValueError(f"priorities by must be 'dimension' or 'activity', not {by!r}")
@@ -191,20 +279,46 @@ def high_ambition_high_priority(progression: pd.DataFrame, year: int | str, *, b
     """The dimensions (or activities) that combine high ambition with high priority.
 
     **Rule**: among the dimensions some anchor assessed, keep those whose network mean ambition *and* whose
-    ``high_priority_share`` (see :func:`priorities`) are both at or above the ``quantile`` (default 0.75: the
-    upper quartile, linear interpolation) of that measure across the dimensions; ties at the cut-off are in.
-    On the 2019/20 returns behind seed 003 this gives Service delivery and Corporate and civic, the pair the
-    network published as "combine high ambition and high priority".
+    ``high_priority_share`` (see :func:`priorities`) are both at or above the ``quantile`` (default 0.75: the upper
+    quartile, linear interpolation) of that measure across the dimensions; ties at the cut-off are in. On the 2019/20
+    returns behind seed 003 this gives Service delivery and Corporate and civic, the pair the network published as
+    "combine high ambition and high priority".
 
-    Returns the selected rows of :func:`priorities` in framework order, plus ``ambition_cutoff`` and
-    ``priority_cutoff``.
+    Parameters
+    ----------
+    progression : DataFrame
+        The validated ``progression`` table (long form, with ``priority``).
+    year : int or str
+        The financial year.
+    by : {"dimension", "activity"}, default "dimension"
+        Select dimensions or activities.
+    quantile : float, default 0.75
+        The cut-off of both measures, between 0 and 1.
+    framework : Framework, optional
+        The Progression Framework (default: the kit's).
 
-    >>> import pandas as pd
+    Returns
+    -------
+    DataFrame
+        The selected rows of :func:`priorities` in framework order, plus ``ambition_cutoff`` and
+        ``priority_cutoff``.
+
+    Raises
+    ------
+    ValueError
+        If ``quantile`` is not between 0 and 1.
+    NoReturnsError
+        If ``year`` has no returns with both an ambition and a stated priority.
+
+    Examples
+    --------
     >>> p = pd.DataFrame({"year": 2019, "anchor_id": "a", "dimension": ["civic", "procurement"],
     ...                   "activity": ["civic_partnerships", "social_value"], "current": 2, "ambition": [4, 3],
     ...                   "priority": ["high", "low"]})
     >>> high_ambition_high_priority(p, 2019)["dimension"].tolist()
     ['civic']
+    >>> high_ambition_high_priority(p, 2019, quantile=0)["dimension"].tolist()  # every assessed dimension
+    ['procurement', 'civic']
     """
     if not 0 <= quantile <= 1:
         raise ValueError(f"quantile must be between 0 and 1, not {quantile}")

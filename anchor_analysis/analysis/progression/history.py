@@ -17,21 +17,45 @@ def trajectories(progression: pd.DataFrame, *, until: int | str | None = None,
                  framework: Framework | None = None) -> pd.DataFrame:
     """Each anchor's dimension scores over time, compared with its own earlier returns.
 
-    One row per (anchor, dimension, year) the anchor assessed. Columns: ``anchor_id, dimension, year, current,
-    ambition, stretch, compared_with, gap_years, current_change, ambition_change, first_year,
-    current_change_since_first, ambition_change_since_first``.
+    One row per (anchor, dimension, year) the anchor assessed. ``compared_with`` is the anchor's last *earlier*
+    return for that dimension (not necessarily the year before); ``gap_years`` counts the financial years skipped in
+    between (0 for consecutive returns), so a change over a gap is flagged, never interpolated. On an anchor's first
+    return ``compared_with``, ``gap_years`` and the changes are blank.
 
-    ``compared_with`` is the anchor's last *earlier* return for that dimension (not necessarily the year before);
-    ``gap_years`` counts the financial years skipped in between (0 for consecutive returns), so a change over a
-    gap is flagged, never interpolated. On an anchor's first return ``compared_with``, ``gap_years`` and the
-    changes are blank. ``until`` drops returns after that year (e.g. the report year).
+    Parameters
+    ----------
+    progression : DataFrame
+        The validated ``progression`` table (long form; see :mod:`anchor_analysis.analysis.progression`).
+    until : int or str, optional
+        Drop returns after this financial year (e.g. the report year).
+    framework : Framework, optional
+        The Progression Framework (default: the kit's).
 
-    >>> import pandas as pd
+    Returns
+    -------
+    DataFrame
+        ``anchor_id, dimension, year, current, ambition, stretch, compared_with, gap_years, current_change,
+        ambition_change, first_year, current_change_since_first, ambition_change_since_first``, sorted by anchor,
+        framework order and year.
+
+    Raises
+    ------
+    ValueError
+        If the table does not fit the framework (see :func:`~anchor_analysis.analysis.progression.dimension_scores`).
+
+    See Also
+    --------
+    network_trajectory : The network's scores over time.
+
+    Examples
+    --------
     >>> p = pd.DataFrame({"year": [2019, 2021], "anchor_id": "a", "dimension": "civic",
     ...                   "activity": "corporate_ownership", "current": [2, 3], "ambition": [3, 4]})
     >>> t = trajectories(p).iloc[-1]
     >>> int(t["compared_with"]), int(t["gap_years"]), float(t["current_change"])
     (2019, 1, 1.0)
+    >>> bool(trajectories(p, until=2019)["compared_with"].isna().all())  # a first return compares with nothing
+    True
     """
     fw = _framework(framework)
     df = _prepare(progression, fw)
@@ -59,19 +83,41 @@ def trajectories(progression: pd.DataFrame, *, until: int | str | None = None,
 
 def network_trajectory(progression: pd.DataFrame, *, like_for_like: bool = False, base_year: int | str | None = None,
                        until: int | str | None = None, framework: Framework | None = None) -> pd.DataFrame:
-    """Network scores per dimension and year.
+    """Network scores per dimension and year, over whoever reported or like for like.
 
-    Default: one row per (year with returns, dimension) with ``year, dimension, label, n_reporting, current,
-    ambition, stretch``: network means over whoever reported that year (the membership changes, so a change in
-    these means mixes progress with who reported).
+    Default: network means over whoever reported that year (the membership changes, so a change in these means
+    mixes progress with who reported). ``like_for_like=True``: the change over anchors that reported in *both*
+    years. Each year with returns is compared with the previous year with returns, or with ``base_year`` when given
+    (e.g. 2019 for "since the baseline").
 
-    ``like_for_like=True``: the change over anchors that reported in *both* years. Each year with returns is
-    compared with the previous year with returns (or with ``base_year`` when given, e.g. 2019 for "since the
-    baseline"). Columns: ``year, compared_with, dimension, label, n_reporting`` (anchors assessing the dimension
-    in both years) ``, current, ambition, compared_current, compared_ambition, current_change, ambition_change``
-    (means over those anchors only). ``until`` drops returns after that year.
+    Parameters
+    ----------
+    progression : DataFrame
+        The validated ``progression`` table (long form; see :mod:`anchor_analysis.analysis.progression`).
+    like_for_like : bool, default False
+        Compare each year with an earlier one over the anchors that assessed the dimension in both.
+    base_year : int or str, optional
+        With ``like_for_like``: compare every later year with this one instead of with the year before.
+    until : int or str, optional
+        Drop returns after this financial year.
+    framework : Framework, optional
+        The Progression Framework (default: the kit's).
 
-    >>> import pandas as pd
+    Returns
+    -------
+    DataFrame
+        Default: one row per (year with returns, dimension) with ``year, dimension, label, n_reporting, current,
+        ambition, stretch``. Like for like: ``year, compared_with, dimension, label, n_reporting`` (anchors assessing
+        the dimension in both years) ``, current, ambition, compared_current, compared_ambition, current_change,
+        ambition_change`` (means over those anchors only).
+
+    Raises
+    ------
+    NoReturnsError
+        If there are no returns (up to ``until``), or none in ``base_year``.
+
+    Examples
+    --------
     >>> p = pd.DataFrame({"year": [2019, 2019, 2020], "anchor_id": ["a", "b", "a"], "dimension": "civic",
     ...                   "activity": "corporate_ownership", "current": [1, 3, 2], "ambition": [3, 4, 3]})
     >>> civic = network_trajectory(p).query("dimension == 'civic'")

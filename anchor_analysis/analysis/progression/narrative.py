@@ -25,7 +25,30 @@ from anchor_analysis.core.years import fy_label, parse_fy
 def describe_year(progression: pd.DataFrame, year: int | str, *, framework: Framework | None = None) -> str:
     """A few plain sentences (Markdown) summarising one year's overview, for the report narrative.
 
-    >>> import pandas as pd
+    Names the number of anchors that returned, the dimensions where current practice is strongest and weakest, where
+    ambition and stretch are largest (ties named together), and the dimensions nobody assessed.
+
+    Parameters
+    ----------
+    progression : DataFrame
+        The validated ``progression`` table (long form; see :mod:`anchor_analysis.analysis.progression`).
+    year : int or str
+        The financial year.
+    framework : Framework, optional
+        The Progression Framework (default: the kit's).
+
+    Returns
+    -------
+    str
+        The paragraph; scores rounded half up to one decimal place.
+
+    Raises
+    ------
+    NoReturnsError
+        If ``year`` has no returns.
+
+    Examples
+    --------
     >>> p = pd.DataFrame({"year": 2023, "anchor_id": "a", "dimension": ["civic", "procurement"],
     ...                   "activity": ["civic_partnerships", "social_value"], "current": [3, 2], "ambition": 4})
     >>> print(describe_year(p, 2023))  # doctest: +NORMALIZE_WHITESPACE
@@ -42,9 +65,11 @@ def describe_year(progression: pd.DataFrame, year: int | str, *, framework: Fram
     ov = overview[overview["n_reporting"] > 0]
 
     def fmt(v: float) -> str:
+        """A score rounded half up to one decimal place."""
         return str(round_half_up(v, 1))
 
     def extreme(col: str, largest: bool) -> str:
+        """The label(s) at the largest or smallest ``col``, with the opening of that value's bracket."""
         target = ov[col].max() if largest else ov[col].min()
         names = ov.loc[(ov[col] - target).abs() <= _TOL, "label"].tolist()
         return f"{' and '.join(names)} ({fmt(target)}"
@@ -66,7 +91,30 @@ def describe_year(progression: pd.DataFrame, year: int | str, *, framework: Fram
 def describe_change(progression: pd.DataFrame, year: int | str, *, framework: Framework | None = None) -> str:
     """One paragraph (Markdown) on the like-for-like change since the previous year with returns.
 
-    >>> import pandas as pd
+    Over the anchors that returned in both years (:func:`network_trajectory` with ``like_for_like=True``); a gap of
+    years without returns is named, and the first year with returns says there is nothing to compare with.
+
+    Parameters
+    ----------
+    progression : DataFrame
+        The validated ``progression`` table (long form; see :mod:`anchor_analysis.analysis.progression`).
+    year : int or str
+        The financial year.
+    framework : Framework, optional
+        The Progression Framework (default: the kit's).
+
+    Returns
+    -------
+    str
+        The paragraph; changes of the mean current level signed, to two decimal places.
+
+    Raises
+    ------
+    NoReturnsError
+        If ``year`` has no returns.
+
+    Examples
+    --------
     >>> p = pd.DataFrame({"year": [2019, 2021], "anchor_id": "a", "dimension": "civic",
     ...                   "activity": "corporate_ownership", "current": [2, 3], "ambition": 4})
     >>> print(describe_change(p, 2019))
@@ -96,6 +144,7 @@ def describe_change(progression: pd.DataFrame, year: int | str, *, framework: Fr
     rows = lfl[lfl["n_reporting"] > 0]
 
     def signed(v: float) -> str:
+        """A change rounded half up to two decimal places, with its sign."""
         text = str(round_half_up(v, 2))
         return text if text.startswith("-") else f"+{text}"
 
@@ -108,16 +157,35 @@ def describe_focus(progression: pd.DataFrame, year: int | str, *, quantile: floa
                    framework: Framework | None = None) -> str:
     """One sentence (Markdown) naming the high-ambition, high-priority dimensions and their combined target.
 
-    The combined target is :func:`combined_target` of the published-style rows of those dimensions (seed 003:
-    service delivery and civic, "target rise from 2.75 to 3.75").
+    The dimensions are those of :func:`high_ambition_high_priority`; the combined target is :func:`combined_target`
+    of their published-style rows (seed 003: service delivery and civic, "target rise from 2.75 to 3.75").
 
-    >>> import pandas as pd
+    Parameters
+    ----------
+    progression : DataFrame
+        The validated ``progression`` table (long form, with ``priority``).
+    year : int or str
+        The financial year.
+    quantile : float, default 0.75
+        The cut-off of :func:`high_ambition_high_priority`.
+    framework : Framework, optional
+        The Progression Framework (default: the kit's).
+
+    Returns
+    -------
+    str
+        The sentence, or one saying that no dimension is in the top group for both.
+
+    Examples
+    --------
     >>> p = pd.DataFrame({"year": 2019, "anchor_id": "a", "dimension": ["civic", "procurement"],
     ...                   "activity": ["civic_partnerships", "social_value"], "current": 2, "ambition": [4, 3],
     ...                   "priority": ["high", "low"]})
     >>> print(describe_focus(p, 2019))  # doctest: +NORMALIZE_WHITESPACE
     High ambition and high priority in 2019/20: **Corporate and civic**, from a current level of 2.00 to an
     ambition of 4.00.
+    >>> print(describe_focus(p, 2020))
+    No dimension is in the top group for both ambition and high priority in 2020/21.
     """
     fw = _framework(framework)
     try:

@@ -15,7 +15,9 @@ from anchor_analysis.core.framework import Framework, load_framework
 from anchor_analysis.core.years import fy_label, parse_fy
 
 REQUIRED_COLUMNS = ("year", "anchor_id", "dimension", "activity", "current", "ambition")
+"""Columns every progression table needs (``priority`` and ``comment`` are optional)."""
 PRIORITY_LEVELS = ("high", "medium", "low")
+"""The priority levels of the framework, highest first (a return's ``priority`` is read lower-case)."""
 
 POSITION_LABELS = (
     "above upper quartile",
@@ -32,6 +34,7 @@ _TOL = 1e-9  # float noise allowed when comparing means that are equal as fracti
 # --- input preparation --------------------------------------------------------------------------------------
 
 def _framework(framework: Framework | None) -> Framework:
+    """The framework given, else the kit's own (:func:`~anchor_analysis.core.framework.load_framework`)."""
     return framework if framework is not None else load_framework()
 
 
@@ -77,14 +80,17 @@ def _prepare(progression: pd.DataFrame, framework: Framework) -> pd.DataFrame:
 
 
 def _dimension_order(framework: Framework) -> dict[str, int]:
+    """Framework position of each dimension key."""
     return dict(zip(framework.dimensions["dimension"], framework.dimensions["order"], strict=True))
 
 
 def _activity_order(framework: Framework) -> dict[str, int]:
+    """Framework position of each activity key."""
     return dict(zip(framework.activities["activity"], framework.activities["order"], strict=True))
 
 
 def _select_year(df: pd.DataFrame, year: int | str) -> tuple[int, pd.DataFrame]:
+    """The year as an int and its rows; :class:`NoReturnsError` naming the years that have returns if it has none."""
     year = parse_fy(year)
     sub = df[df["year"] == year]
     if sub.empty:
@@ -106,10 +112,30 @@ def round_half_up(value: float | int | Fraction | Decimal, decimals: int = 1) ->
 
     Floats are read by their shortest repr (``2.65`` is 2.65, not the binary 2.64999...), fractions exactly.
 
+    Parameters
+    ----------
+    value : float, int, Fraction or Decimal
+        The number to round.
+    decimals : int, default 1
+        Decimal places to keep.
+
+    Returns
+    -------
+    Decimal
+        The rounded value, with exactly ``decimals`` places.
+
+    See Also
+    --------
+    anchor_analysis.analysis.published.round_half_up : The same rule to a multiple of a published precision.
+
+    Examples
+    --------
     >>> round_half_up(2.75), round_half_up(2.65), round_half_up(Fraction(37, 14))
     (Decimal('2.8'), Decimal('2.7'), Decimal('2.6'))
     >>> round(2.65, 1)  # what the built-in would publish
     2.6
+    >>> round_half_up(-0.25), round_half_up(1, decimals=2)
+    (Decimal('-0.3'), Decimal('1.00'))
     """
     if isinstance(value, Fraction):
         scaled = value * 10**decimals
@@ -122,6 +148,7 @@ def round_half_up(value: float | int | Fraction | Decimal, decimals: int = 1) ->
 
 
 def _fraction(level: float) -> Fraction:
+    """A level as an exact fraction of its shortest repr (``2.5`` -> 5/2)."""
     return Fraction(repr(float(level)))
 
 
@@ -131,13 +158,38 @@ def dimension_scores(progression: pd.DataFrame, *, until: int | str | None = Non
                      framework: Framework | None = None) -> pd.DataFrame:
     """Each anchor's dimension scores, per year.
 
-    One row per (year, anchor, framework dimension) for every anchor with a return that year. Columns:
-    ``year, anchor_id, dimension, current, ambition, stretch, n_activities_assessed, n_activities_framework``.
-    ``current`` and ``ambition`` are means of the assessed activity levels; ``stretch = ambition - current``. A
-    dimension the anchor did not assess at all has ``n_activities_assessed = 0`` and NaN scores (never zero).
-    Sorted by year, anchor_id and framework order. ``until`` drops returns after that year (e.g. the report year).
+    One row per (year, anchor, framework dimension) for every anchor with a return that year. ``current`` and
+    ``ambition`` are means of the assessed activity levels; ``stretch = ambition - current``. A dimension the anchor
+    did not assess at all has ``n_activities_assessed = 0`` and NaN scores (never zero).
 
-    >>> import pandas as pd
+    Parameters
+    ----------
+    progression : DataFrame
+        The validated ``progression`` table (long form; see :mod:`anchor_analysis.analysis.progression`).
+    until : int or str, optional
+        Drop returns after this financial year (e.g. the report year); default: keep every year.
+    framework : Framework, optional
+        The Progression Framework (default: the kit's, :func:`~anchor_analysis.core.framework.load_framework`).
+
+    Returns
+    -------
+    DataFrame
+        ``year, anchor_id, dimension, current, ambition, stretch, n_activities_assessed, n_activities_framework``,
+        sorted by year, anchor_id and framework order.
+
+    Raises
+    ------
+    ValueError
+        If the table lacks a column, has a dimension or activity not in the framework, or repeats an anchor's
+        activity in a year.
+
+    See Also
+    --------
+    network_overview : The network's mean of these scores in one year.
+    trajectories : How each anchor's scores move between its returns.
+
+    Examples
+    --------
     >>> p = pd.DataFrame({"year": 2019, "anchor_id": "a", "dimension": "employment",
     ...                   "activity": ["recruitment", "pay_and_conditions"], "current": [2, 3], "ambition": [4, 4]})
     >>> s = dimension_scores(p).set_index("dimension")
@@ -155,6 +207,7 @@ def dimension_scores(progression: pd.DataFrame, *, until: int | str | None = Non
 
 
 def _scores(df: pd.DataFrame, fw: Framework) -> pd.DataFrame:
+    """Dimension scores of a prepared frame (see :func:`dimension_scores`)."""
     columns = ["year", "anchor_id", "dimension", "current", "ambition", "stretch", "n_activities_assessed",
                "n_activities_framework"]
     returns = df[["year", "anchor_id"]].drop_duplicates()
@@ -183,28 +236,53 @@ def network_overview(progression: pd.DataFrame, year: int | str, *, published_ro
                      framework: Framework | None = None) -> pd.DataFrame:
     """The network's Progression Framework overview for one year: one row per framework dimension.
 
-    Columns: ``year, dimension, label, n_reporting, current, ambition, stretch`` followed by the spread of the
-    reporting anchors' dimension scores, ``current_min, current_q1, current_median, current_q3, current_max`` and
-    the same for ``ambition_``. ``current`` and ``ambition`` are network scores (means over the ``n_reporting``
-    anchors that assessed at least one activity of the dimension); ``stretch = ambition - current``; quartiles
-    use linear interpolation (pandas' default). A dimension nobody assessed keeps its row with
-    ``n_reporting = 0`` and NaN values. A year with no returns raises :class:`NoReturnsError`.
+    ``current`` and ``ambition`` are network scores (means over the ``n_reporting`` anchors that assessed at least
+    one activity of the dimension); ``stretch = ambition - current``; quartiles use linear interpolation (pandas'
+    default). A dimension nobody assessed keeps its row with ``n_reporting = 0`` and NaN values.
 
     **The published method** (seed 003, "Progression Framework Results Overview", 2019/20, 7 anchors): each
-    dimension's network score, rounded half up to one decimal place, with stretch = *rounded* ambition -
-    *rounded* current (3.7-3.1=0.6, 2.7-1.7=1.0, 3.1-2.5=0.6, 3.8-2.7=1.1, 3.7-2.8=0.9). With
-    ``published_rounding=True`` exactly that table is returned, columns ``year, dimension, label,
-    published_label, n_reporting, current, ambition, stretch``: means are computed as exact fractions of the
-    integer levels and rounded half up in decimal arithmetic, so a mean of exactly x.x5 always rounds up (no
-    binary-float or banker's-rounding surprises), and the stretch is the decimal difference (0.6, not
-    0.6000000000000001).
+    dimension's network score, rounded half up to one decimal place, with stretch = *rounded* ambition - *rounded*
+    current (3.7-3.1=0.6, 2.7-1.7=1.0, 3.1-2.5=0.6, 3.8-2.7=1.1, 3.7-2.8=0.9). With ``published_rounding=True``
+    exactly that table is returned: means are computed as exact fractions of the integer levels and rounded half up
+    in decimal arithmetic, so a mean of exactly x.x5 always rounds up (no binary-float or banker's-rounding
+    surprises), and the stretch is the decimal difference (0.6, not 0.6000000000000001).
 
-    >>> import pandas as pd
+    Parameters
+    ----------
+    progression : DataFrame
+        The validated ``progression`` table (long form; see :mod:`anchor_analysis.analysis.progression`).
+    year : int or str
+        The financial year: ``2019`` or ``"2019/20"``.
+    published_rounding : bool, default False
+        Return the table as published (rounded network scores and the stretch between them).
+    framework : Framework, optional
+        The Progression Framework (default: the kit's).
+
+    Returns
+    -------
+    DataFrame
+        ``year, dimension, label, n_reporting, current, ambition, stretch`` followed by the spread of the reporting
+        anchors' dimension scores, ``current_min, current_q1, current_median, current_q3, current_max`` and the same
+        for ``ambition_``. With ``published_rounding=True``: ``year, dimension, label, published_label,
+        n_reporting, current, ambition, stretch``.
+
+    Raises
+    ------
+    NoReturnsError
+        If ``year`` has no returns (the message names the years that have).
+    ValueError
+        If the table does not fit the framework (see :func:`dimension_scores`).
+
+    Examples
+    --------
     >>> p = pd.DataFrame({"year": 2019, "anchor_id": ["a", "b"], "dimension": "civic",
     ...                   "activity": "civic_partnerships", "current": [2, 3], "ambition": [3, 4]})
     >>> network_overview(p, 2019, published_rounding=True).set_index("dimension").loc[
     ...     "civic", ["current", "ambition", "stretch"]].tolist()
     [2.5, 3.5, 1.0]
+    >>> civic = network_overview(p, "2019/20").set_index("dimension").loc["civic"]
+    >>> int(civic["n_reporting"]), float(civic["current_median"]), float(civic["ambition_max"])
+    (2, 2.5, 4.0)
     """
     fw = _framework(framework)
     df = _prepare(progression, fw)
@@ -236,6 +314,7 @@ def network_overview(progression: pd.DataFrame, year: int | str, *, published_ro
 
 
 def _published_overview(sub: pd.DataFrame, year: int, fw: Framework) -> pd.DataFrame:
+    """The overview in the published style (see :func:`network_overview` with ``published_rounding=True``)."""
     assessed = sub[sub["assessed"]]
     rows = []
     for dim in fw.dimensions.itertuples():
@@ -259,11 +338,29 @@ def combined_target(overview: pd.DataFrame,
                     dimensions: Sequence[str] = ("service_delivery", "civic")) -> tuple[float, float]:
     """``(current, ambition)`` for a group of dimensions: the plain mean of their overview rows.
 
-    Seed 003 ("Priority Neighbourhoods") combines Service Delivery and Civic, "target rise from 2.75 to 3.75":
-    the mean of the two *rounded* rows (2.7 and 2.8; 3.8 and 3.7), so pass the overview made with
+    Seed 003 ("Priority Neighbourhoods") combines Service Delivery and Civic, "target rise from 2.75 to 3.75": the
+    mean of the two *rounded* rows (2.7 and 2.8; 3.8 and 3.7), so pass the overview made with
     ``published_rounding=True`` to reproduce it. The mean is taken in decimal arithmetic (2.75, not 2.7499...).
 
-    >>> import pandas as pd
+    Parameters
+    ----------
+    overview : DataFrame
+        A :func:`network_overview` table (``dimension, current, ambition``).
+    dimensions : sequence of str, default ``("service_delivery", "civic")``
+        The dimensions to combine.
+
+    Returns
+    -------
+    tuple of float
+        The mean current and the mean ambition level.
+
+    Raises
+    ------
+    ValueError
+        If no dimension is given, one is not in the overview, or one has no score (nobody assessed it).
+
+    Examples
+    --------
     >>> ov = pd.DataFrame({"dimension": ["service_delivery", "civic"], "current": [2.7, 2.8],
     ...                    "ambition": [3.8, 3.7]})
     >>> combined_target(ov)

@@ -45,12 +45,51 @@ from anchor_analysis.core.places import ELSEWHERE, Place, load_place
 class SpendAnalysis:
     """Every spend table for a set of ledgers (from :func:`analyse_ledger` or :func:`classify_ledger_files`).
 
-    ``suppliers`` is the classified supplier-level table (one row per :data:`SUPPLIER_COLUMNS` combination, with
-    ``lines, amount, credit_lines, credit_amount, duplicate_lines, duplicate_amount``, the classification columns
-    and ``influenceable, rule``); every other table is computed from it per anchor and financial year, except
-    ``concentration``: the network's top suppliers by year, each supplier matched by its normalised name across
-    anchors (``concentration_by_anchor`` has each anchor's own top suppliers), and ``reconciliation``, which
-    accounts for every line and pound read (:func:`~anchor_analysis.analysis.spend.reconciliation.reconcile_ledgers`).
+    ``suppliers`` is the classified supplier-level table; every other table is computed from it per anchor and
+    financial year when the analysis is made, except ``concentration``: the network's top suppliers by year, each
+    supplier matched by its normalised name across anchors (``concentration_by_anchor`` has each anchor's own top
+    suppliers), and ``reconciliation``, which accounts for every line and pound read.
+
+    Parameters
+    ----------
+    suppliers : DataFrame
+        One row per :data:`SUPPLIER_COLUMNS` combination, with ``lines, amount, credit_lines, credit_amount,
+        duplicate_lines, duplicate_amount``, the classification columns and ``influenceable, rule``.
+    place : Place
+        The place whose rings classify the spend.
+    imd_edition : int
+        The IMD edition of ``imd_decile``.
+    rules : SpendRules
+        The influenceable-spend rules applied.
+    engine : str
+        ``"pandas"`` or ``"duckdb"``: which engine built ``suppliers``.
+    drop_exact_duplicates : bool
+        Whether exact duplicate lines were dropped from the totals.
+    top_n : tuple of int, default ``(10, 50, 300)``
+        The sizes of the top supplier groups of the concentration tables.
+
+    Attributes
+    ----------
+    by_ring, by_decile, leakage, summary, excluded, match_status : DataFrame
+        :func:`spend_by_ring`, :func:`spend_by_deprivation_decile`, :func:`leakage_by_category`,
+        :func:`ledger_summary`, :func:`excluded_by_rule` and :func:`match_status_summary` of ``suppliers``.
+    concentration, concentration_by_anchor : DataFrame
+        :func:`spend_concentration` per year across anchors (suppliers by name) and per anchor and year.
+    duplicates : DataFrame
+        ``anchor_id, year, duplicate_lines, duplicate_spend, dropped``.
+    reconciliation : DataFrame
+        :func:`~anchor_analysis.analysis.spend.reconciliation.reconcile_ledgers`.
+
+    Examples
+    --------
+    >>> lookup = pd.DataFrame({"postcode": ["LS1 1UR"], "lad24_code": ["E08000035"], "lsoa21_code": ["E01033010"],
+    ...                        "imd2019_decile": [1]})
+    >>> ledger = pd.DataFrame({"anchor_id": "a", "payment_date": ["2023-04-03", "2023-05-01"], "amount": [100.0, 50.0],
+    ...                        "supplier_id": ["S1", "S2"], "supplier_postcode": ["LS1 1UR", "M1 1AE"],
+    ...                        "category": "ICT"})
+    >>> analysis = analyse_ledger(ledger, lookup=lookup)
+    >>> analysis.by_ring[["ring", "spend"]].values.tolist()
+    [['leeds', 100.0], ['west_yorkshire', 0.0], ['elsewhere', 50.0], ['unknown', 0.0]]
     """
 
     suppliers: pd.DataFrame
@@ -72,6 +111,7 @@ class SpendAnalysis:
     top_n: tuple[int, ...] = (10, 50, 300)
 
     def __post_init__(self) -> None:
+        """Compute every table from ``suppliers``."""
         s, place = self.suppliers, self.place
         self.by_ring = spend_by_ring(s, place)
         self.by_decile = spend_by_deprivation_decile(s, place)
@@ -92,9 +132,24 @@ class SpendAnalysis:
         self.reconciliation = reconcile_ledgers(s, place, self.rules, drop_exact_duplicates=self.drop_exact_duplicates)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """All tables by name (``suppliers``, ``by_ring``, ``by_decile``, ``concentration``,
-        ``concentration_by_anchor``, ``leakage``, ``summary``, ``excluded``, ``match_status``, ``duplicates``,
-        ``reconciliation``)."""
+        """All tables by name, ``suppliers`` first.
+
+        Returns
+        -------
+        dict of str to DataFrame
+            ``suppliers``, ``by_ring``, ``by_decile``, ``concentration``, ``concentration_by_anchor``, ``leakage``,
+            ``summary``, ``excluded``, ``match_status``, ``duplicates``, ``reconciliation``.
+
+        Examples
+        --------
+        >>> lookup = pd.DataFrame({"postcode": ["LS1 1UR"], "lad24_code": ["E08000035"], "lsoa21_code": ["E01033010"],
+        ...                        "imd2019_decile": [1]})
+        >>> ledger = pd.DataFrame({"anchor_id": "a", "payment_date": "2023-04-03", "amount": [100.0],
+        ...                        "supplier_id": "S1", "supplier_postcode": "LS1 1UR", "category": "ICT"})
+        >>> {name: len(table) for name, table in analyse_ledger(ledger, lookup=lookup).tables().items()}
+        {'suppliers': 1, 'by_ring': 4, 'by_decile': 11, 'concentration': 3, 'concentration_by_anchor': 3, 'leakage': 1,
+         'summary': 12, 'excluded': 6, 'match_status': 6, 'duplicates': 1, 'reconciliation': 14}
+        """
         names = ("suppliers", "by_ring", "by_decile", "concentration", "concentration_by_anchor", "leakage",
                  "summary", "excluded", "match_status", "duplicates", "reconciliation")
         return {name: getattr(self, name) for name in names}
@@ -170,8 +225,60 @@ def analyse_ledger(
 ) -> SpendAnalysis:
     """The whole spend analysis of an in-memory, line-level ledger (pandas engine); see :class:`SpendAnalysis`.
 
-    ``drop_exact_duplicates=False`` (default) keeps exact duplicate lines in every total and reports them
-    (``duplicates`` table, ``duplicate_lines``/``duplicate_spend`` metrics); ``True`` keeps only the first copy.
+    Lines are summed per supplier (as written), financial year, postcode and category, then classified
+    (:func:`classify_supplier_postcodes`) and flagged (:func:`apply_influenceable_rules`).
+
+    Parameters
+    ----------
+    ledger : DataFrame
+        Ledger lines: ``anchor_id, payment_date, amount, supplier_postcode, category`` and ``supplier_id`` or
+        ``supplier_name`` (or both).
+    place : str or Place, default "leeds"
+        The place whose rings classify the suppliers.
+    lookup : DataFrame, optional
+        A postcode lookup (default ``public.load_postcode_lookup("region")``).
+    imd_edition : int, default 2019
+        The IMD edition of ``imd_decile``: 2019 or 2025.
+    rules : SpendRules, str or Path, optional
+        The influenceable-spend rules (default: the kit's).
+    imd : DataFrame, optional
+        Deciles per LSOA 2021 replacing the lookup's (see :func:`prepare_postcode_lookup`).
+    outside_lookup : {"elsewhere", "unknown"}, default "elsewhere"
+        The ring of a well-formed postcode of an area the lookup does not cover.
+    drop_exact_duplicates : bool, default False
+        ``False`` keeps exact duplicate lines in every total and reports them (``duplicates`` table,
+        ``duplicate_lines``/``duplicate_spend`` metrics); ``True`` keeps only the first copy.
+    top_n : sequence of int, default ``(10, 50, 300)``
+        The sizes of the top supplier groups.
+
+    Returns
+    -------
+    SpendAnalysis
+
+    Raises
+    ------
+    SpendError
+        If the ledger lacks a column, has an amount that is not a number, or the lookup, rules or arguments cannot be
+        used.
+
+    See Also
+    --------
+    anchor_analysis.analysis.spend.engine.classify_ledger_files : The same analysis of CSV files, in one DuckDB pass.
+
+    Examples
+    --------
+    >>> lookup = pd.DataFrame({"postcode": ["LS1 1UR", "BD1 1AA"], "lad24_code": ["E08000035", "E08000032"],
+    ...                        "lsoa21_code": ["E01033010", "E01033690"], "imd2019_decile": [3, 1]})
+    >>> ledger = pd.DataFrame({"anchor_id": "a", "amount": [100.0, 50.0, 50.0, -20.0],
+    ...                        "payment_date": ["2023-04-03", "2023-05-01", "2023-05-01", "2024-03-31"],
+    ...                        "supplier_id": ["S1", "S2", "S2", "S1"],
+    ...                        "supplier_postcode": ["ls11ur", "BD1 1AA", "BD1 1AA", "LS1 1UR"], "category": "Goods"})
+    >>> summary = analyse_ledger(ledger, lookup=lookup).summary.set_index("metric")["value"]
+    >>> summary[["spend_leeds", "spend_west_yorkshire", "credit_spend", "duplicate_lines"]].tolist()
+    [80.0, 180.0, -20.0, 1.0]
+    >>> deduplicated = analyse_ledger(ledger, lookup=lookup, drop_exact_duplicates=True)
+    >>> deduplicated.summary.set_index("metric")["value"][["total_spend", "duplicate_lines"]].tolist()
+    [130.0, 1.0]
     """
     place = load_place(place)
     rules = rules if isinstance(rules, SpendRules) else load_spend_rules(rules)

@@ -19,6 +19,7 @@ LEDGER_COLUMNS = ("anchor_id", "payment_date", "amount", "supplier_id", "supplie
 """Columns of a ledger file (design.md section 4). ``supplier_id`` or ``supplier_name`` may be absent, not both."""
 
 REQUIRED_LEDGER_COLUMNS = ("anchor_id", "payment_date", "amount", "supplier_postcode", "category")
+"""Columns every ledger must have (with ``supplier_id`` or ``supplier_name``, or both)."""
 
 MATCH_STATUSES = ("matched", "outside_lookup_area", "not_found", "unlocated", "malformed", "blank")
 """How a supplier postcode was located, best first.
@@ -43,12 +44,14 @@ EDITION_DECILES = ("imd2019_decile", "imd2025_decile")
 """Each IMD edition's decile of the supplier's postcode, carried beside ``imd_decile`` (the edition asked for) when
 the lookup has them, so one classification serves both editions."""
 IMD_EDITIONS = (2019, 2025)
+"""The IMD editions a supplier's postcode can be classified by."""
 _NO_CATEGORY = "(no category)"
 
 
 # --- helpers for the summaries ------------------------------------------------------------------------------
 
 def _pence(amount: pd.Series) -> np.ndarray:
+    """Amounts in whole pence (int64, rounded half to even); :class:`SpendError` if any is missing or not a number."""
     values = pd.to_numeric(amount, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     if np.isnan(values).any():
         raise SpendError("amount has missing or non-numeric values; fix the ledger before summarising")
@@ -56,11 +59,13 @@ def _pence(amount: pd.Series) -> np.ndarray:
 
 
 def _financial_year(dates: pd.Series) -> pd.Series:
+    """The financial year (April-March, by its starting calendar year) of each payment date."""
     parsed = pd.to_datetime(dates, format="ISO8601") if not pd.api.types.is_datetime64_any_dtype(dates) else dates
     return (parsed.dt.year - (parsed.dt.month < 4).astype("int64")).astype("int64")
 
 
 def _with_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with a ``year`` column (the financial year of ``payment_date``) when it has none."""
     if "year" in frame.columns or "payment_date" not in frame.columns:
         return frame
     out = frame.copy()
@@ -69,10 +74,12 @@ def _with_year(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _lines(frame: pd.DataFrame) -> np.ndarray:
+    """Lines per row: the ``lines`` column of a supplier-level table, else 1 per ledger line."""
     return frame["lines"].to_numpy(dtype="int64") if "lines" in frame.columns else np.ones(len(frame), "int64")
 
 
 def _need(frame: pd.DataFrame, columns: Sequence[str], hint: str) -> None:
+    """Raise :class:`SpendError` naming the missing columns, with a hint at what to do."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise SpendError(f"missing column(s) {missing}: {hint}")
@@ -105,12 +112,14 @@ def _ring_order(frame: pd.DataFrame, place: str | Place | None) -> list[str]:
 
 
 def _groups(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """The distinct groups of ``by``, sorted (one empty group when ``by`` is empty)."""
     if not by:
         return pd.DataFrame(index=[0])
     return frame[by].drop_duplicates().sort_values(by, na_position="last").reset_index(drop=True)
 
 
 def _sum_by(frame: pd.DataFrame, keys: list[str], values: Sequence[str] = ("_pence", "_lines")) -> pd.DataFrame:
+    """Sums of ``values`` per ``keys`` (one row of totals when ``keys`` is empty)."""
     if not keys:
         return frame[list(values)].sum().to_frame().T.astype("int64")
     return frame.groupby(keys, dropna=False, observed=True, sort=False)[list(values)].sum().reset_index()
@@ -123,9 +132,11 @@ def _grid(groups: pd.DataFrame, by: list[str], column: str, values: Sequence[Any
 
 
 def _money(pence: pd.Series) -> pd.Series:
+    """Pence to pounds (missing counts as zero)."""
     return pence.fillna(0).astype("int64") / 100
 
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """``part / whole`` as float, missing where ``whole`` is zero."""
     whole = whole.astype("float64")
     return (part.astype("float64") / whole.where(whole != 0)).astype("float64")

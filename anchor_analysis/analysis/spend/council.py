@@ -27,7 +27,7 @@ _REDACTED_PERSONAL = r"^\s*REDACTED\s+PERSONAL\s+DATA\s*$"
 
 
 def _sql_supplier_name(column: str) -> str:
-    """SQL twin of :func:`normalise_supplier_name`."""
+    """SQL twin of :func:`~anchor_analysis.analysis.spend.suppliers.normalise_supplier_name`."""
     text = f"upper({column})"
     text = f"replace({text}, '&', ' AND ')"
     text = f"regexp_replace({text}, '[^A-Z0-9 ]+', ' ', 'g')"
@@ -51,30 +51,65 @@ def council_spend_profile(
 ) -> pd.DataFrame:
     """Profile of a council transparency ledger per financial year (April-March by ``payment_date``), in DuckDB.
 
-    ``spending``: a frame like ``public.load_spending("basic")`` (``payment_date, amount_gbp, supplier_name`` and
-    optionally ``source_file_month``), a CSV path (``.csv`` or ``.csv.gz``), or ``None`` for the registered Leeds
-    City Council file (``public.dataset_path("spending_basic")``).
-
-    One row per financial year: ``year, fy`` ("2014/15"), ``months_published`` (distinct publication months whose
-    month falls in the year, when ``source_file_month`` is known), ``lines, total_gbp, suppliers`` (distinct
-    normalised names, redacted and blank names excluded), ``top_<n>_share`` (net spend of the top-``n`` suppliers
-    by net spend / total net spend), ``redacted_lines, redacted_gbp`` (names starting "REDACTED"), of which
-    ``redacted_personal_lines, redacted_personal_gbp`` ("REDACTED PERSONAL DATA"), ``lines_under_threshold,
-    gbp_under_threshold, share_lines_under_threshold`` (|amount| < ``threshold``), then the consistent series over
-    lines with |amount| >= ``threshold``: ``lines_over_threshold, total_gbp_over_threshold,
-    suppliers_over_threshold, top_<n>_share_over_threshold``; and ``threshold_note``.
-
     Why the consistent series: until ``all_lines_from`` (Leeds: January 2014) only payments over GBP 500 were
     published; afterwards all transactions were, so lines under GBP 500 jump from under 15% to about two thirds and
     totals and supplier counts are not comparable across the change without the filter.
 
-    ``cache``: the profile of the registered file (``spending=None``) is computed once and kept with
-    :func:`anchor_analysis.public.cached_derived_table`, keyed on the file's SHA-256, the arguments and this
-    module's code; every year of an annual run shows the same profile, so it is not recomputed for each.
+    Parameters
+    ----------
+    spending : DataFrame, str, Path or None, optional
+        A frame like ``public.load_spending("basic")`` (``payment_date, amount_gbp, supplier_name`` and optionally
+        ``source_file_month``), a CSV path (``.csv`` or ``.csv.gz``), or ``None`` for the registered Leeds City
+        Council file (``public.dataset_path("spending_basic")``).
+    top_n : int, default 300
+        The size of the top supplier group.
+    threshold : float, default 500.0
+        The publication threshold (GBP) of the consistent series.
+    all_lines_from : str, default :data:`ALL_LINES_FROM`
+        The first monthly file (``"YYYY-MM"``) with all transactions, for ``threshold_note``.
+    data_dir : path, optional
+        The public data folder of the registered file (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+    threads : int, optional
+        DuckDB's threads (default: every core).
+    cache : bool, default True
+        The profile of the registered file (``spending=None``) is computed once and kept with
+        :func:`anchor_analysis.public.cached_derived_table`, keyed on the file's SHA-256, the arguments and this
+        module's code; every year of an annual run shows the same profile, so it is not recomputed for each.
 
-    >>> profile = council_spend_profile()  # doctest: +SKIP
-    >>> shares = profile.set_index("fy")["share_lines_under_threshold"]  # doctest: +SKIP
-    >>> shares.loc[["2012/13", "2014/15"]].round(2).tolist()  # doctest: +SKIP
+    Returns
+    -------
+    DataFrame
+        One row per financial year: ``year, fy`` ("2014/15"), ``months_published`` (distinct publication months
+        whose month falls in the year, when ``source_file_month`` is known), ``lines, total_gbp, suppliers``
+        (distinct normalised names, redacted and blank names excluded), ``top_<n>_share`` (net spend of the top-``n``
+        suppliers by net spend / total net spend), ``redacted_lines, redacted_gbp`` (names starting "REDACTED"), of
+        which ``redacted_personal_lines, redacted_personal_gbp`` ("REDACTED PERSONAL DATA"),
+        ``lines_under_threshold, gbp_under_threshold, share_lines_under_threshold`` (|amount| < ``threshold``), then
+        the consistent series over lines with |amount| >= ``threshold``: ``lines_over_threshold,
+        total_gbp_over_threshold, suppliers_over_threshold, top_<n>_share_over_threshold``; and ``threshold_note``.
+
+    Raises
+    ------
+    SpendError
+        If the file is not found, lacks a column, or cannot be read.
+    PublicDataMissing
+        If ``spending`` is ``None`` and the registered file is not available.
+
+    Examples
+    --------
+    >>> spending = pd.DataFrame({"payment_date": ["2023-04-03", "2023-06-30", "2024-01-15", "2024-04-01"],
+    ...                          "amount_gbp": [1200.0, 80.0, 650.0, 40.0],
+    ...                          "supplier_name": ["Acme Ltd", "ACME LIMITED", "REDACTED PERSONAL DATA", "Bolts & Co"]})
+    >>> profile = council_spend_profile(spending, top_n=1).set_index("fy")
+    >>> profile["lines"].tolist(), profile["suppliers"].tolist(), profile["lines_over_threshold"].tolist()
+    ([3, 1], [1, 1], [2, 0])
+    >>> profile["redacted_personal_gbp"].tolist(), profile["top_1_share_over_threshold"].round(3).tolist()
+    ([650.0, 0.0], [0.649, nan])
+    >>> profile.at["2023/24", "threshold_note"]
+    'all transactions published'
+    >>> profile = council_spend_profile()  # the registered Leeds file, cached  # doctest: +PUBLIC_DATA
+    >>> shares = profile.set_index("fy")["share_lines_under_threshold"]  # doctest: +PUBLIC_DATA
+    >>> shares.loc[["2012/13", "2014/15"]].round(2).tolist()  # doctest: +PUBLIC_DATA
     [0.07, 0.69]
     """
     if spending is None and cache:
@@ -243,6 +278,7 @@ def _profile_frame(base: pd.DataFrame, tops: pd.DataFrame, months: pd.DataFrame 
 
 
 def _threshold_note(year: int, months: pd.Series | None, all_lines_from: str, threshold: float) -> str:
+    """The year's note on what was published (threshold, or all transactions) and whether the year is partial."""
     amount = f"GBP {threshold:,.0f}"
     start, end = f"{year}-04", f"{year + 1}-03"
     if months is not None and not pd.isna(months["first_month"]):

@@ -32,6 +32,7 @@ _SQL_UPPER = "translate({}, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTU
 
 
 def _sql_normalised_postcode(column: str) -> str:
+    """SQL twin of :func:`anchor_analysis.core.normalise_postcode` for ``column``."""
     compact = _SQL_UPPER.format(f"regexp_replace({column}, '{_SQL_SPACES}', '', 'g')")
     tidied = _SQL_UPPER.format(f"trim(regexp_replace({column}, '{_SQL_SPACES}', ' ', 'g'), ' ')")
     return (f"CASE WHEN {column} IS NULL OR {compact} = '' THEN NULL "
@@ -41,18 +42,22 @@ def _sql_normalised_postcode(column: str) -> str:
 
 
 def _sql_str(value: str) -> str:
+    """A SQL string literal (single quotes doubled)."""
     return "'" + str(value).replace("'", "''") + "'"
 
 
 def _sql_list(values: Iterable[str]) -> str:
+    """A SQL list literal of strings."""
     return "[" + ", ".join(_sql_str(v) for v in values) + "]"
 
 
 def _sql_year(column: str) -> str:
+    """SQL of the financial year (April-March) of a date column."""
     return f"CAST(year({column}) - CASE WHEN month({column}) < 4 THEN 1 ELSE 0 END AS BIGINT)"
 
 
 def _connect(memory_limit: str | None, threads: int | None, temp_dir: str):
+    """A DuckDB connection with the memory limit, threads and spill folder asked for."""
     import duckdb
 
     config: dict[str, Any] = {"preserve_insertion_order": False, "temp_directory": temp_dir}
@@ -273,17 +278,62 @@ def classify_ledger_files(
 ) -> SpendAnalysis:
     """The whole spend analysis of ledger CSV files too big for memory: a :class:`SpendAnalysis`.
 
-    ``paths``: a file, a folder (every ``*.csv`` / ``*.csv.gz`` in it), a glob (``"ledger/*_2023.csv"``) or a list.
     Files may order their columns differently and carry extra ones. ``engine="duckdb"`` (default) reads all files in
-    one streaming DuckDB pass: text kept as text, postcodes normalised in SQL and joined to the lookup (registered
-    as an Arrow table), lines summed per supplier in SQL, with exact duplicates and credits counted in the same
-    pass; only the supplier-level table (thousands of rows) comes back to pandas for the rules and the summaries.
-    ``engine="pandas"`` reads the files with :func:`read_ledger` and runs :func:`analyse_ledger`; both engines
-    give identical tables. ``memory_limit`` caps DuckDB's memory (it spills to a temporary folder beyond it);
-    ``threads`` defaults to every core. ``lookup`` defaults to ``public.load_postcode_lookup("region")``.
+    one streaming DuckDB pass: text kept as text, postcodes normalised in SQL and joined to the lookup (registered as
+    an Arrow table), lines summed per supplier in SQL, with exact duplicates and credits counted in the same pass;
+    only the supplier-level table (thousands of rows) comes back to pandas for the rules and the summaries.
+    ``engine="pandas"`` reads the files with :func:`read_ledger` and runs :func:`analyse_ledger`; both engines give
+    identical tables.
 
-    >>> analysis = classify_ledger_files("data/raw/demo/ledger", "leeds")  # doctest: +SKIP
-    >>> analysis.summary.query("metric == 'spend_leeds'").head()          # doctest: +SKIP
+    Parameters
+    ----------
+    paths : str, Path or iterable of them
+        A file, a folder (every ``*.csv`` / ``*.csv.gz`` in it), a glob (``"ledger/*_2023.csv"``) or a list.
+    place : str or Place, default "leeds"
+        The place whose rings classify the suppliers.
+    engine : {"duckdb", "pandas"}, default "duckdb"
+        How the files are read and summed.
+    lookup : DataFrame, optional
+        A postcode lookup (default ``public.load_postcode_lookup("region")``).
+    imd_edition : int, default 2019
+        The IMD edition of ``imd_decile``: 2019 or 2025.
+    rules : SpendRules, str or Path, optional
+        The influenceable-spend rules (default: the kit's).
+    imd : DataFrame, optional
+        Deciles per LSOA 2021 replacing the lookup's (see :func:`prepare_postcode_lookup`).
+    outside_lookup : {"elsewhere", "unknown"}, default "elsewhere"
+        The ring of a well-formed postcode of an area the lookup does not cover.
+    drop_exact_duplicates : bool, default False
+        Keep only the first copy of exact duplicate lines (they are reported either way).
+    top_n : sequence of int, default ``(10, 50, 300)``
+        The sizes of the top supplier groups.
+    memory_limit : str or None, default "1GB"
+        DuckDB's memory cap (it spills to a temporary folder beyond it); ``None``: DuckDB's default.
+    threads : int, optional
+        DuckDB's threads (default: every core).
+    data_dir : path, optional
+        The public data folder of the default lookup (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    SpendAnalysis
+
+    Raises
+    ------
+    SpendError
+        If no file is found, a file lacks a ledger column or holds a date or amount that cannot be read, or an
+        argument cannot be used.
+
+    Examples
+    --------
+    >>> ledger_file = "data/raw/demo/ledger/fe_college_a_2023.csv"
+    >>> analysis = classify_ledger_files(ledger_file)  # doctest: +PUBLIC_DATA
+    >>> summary = analysis.summary.set_index("metric")["value"]  # doctest: +PUBLIC_DATA
+    >>> summary[["lines", "influenceable_spend", "spend_leeds", "duplicate_lines"]].tolist()  # doctest: +PUBLIC_DATA
+    [75.0, 16139966.0, 8616858.0, 2.0]
+    >>> pandas = classify_ledger_files(ledger_file, engine="pandas")  # doctest: +PUBLIC_DATA
+    >>> pandas.summary.equals(analysis.summary)  # doctest: +PUBLIC_DATA
+    True
     """
     place = load_place(place)
     rules = rules if isinstance(rules, SpendRules) else load_spend_rules(rules)
@@ -311,10 +361,52 @@ def classify_ledger_suppliers(
 ) -> pd.DataFrame:
     """The classified supplier-level table of ledger files, in one streaming DuckDB pass (no summaries).
 
-    What :func:`classify_ledger_files` summarises: one row per anchor, financial year (of the payment date),
-    supplier as written, postcode and category, with ``lines``, ``amount``, credits, exact duplicates, the
-    classification of the postcode (ring, LSOA 2021, ``imd_decile`` of ``imd_edition``, and each edition's decile
-    where the lookup has them) and the influenceable-spend rule. Arguments as for :func:`classify_ledger_files`.
+    What :func:`classify_ledger_files` summarises, and what
+    :func:`~anchor_analysis.derived.processed_network` keeps as a network's ``ledger``.
+
+    Parameters
+    ----------
+    files : iterable of str or Path
+        The ledger files (not folders or globs).
+    place : str or Place, default "leeds"
+        The place whose rings classify the suppliers.
+    lookup : DataFrame, optional
+        A postcode lookup (default ``public.load_postcode_lookup("region")``).
+    imd_edition : int, default 2019
+        The IMD edition of ``imd_decile``: 2019 or 2025.
+    rules : SpendRules, str or Path, optional
+        The influenceable-spend rules (default: the kit's).
+    imd : DataFrame, optional
+        Deciles per LSOA 2021 replacing the lookup's.
+    outside_lookup : {"elsewhere", "unknown"}, default "elsewhere"
+        The ring of a well-formed postcode of an area the lookup does not cover.
+    drop_exact_duplicates : bool, default False
+        Keep only the first copy of exact duplicate lines in ``lines`` and ``amount``.
+    memory_limit : str or None, default "1GB"
+        DuckDB's memory cap.
+    threads : int, optional
+        DuckDB's threads (default: every core).
+    data_dir : path, optional
+        The public data folder of the default lookup.
+
+    Returns
+    -------
+    DataFrame
+        One row per anchor, financial year (of the payment date), supplier as written, postcode and category, with
+        ``lines``, ``amount``, credits, exact duplicates, the classification of the postcode (ring, LSOA 2021,
+        ``imd_decile`` of ``imd_edition``, and each edition's decile where the lookup has them) and the
+        influenceable-spend rule.
+
+    Raises
+    ------
+    SpendError
+        As :func:`classify_ledger_files`.
+
+    Examples
+    --------
+    >>> suppliers = classify_ledger_suppliers(["data/raw/demo/ledger/fe_college_a_2023.csv"])  # doctest: +PUBLIC_DATA
+    >>> len(suppliers), int(suppliers["lines"].sum()), float(suppliers["amount"].sum())  # doctest: +PUBLIC_DATA
+    (32, 75, 31646993.0)
     """
     place = load_place(place)
     rules = rules if isinstance(rules, SpendRules) else load_spend_rules(rules)

@@ -36,12 +36,14 @@ def _resolve_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
 
 
 def _glob(pattern: str) -> list[str]:
+    """The paths matching a glob pattern."""
     import glob
 
     return glob.glob(pattern)
 
 
 def _read_header(path: Path) -> list[str]:
+    """The trimmed header of a CSV file (``.gz`` read compressed); :class:`SpendError` for an empty file."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle), None)
@@ -51,6 +53,7 @@ def _read_header(path: Path) -> list[str]:
 
 
 def _check_header(path: Path) -> list[str]:
+    """The header of a ledger file; :class:`SpendError` naming the file if a ledger column is missing."""
     header = _read_header(path)
     missing = [c for c in REQUIRED_LEDGER_COLUMNS if c not in header]
     if not ({"supplier_id", "supplier_name"} & set(header)):
@@ -61,6 +64,7 @@ def _check_header(path: Path) -> list[str]:
 
 
 def _check_ledger_frame(ledger: pd.DataFrame, what: str) -> None:
+    """:class:`SpendError` naming ``what`` if an in-memory ledger lacks a ledger column."""
     missing = [c for c in REQUIRED_LEDGER_COLUMNS if c not in ledger.columns]
     if not ({"supplier_id", "supplier_name"} & set(ledger.columns)):
         missing.append("supplier_id or supplier_name")
@@ -71,8 +75,37 @@ def _check_ledger_frame(ledger: pd.DataFrame, what: str) -> None:
 def read_ledger(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
     """Read ledger CSV files with pandas (for ledgers that fit in memory): the :data:`LEDGER_COLUMNS`.
 
-    Text stays text (``"N/A"`` is a value, not missing; only empty fields are missing), ``amount`` becomes
-    float64 and ``payment_date`` datetime64. Errors name the file and the row as Excel shows it (header = row 1).
+    Text stays text (``"N/A"`` is a value, not missing; only empty fields are missing), ``amount`` becomes float64 and
+    ``payment_date`` datetime64. Columns may come in any order; extra columns are dropped and a missing
+    ``supplier_id`` or ``supplier_name`` is left blank.
+
+    Parameters
+    ----------
+    paths : str, Path or iterable of them
+        A file, a folder (every ``*.csv`` / ``*.csv.gz`` in it), a glob pattern, or a list of those.
+
+    Returns
+    -------
+    DataFrame
+        Every line of every file, in file order.
+
+    Raises
+    ------
+    SpendError
+        If no file is found, a file lacks a ledger column, or an amount or date cannot be read; errors name the file
+        and the row as Excel shows it (header = row 1).
+
+    See Also
+    --------
+    anchor_analysis.analysis.spend.engine.classify_ledger_files : Reads and classifies files too big for memory.
+
+    Examples
+    --------
+    >>> ledger = read_ledger("data/raw/demo/ledger/fe_college_a_2023.csv")
+    >>> len(ledger), round(float(ledger["amount"].sum()), 2), str(ledger["payment_date"].min().date())
+    (75, 31646993.0, '2023-04-01')
+    >>> ledger.columns.tolist() == list(LEDGER_COLUMNS)
+    True
     """
     frames = []
     for path in _resolve_paths(paths):

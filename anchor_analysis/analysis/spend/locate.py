@@ -20,6 +20,7 @@ from anchor_analysis.core.places import ELSEWHERE, UNKNOWN, Place, load_place
 # --- the postcode lookup ------------------------------------------------------------------------------------
 
 def _ring_of_lad(place: Place) -> dict[str, str]:
+    """Each LAD code of the place's rings -> the key of the innermost ring that holds it."""
     ring_of: dict[str, str] = {}
     for ring in reversed(place.rings):  # innermost ring last, so it wins
         for lad in ring.lad_codes:
@@ -28,6 +29,7 @@ def _ring_of_lad(place: Place) -> dict[str, str]:
 
 
 def _ring_dtype(place: Place) -> pd.CategoricalDtype:
+    """The ordered categorical of the place's rings, then ``elsewhere`` and ``unknown``."""
     return pd.CategoricalDtype([*place.ring_keys, UNKNOWN], ordered=True)
 
 
@@ -35,6 +37,7 @@ _STATUS_DTYPE = pd.CategoricalDtype(list(MATCH_STATUSES), ordered=True)
 
 
 def _check_edition(imd_edition: int) -> int:
+    """The IMD edition as an int; :class:`SpendError` unless it is one of :data:`IMD_EDITIONS`."""
     if int(imd_edition) not in IMD_EDITIONS:
         raise SpendError(f"imd_edition must be one of {list(IMD_EDITIONS)}, got {imd_edition!r}")
     return int(imd_edition)
@@ -45,16 +48,46 @@ def prepare_postcode_lookup(
 ) -> pd.DataFrame:
     """Reduce a postcode lookup to what classification needs: one row per normalised postcode.
 
-    ``lookup`` needs ``postcode`` (normalised "LS1 1UR" form), ``lad24_code`` and ``lsoa21_code``, plus
-    ``imd<edition>_decile`` unless ``imd`` is given; ``postcode_area`` is derived when absent. ``imd`` (optional)
-    gives deciles per LSOA 2021 (``lsoa21_code, imd_decile``, e.g. :func:`anchor_analysis.public.imd_for_lsoa21`),
-    replacing the lookup's own column (which leaves IMD 2019 blank where several 2011 LSOAs merged).
+    ``imd`` replaces the lookup's own decile column, which leaves IMD 2019 blank where several 2011 LSOAs merged.
+    The lookup must hold the place's own local authority: without it every local supplier would silently be
+    "elsewhere".
 
-    Returns ``postcode, postcode_area, lad_code, lsoa21_code, imd_decile`` (Int64) and ``ring``, then
-    ``imd2019_decile`` and ``imd2025_decile`` (each edition's decile, Int64) for those the lookup carries, so one
-    classification serves either edition (:data:`~anchor_analysis.analysis.spend.common.EDITION_DECILES`).
-    Raises :class:`SpendError` if a column is missing, a postcode repeats, or the lookup has no postcode at all in
-    the place's own local authority (it would silently call every local supplier "elsewhere").
+    Parameters
+    ----------
+    lookup : DataFrame
+        ``postcode`` (normalised "LS1 1UR" form), ``lad24_code`` and ``lsoa21_code``, plus ``imd<edition>_decile``
+        unless ``imd`` is given; ``postcode_area`` is derived when absent.
+    place : str or Place, default "leeds"
+        The place whose rings classify the local authorities.
+    imd_edition : int, default 2019
+        The IMD edition of ``imd_decile``: 2019 or 2025.
+    imd : DataFrame, optional
+        Deciles per LSOA 2021 (``lsoa21_code, imd_decile``, e.g. :func:`anchor_analysis.public.imd_for_lsoa21`).
+
+    Returns
+    -------
+    DataFrame
+        ``postcode, postcode_area, lad_code, lsoa21_code, imd_decile`` (Int64) and ``ring``, then ``imd2019_decile``
+        and ``imd2025_decile`` (each edition's decile, Int64) for those the lookup carries, so one classification
+        serves either edition (:data:`~anchor_analysis.analysis.spend.common.EDITION_DECILES`).
+
+    Raises
+    ------
+    SpendError
+        If ``imd_edition`` is not 2019 or 2025, a column is missing, a postcode repeats, or the lookup has no postcode
+        at all in the place's own local authority.
+
+    Examples
+    --------
+    >>> lookup = pd.DataFrame({"postcode": ["LS1 1UR", "BD1 1AA"], "lad24_code": ["E08000035", "E08000032"],
+    ...                        "lsoa21_code": ["E01033010", "E01033690"], "imd2019_decile": [3, 1]})
+    >>> prepare_postcode_lookup(lookup)[["postcode", "postcode_area", "ring", "imd_decile"]].values.tolist()
+    [['LS1 1UR', 'LS', 'leeds', 3], ['BD1 1AA', 'BD', 'west_yorkshire', 1]]
+    >>> prepare_postcode_lookup(lookup.iloc[[1]])
+    Traceback (most recent call last):
+    ...
+    anchor_analysis.core.errors.SpendError: the postcode lookup has no postcode in Leeds (E08000035): use a lookup
+    covering the place, e.g. public.load_postcode_lookup('region')
     """
     place = load_place(place)
     edition = _check_edition(imd_edition)
@@ -99,6 +132,7 @@ def prepare_postcode_lookup(
 
 
 def _load_lookup(lookup: pd.DataFrame | None, data_dir: Any = None) -> pd.DataFrame:
+    """The lookup given, else the public regional postcode lookup."""
     if lookup is not None:
         return lookup
     from anchor_analysis import public
@@ -109,6 +143,7 @@ def _load_lookup(lookup: pd.DataFrame | None, data_dir: Any = None) -> pd.DataFr
 # --- classification -----------------------------------------------------------------------------------------
 
 def _postcode_pattern() -> str:
+    """The regular expression of a valid normalised postcode (``anchor_analysis.core.postcodes.POSTCODE_PATTERN``)."""
     from anchor_analysis.core.postcodes import POSTCODE_PATTERN
 
     return POSTCODE_PATTERN
@@ -127,29 +162,62 @@ def classify_supplier_postcodes(
     """Locate every line's supplier postcode: ring of the place, LSOA 2021 and IMD decile.
 
     Postcodes are normalised first (:func:`anchor_analysis.core.normalise_postcodes`: ``"ls11ur"`` ->
-    ``"LS1 1UR"``). Adds columns
+    ``"LS1 1UR"``). Postcodes of areas the lookup does not cover at all (``M1 1AE`` when the lookup holds LS, BD, WF,
+    HX, HD, HG and YO) get ``match_status="outside_lookup_area"`` and the ring ``outside_lookup`` (``elsewhere`` by
+    default, or ``unknown``). That is right when the place's rings lie wholly inside the covered areas: Leeds LA does
+    (LS, BD, WF), but West Yorkshire also has OL14 (Todmorden, Calderdale), so keep such suppliers in mind or use a
+    wider lookup. Each distinct postcode is located once.
 
-    - ``postcode_normalised`` (str), ``postcode_area`` (str: the letters of the outward code, for valid postcodes)
-    - ``match_status``: one of :data:`MATCH_STATUSES` (ordered categorical)
-    - ``lad_code``, ``lsoa21_code`` (str): the supplier's local authority (LAD 2024) and LSOA 2021
-    - ``ring``: the innermost ring of the place whose LADs include the supplier's, else ``elsewhere``; ``unknown``
-      for blank, malformed, not-found and unlocated postcodes (ordered categorical: rings, elsewhere, unknown)
-    - ``imd_decile`` (Int64): national IMD decile of the supplier's LSOA in edition ``imd_edition`` (1 = most
-      deprived 10%); deciles of different editions are never comparable.
+    Parameters
+    ----------
+    ledger : DataFrame
+        Ledger lines or the supplier-level table, with the postcode column.
+    lookup : DataFrame, optional
+        A postcode lookup (see :func:`prepare_postcode_lookup`); default ``public.load_postcode_lookup("region")``.
+    place : str or Place, default "leeds"
+        The place whose rings classify the suppliers.
+    imd_edition : int, default 2019
+        The IMD edition of ``imd_decile``: 2019 or 2025.
+    imd : DataFrame, optional
+        Deciles per LSOA 2021 replacing the lookup's (see :func:`prepare_postcode_lookup`).
+    outside_lookup : {"elsewhere", "unknown"}, default "elsewhere"
+        The ring of a well-formed postcode of an area the lookup does not cover.
+    postcode_column : str, default "supplier_postcode"
+        The column holding the postcodes.
 
-    Postcodes of areas the lookup does not cover at all (``M1 1AE`` when the lookup holds LS, BD, WF, HX, HD, HG
-    and YO) get ``match_status="outside_lookup_area"`` and the ring ``outside_lookup`` (``elsewhere`` by default,
-    or ``unknown``). That is right when the place's rings lie wholly inside the covered areas: Leeds LA does (LS, BD,
-    WF), but West Yorkshire also has OL14 (Todmorden, Calderdale), so keep such suppliers in mind or use a wider
-    lookup. ``lookup`` defaults to ``public.load_postcode_lookup("region")``.
+    Returns
+    -------
+    DataFrame
+        A copy of ``ledger`` with
 
-    >>> import pandas as pd
+        - ``postcode_normalised`` (str), ``postcode_area`` (str: the letters of the outward code, for valid
+          postcodes)
+        - ``match_status``: one of :data:`MATCH_STATUSES` (ordered categorical)
+        - ``lad_code``, ``lsoa21_code`` (str): the supplier's local authority (LAD 2024) and LSOA 2021
+        - ``ring``: the innermost ring of the place whose LADs include the supplier's, else ``elsewhere``;
+          ``unknown`` for blank, malformed, not-found and unlocated postcodes (ordered categorical: rings,
+          elsewhere, unknown)
+        - ``imd_decile`` (Int64): national IMD decile of the supplier's LSOA in edition ``imd_edition`` (1 = most
+          deprived 10%); deciles of different editions are never comparable
+        - ``imd2019_decile``, ``imd2025_decile`` (Int64) where the lookup carries them.
+
+    Raises
+    ------
+    SpendError
+        If ``outside_lookup`` is neither ring, the postcode column is missing, or the lookup cannot be used.
+
+    Examples
+    --------
     >>> lookup = pd.DataFrame({"postcode": ["LS1 1UR"], "lad24_code": ["E08000035"], "lsoa21_code": ["E01033010"],
     ...                        "imd2019_decile": [3]})
     >>> lines = pd.DataFrame({"supplier_postcode": ["ls1 1ur", "M1 1AE", "LS99 9ZZ", "LS1", None]})
     >>> classify_supplier_postcodes(lines, lookup)[["match_status", "ring"]].astype(str).values.tolist()
-    [['matched', 'leeds'], ['outside_lookup_area', 'elsewhere'], ['not_found', 'unknown'], \
-['malformed', 'unknown'], ['blank', 'unknown']]
+    [['matched', 'leeds'], ['outside_lookup_area', 'elsewhere'], ['not_found', 'unknown'],
+     ['malformed', 'unknown'], ['blank', 'unknown']]
+    >>> suppliers = pd.DataFrame({"supplier_postcode": ["LS2 9JT", "BD1 1AA"]})
+    >>> located = classify_supplier_postcodes(suppliers)  # the public regional lookup  # doctest: +PUBLIC_DATA
+    >>> located[["ring", "lsoa21_code", "imd_decile"]].astype(str).values.tolist()  # doctest: +PUBLIC_DATA
+    [['leeds', 'E01035044', '5'], ['west_yorkshire', 'E01033690', '3']]
     """
     place = load_place(place)
     if outside_lookup not in (ELSEWHERE, UNKNOWN):
@@ -191,6 +259,7 @@ def _locate(raw: pd.Series, prepared: pd.DataFrame, place: Place, outside_lookup
     key = key.where(in_lookup)
 
     def from_lookup(column: str) -> pd.Series:
+        """The lookup's ``column`` for each located postcode."""
         return key.map(found[column])
 
     ring = from_lookup("ring").where(matched, UNKNOWN)

@@ -6,7 +6,6 @@ excluded by each influenceable-spend rule, or influenceable and either not locat
 The rows below ``read`` partition it: the excluded rows plus ``influenceable`` equal ``read``, and ``unlocated`` plus
 the ring rows equal ``influenceable`` (:func:`check_reconciliation` says so or raises).
 
->>> import pandas as pd
 >>> from anchor_analysis.core.places import load_place
 >>> suppliers = pd.DataFrame({"anchor_id": "a", "year": 2023, "lines": [3, 1, 2], "amount": [60.0, -5.0, 20.0],
 ...     "credit_lines": [0, 1, 0], "credit_amount": [0.0, -5.0, 0.0], "duplicate_lines": [1, 0, 0],
@@ -74,6 +73,25 @@ def reconcile_ledgers(suppliers: pd.DataFrame, place: str | Place, rules: SpendR
         and ``credits`` (both "of which" rows of ``read``), ``excluded:<rule>`` for every rule, ``influenceable``,
         ``unlocated``, ``ring:<ring>`` for each ring of the place (the ring alone, not the rings inside it) and
         ``ring:elsewhere``.
+
+    Raises
+    ------
+    SpendError
+        If ``suppliers`` lacks a column of the classified supplier table.
+
+    See Also
+    --------
+    check_reconciliation : Checks that every group adds up.
+
+    Examples
+    --------
+    >>> suppliers = pd.DataFrame({"anchor_id": "a", "year": 2023, "lines": [3, 1], "amount": [60.0, 20.0],
+    ...     "credit_lines": 0, "credit_amount": 0.0, "duplicate_lines": [1, 0], "duplicate_amount": [20.0, 0.0],
+    ...     "influenceable": [True, False], "rule": [None, "pay"], "ring": ["west_yorkshire", "unknown"]})
+    >>> table = reconcile_ledgers(suppliers, "leeds", drop_exact_duplicates=True).set_index("item")
+    >>> items = ["read", "exact_duplicates", "excluded:pay", "influenceable", "ring:west_yorkshire"]
+    >>> table.loc[items, "spend"].tolist()  # read: 80 kept + 20 of dropped duplicates
+    [100.0, 20.0, 20.0, 60.0, 60.0]
     """
     place = load_place(place)
     rules = rules if rules is not None else load_spend_rules()
@@ -100,6 +118,7 @@ def reconcile_ledgers(suppliers: pd.DataFrame, place: str | Place, rules: SpendR
 
 
 def _pence_columns(suppliers: pd.DataFrame, dropped: bool) -> pd.DataFrame:
+    """The supplier table with the line and pence columns the sums need (``read`` adds back dropped duplicates)."""
     needed = ["lines", "amount", "credit_lines", "credit_amount", "duplicate_lines", "duplicate_amount",
               "influenceable", "rule", "ring"]
     missing = [c for c in needed if c not in suppliers.columns]
@@ -128,6 +147,7 @@ def _sums(frame: pd.DataFrame, by: list[str], item: str, label: str, lines: str 
 
 
 def _assemble(groups: pd.DataFrame, by: list[str], parts: list[tuple[str, str, pd.DataFrame]]) -> pd.DataFrame:
+    """Every item's sums in every group (zeros filled in), in item order."""
     rows = []
     for order, (item, label, sums) in enumerate(parts, start=1):
         merged = groups.merge(sums, on=by, how="left") if by else sums
@@ -140,6 +160,7 @@ def _assemble(groups: pd.DataFrame, by: list[str], parts: list[tuple[str, str, p
 
 
 def _ring_label(place: Place, key: str) -> str:
+    """The label of a ring's row: the ring alone, outside the ring inside it."""
     keys = [r.key for r in place.rings]
     ring = place.ring(key)
     if keys.index(key) == 0:
@@ -149,9 +170,40 @@ def _ring_label(place: Place, key: str) -> str:
 
 
 def check_reconciliation(table: pd.DataFrame, by: Sequence[str] = BY) -> bool:
-    """True when every group's pounds and lines add up: read = excluded + influenceable, and influenceable =
-    unlocated + the rings + elsewhere. Raises :class:`~anchor_analysis.core.errors.SpendError` naming the first
-    group that does not."""
+    """Check that every group's pounds and lines add up.
+
+    read = excluded + influenceable, and influenceable = unlocated + the rings + elsewhere (spend to within half a
+    penny, lines exactly).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`reconcile_ledgers`.
+    by : sequence of str, default ``("anchor_id", "year")``
+        The groups (those of them that ``table`` has).
+
+    Returns
+    -------
+    bool
+        True.
+
+    Raises
+    ------
+    SpendError
+        Naming the first group that does not add up, the equation and the gap.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"item": ["read", "excluded:pay", "influenceable", "unlocated", "ring:leeds"],
+    ...                       "lines": [3, 1, 2, 0, 2], "spend": [90.0, 30.0, 60.0, 0.0, 60.0]})
+    >>> check_reconciliation(table)
+    True
+    >>> check_reconciliation(table.assign(spend=[90.0, 30.0, 60.0, 0.0, 50.0]))
+    Traceback (most recent call last):
+    ...
+    anchor_analysis.core.errors.SpendError: the ledgers do not reconcile for 0: influenceable - unlocated - rings = 10.0
+    (spend)
+    """
     by = [c for c in by if c in table.columns]
     wide_p = _wide(table, by, "spend")
     wide_l = _wide(table, by, "lines")
@@ -169,13 +221,36 @@ def check_reconciliation(table: pd.DataFrame, by: Sequence[str] = BY) -> bool:
 
 
 def _wide(table: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
+    """``value`` per item as columns, one row per group."""
     if by:
         return table.pivot_table(index=by, columns="item", values=value, aggfunc="sum", fill_value=0)
     return table.set_index("item")[[value]].T.reset_index(drop=True)
 
 
 def network_reconciliation(table: pd.DataFrame, year: int) -> pd.DataFrame:
-    """The reconciliation of ``year`` summed over anchors, in its order: ``item, label, lines, spend``."""
+    """The reconciliation of ``year`` summed over anchors, in its order: ``item, label, lines, spend``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`reconcile_ledgers` (by anchor and year).
+    year : int
+        The financial year.
+
+    Returns
+    -------
+    DataFrame
+        ``item, label, lines, spend`` (spend rounded to the penny), in the reconciliation's order.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"anchor_id": ["a", "b", "a", "b"], "year": 2023, "order": [1, 1, 2, 2],
+    ...                       "item": ["read", "read", "influenceable", "influenceable"],
+    ...                       "label": ["Lines read", "Lines read", "Influenceable", "Influenceable"],
+    ...                       "lines": [3, 2, 2, 2], "spend": [0.1, 0.2, 0.1, 0.1]})
+    >>> network_reconciliation(table, 2023)[["item", "lines", "spend"]].values.tolist()
+    [['read', 5, 0.3], ['influenceable', 4, 0.2]]
+    """
     year_rows = table[table["year"] == year]
     out = year_rows.groupby(["order", "item", "label"], as_index=False, sort=True)[["lines", "spend"]].sum()
     out["spend"] = np.round(out["spend"], 2)
@@ -183,7 +258,31 @@ def network_reconciliation(table: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def describe_reconciliation(table: pd.DataFrame, year: int) -> str:
-    """One sentence on the year's reconciliation: what was read and where it all went."""
+    """One sentence on the year's reconciliation: what was read and where it all went.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`reconcile_ledgers` (by anchor and year).
+    year : int
+        The financial year.
+
+    Returns
+    -------
+    str
+        The sentence (Markdown), amounts in millions of pounds.
+
+    Examples
+    --------
+    >>> suppliers = pd.DataFrame({"anchor_id": "a", "year": 2023, "lines": [300, 100], "amount": [6.0e6, 2.5e6],
+    ...     "credit_lines": 0, "credit_amount": 0.0, "duplicate_lines": 0, "duplicate_amount": 0.0,
+    ...     "influenceable": [True, False], "rule": [None, "pay"], "ring": ["unknown", "leeds"]})
+    >>> print(describe_reconciliation(reconcile_ledgers(suppliers, "leeds"), 2023))
+    The ledgers hold **400 lines dated in 2023/24, £8.5m** net of credits (every line counted in the financial year
+    of its payment date, whatever its file is called). £2.5m of it is excluded by the influenceable-spend rules and
+    £6.0m is influenceable, of which £6.0m has a supplier that could not be located; the table accounts for every
+    line and pound.
+    """
     rows = network_reconciliation(table, year).set_index("item")
     millions = rows["spend"] / 1e6
     excluded = millions[millions.index.str.startswith("excluded:")].sum()

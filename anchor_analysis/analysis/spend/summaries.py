@@ -36,10 +36,32 @@ from anchor_analysis.core.places import ELSEWHERE, UNKNOWN, Place
 def excluded_by_rule(
     classified: pd.DataFrame, rules: SpendRules | str | Path | None = None, by: Sequence[str] = BY
 ) -> pd.DataFrame:
-    """Every excluded pound, by rule: ``*by, rule, label, lines, spend`` (one row per rule, zeros included).
+    """Every excluded pound, by rule: one row per rule and group, zeros included.
 
     Per group, ``spend`` over the rules plus influenceable spend equals the ledger's total (net) spend.
 
+    Parameters
+    ----------
+    classified : DataFrame
+        Lines or the supplier-level table flagged by :func:`apply_influenceable_rules` (``influenceable, rule``).
+    rules : SpendRules, str or Path, optional
+        The rules that were applied (default: the kit's).
+    by : sequence of str, default ``("anchor_id", "year")``
+        The groups.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, rule, label, lines, spend`` (GBP, net), the rules in their order.
+
+    Raises
+    ------
+    SpendError
+        If a line was excluded by a rule that is not in ``rules``, or a needed column is missing.
+
+    Examples
+    --------
+    >>> from anchor_analysis.analysis.spend import apply_influenceable_rules
     >>> lines = apply_influenceable_rules(pd.DataFrame({"anchor_id": "a", "year": 2023, "amount": [5.0, 7.0, 2.0],
     ...     "category": ["Pensions", "ICT", "Pensions"], "supplier_name": "X"}))
     >>> excluded_by_rule(lines).query("lines > 0").values.tolist()
@@ -62,11 +84,40 @@ def excluded_by_rule(
 def spend_by_ring(
     classified: pd.DataFrame, place: str | Place | None = None, by: Sequence[str] = BY
 ) -> pd.DataFrame:
-    """Net influenceable spend per ring: ``*by, ring, lines, spend, share, cumulative_spend, cumulative_share``.
+    """Net influenceable spend per ring of the place, with the cumulative spend of the rings inside.
 
     ``ring`` is the supplier's innermost ring (``leeds``, ``west_yorkshire`` = West Yorkshire outside Leeds,
-    ``elsewhere``, ``unknown``); ``cumulative_spend`` adds the inner rings (spend in West Yorkshire including
-    Leeds), as the core metrics do. ``share`` is of all influenceable spend in the group, unknown included.
+    ``elsewhere``, ``unknown``); ``cumulative_spend`` adds the inner rings (spend in West Yorkshire including Leeds), as
+    the core metrics do. ``share`` is of all influenceable spend in the group, unknown included.
+
+    Parameters
+    ----------
+    classified : DataFrame
+        Lines or the supplier-level table with ``amount, ring, influenceable`` (and the ``by`` columns, or
+        ``payment_date`` for ``year``).
+    place : str or Place, optional
+        The place whose rings order the rows; needed when ``ring`` is not an ordered categorical.
+    by : sequence of str, default ``("anchor_id", "year")``
+        The groups.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, ring, lines, spend, share, cumulative_spend, cumulative_share``: every ring in every group (zeros kept);
+        the cumulative columns are blank for ``unknown``.
+
+    Raises
+    ------
+    SpendError
+        If a needed column is missing (classify and flag the lines first), or the rings cannot be ordered.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"anchor_id": "a", "year": 2023, "amount": [100.0, 50.0, 30.0, 20.0, -10.0],
+    ...                       "ring": ["leeds", "west_yorkshire", "elsewhere", "unknown", "leeds"],
+    ...                       "influenceable": True})
+    >>> spend_by_ring(lines, "leeds")[["ring", "spend", "cumulative_spend"]].values.tolist()
+    [['leeds', 90.0, 90.0], ['west_yorkshire', 50.0, 140.0], ['elsewhere', 30.0, 170.0], ['unknown', 20.0, nan]]
     """
     by = list(by)
     frame = _prepared(classified, by)
@@ -107,12 +158,42 @@ def spend_by_deprivation_decile(
     classified: pd.DataFrame, place: str | Place | None = None, *, within: str | None = None,
     by: Sequence[str] = BY,
 ) -> pd.DataFrame:
-    """Net influenceable spend by the IMD decile of the supplier's LSOA: ``*by, imd_decile, lines, spend, share``.
+    """Net influenceable spend by the IMD decile of the supplier's LSOA.
 
     Deciles 1 (most deprived 10% nationally) to 10 are all listed, then a row with a missing decile for spend whose
-    supplier has no decile (unknown or outside the lookup, or an LSOA without one in that edition). ``within`` keeps
-    suppliers inside one ring of the place (``"leeds"``: Leeds suppliers only; ``None``: every supplier); ``share``
-    is of the influenceable spend in that scope.
+    supplier has no decile (unknown or outside the lookup, or an LSOA without one in that edition).
+
+    Parameters
+    ----------
+    classified : DataFrame
+        Lines or the supplier-level table with ``amount, ring, imd_decile, influenceable``.
+    place : str or Place, optional
+        The place whose rings ``within`` names; needed when ``ring`` is not an ordered categorical.
+    within : str, optional
+        Keep suppliers inside one ring of the place (``"leeds"``: Leeds suppliers only; ``None``: every supplier).
+    by : sequence of str, default ``("anchor_id", "year")``
+        The groups.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, imd_decile, lines, spend, share``; ``share`` is of the influenceable spend in the scope.
+
+    Raises
+    ------
+    SpendError
+        If ``within`` is not a ring of the place, or a needed column is missing.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"anchor_id": "a", "year": 2023, "amount": [100.0, 50.0, 30.0, 20.0],
+    ...                       "ring": ["leeds", "west_yorkshire", "elsewhere", "unknown"], "influenceable": True,
+    ...                       "imd_decile": [1, 3, 1, None]})
+    >>> table = spend_by_deprivation_decile(lines, "leeds")
+    >>> table.loc[table["spend"] > 0, ["imd_decile", "spend", "share"]].values.tolist()
+    [[1, 130.0, 0.65], [3, 50.0, 0.25], [<NA>, 20.0, 0.1]]
+    >>> float(spend_by_deprivation_decile(lines, "leeds", within="leeds").at[0, "share"])  # decile 1 of Leeds
+    1.0
     """
     by = list(by)
     frame = _prepared(classified, by)
@@ -139,12 +220,35 @@ def leakage_by_category(
 ) -> pd.DataFrame:
     """Where each category's net influenceable spend goes: how much leaks out of the place and the region.
 
-    Columns ``*by, category, lines, spend, unknown_spend, located_spend, spend_in_place, spend_in_region,
-    spend_outside_place, spend_outside_region, share_outside_place, share_outside_region``. The place is the
-    innermost ring and the region the outermost ring of the place (Leeds, West Yorkshire). Shares are of *located*
-    spend (suppliers with a known ring), so a category with many junk postcodes is not mistaken for a local one;
-    ``unknown_spend`` says how much could not be located. Rows are sorted by spend outside the place, largest
-    first, within each group.
+    The place is the innermost ring and the region the outermost ring of the place (Leeds, West Yorkshire). Shares
+    are of *located* spend (suppliers with a known ring), so a category with many junk postcodes is not mistaken for
+    a local one; ``unknown_spend`` says how much could not be located.
+
+    Parameters
+    ----------
+    classified : DataFrame
+        Lines or the supplier-level table with ``amount, ring, influenceable`` and ``category`` (missing categories
+        are "(no category)").
+    place : str or Place, optional
+        The place whose rings order the rows; needed when ``ring`` is not an ordered categorical.
+    by : sequence of str, default ``("anchor_id", "year")``
+        The groups.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, category, lines, spend, unknown_spend, located_spend, spend_in_place, spend_in_region,
+        spend_outside_place, spend_outside_region, share_outside_place, share_outside_region``. Rows are sorted by
+        spend outside the place, largest first, within each group.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"anchor_id": "a", "year": 2023, "amount": [90.0, 50.0, 30.0, 20.0], "influenceable": True,
+    ...                       "ring": ["leeds", "west_yorkshire", "elsewhere", "unknown"],
+    ...                       "category": ["ICT", "ICT", "Estates", "Estates"]})
+    >>> leakage = leakage_by_category(lines, "leeds")
+    >>> leakage[["category", "spend_outside_place", "share_outside_place", "unknown_spend"]].round(3).values.tolist()
+    [['ICT', 50.0, 0.357, 0.0], ['Estates', 30.0, 1.0, 20.0]]
     """
     by = list(by)
     frame = _prepared(classified, by)
@@ -189,15 +293,46 @@ def ledger_summary(
     classified: pd.DataFrame, place: str | Place | None = None, *, deprived_within: str | None = "place",
     by: Sequence[str] = ("year", "anchor_id"),
 ) -> pd.DataFrame:
-    """The core spend metrics recomputed from a ledger, long form like ``metrics.csv``: ``*by, metric, value, unit``.
+    """The core spend metrics recomputed from a ledger, long form like ``metrics.csv``.
 
     Metrics (GBP unless said): ``lines`` (unit ``lines``), ``total_spend`` (all lines, net), ``influenceable_spend``,
     ``excluded_spend``, ``spend_<ring>`` for each ring of the place, *cumulative* (``spend_west_yorkshire`` includes
-    Leeds, as in the returns), ``spend_elsewhere``, ``spend_unknown`` (influenceable spend whose supplier could not
-    be located: blank, junk or unknown postcodes), ``spend_most_deprived`` (suppliers in LSOAs of national IMD
-    decile 1 of the classification's edition, inside ``deprived_within``: ``"place"`` = the innermost ring, a ring
-    key, or ``None`` for any located supplier), ``credit_spend`` (negative lines, already netted into the others),
-    and, for tables that carry them, ``duplicate_lines`` and ``duplicate_spend`` (exact duplicates).
+    Leeds, as in the returns), ``spend_elsewhere``, ``spend_unknown`` (influenceable spend whose supplier could not be
+    located: blank, junk or unknown postcodes), ``spend_most_deprived`` (suppliers in LSOAs of national IMD decile 1 of
+    the classification's edition, inside ``deprived_within``), ``credit_spend`` (negative lines, already netted into
+    the others), and, for tables that carry them, ``duplicate_lines`` and ``duplicate_spend`` (exact duplicates).
+
+    Parameters
+    ----------
+    classified : DataFrame
+        Lines or the supplier-level table with ``amount, ring, imd_decile, influenceable``.
+    place : str or Place, optional
+        The place whose rings name the metrics; needed when ``ring`` is not an ordered categorical.
+    deprived_within : str or None, default "place"
+        Where a supplier in decile 1 counts for ``spend_most_deprived``: ``"place"`` = the innermost ring, a ring key,
+        or ``None`` for any located supplier.
+    by : sequence of str, default ``("year", "anchor_id")``
+        The groups.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, metric, value, unit`` (:data:`SUMMARY_METRICS` order; ``unit`` is ``lines`` or ``GBP``).
+
+    Raises
+    ------
+    SpendError
+        If ``deprived_within`` is not a ring of the place, or a needed column is missing.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"anchor_id": "a", "year": 2023, "amount": [100.0, 50.0, 30.0, 20.0, -10.0],
+    ...                       "ring": ["leeds", "west_yorkshire", "elsewhere", "unknown", "leeds"],
+    ...                       "imd_decile": [1, 1, 5, None, 1], "influenceable": [True, True, True, True, False]})
+    >>> ledger_summary(lines, "leeds").set_index("metric")["value"].to_dict()
+    {'lines': 5.0, 'total_spend': 190.0, 'influenceable_spend': 200.0, 'excluded_spend': -10.0, 'spend_leeds': 100.0,
+     'spend_west_yorkshire': 150.0, 'spend_elsewhere': 30.0, 'spend_unknown': 20.0, 'spend_most_deprived': 100.0,
+     'credit_spend': -10.0}
     """
     by = list(by)
     frame = _prepared(classified, by)
@@ -247,11 +382,34 @@ def ledger_summary(
 def compare_with_returns(ledger_summary: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     """Ledger-derived metrics beside the anchors' own returns, where both exist.
 
-    ``ledger_summary`` as from :func:`ledger_summary`; ``metrics`` in ``metrics.csv`` form (``year, anchor_id,
-    metric, value``; values may be text). Returns ``year, anchor_id, metric, ledger, returned, difference``
-    (ledger - returned, GBP) and ``difference_pct`` (difference as a percentage of the return; missing when the
-    return is zero). Typical causes of a difference: supplier postcodes that could not be located (see
-    ``spend_unknown``), a different influenceable-spend definition, or a different IMD edition.
+    Typical causes of a difference: supplier postcodes that could not be located (see ``spend_unknown``), a different
+    influenceable-spend definition, or a different IMD edition.
+
+    Parameters
+    ----------
+    ledger_summary : DataFrame
+        :func:`ledger_summary` (``year, anchor_id, metric, value``).
+    metrics : DataFrame
+        The returns in ``metrics.csv`` form (``year, anchor_id, metric, value``; values may be text).
+
+    Returns
+    -------
+    DataFrame
+        ``year, anchor_id, metric, ledger, returned, difference`` (ledger - returned, GBP) and ``difference_pct``
+        (difference as a percentage of the return; missing when the return is zero), sorted by the keys.
+
+    Raises
+    ------
+    SpendError
+        If either table lacks a key or ``value``.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"year": 2023, "anchor_id": "a", "metric": ["spend_leeds", "spend_sme"],
+    ...                         "value": [90.0, 40.0]})
+    >>> metrics = pd.DataFrame({"year": 2023, "anchor_id": "a", "metric": "spend_leeds", "value": ["100"]})
+    >>> compare_with_returns(summary, metrics)[["metric", "ledger", "returned", "difference_pct"]].values.tolist()
+    [['spend_leeds', 90.0, 100, -10.0]]
     """
     keys = ["year", "anchor_id", "metric"]
     _need(ledger_summary, [*keys, "value"], "pass the output of ledger_summary")
@@ -270,7 +428,29 @@ def compare_with_returns(ledger_summary: pd.DataFrame, metrics: pd.DataFrame) ->
 
 
 def match_status_summary(classified: pd.DataFrame, by: Sequence[str] = BY) -> pd.DataFrame:
-    """Lines and spend per postcode match status: ``*by, match_status, lines, spend, influenceable_spend``."""
+    """Lines and spend per postcode match status.
+
+    Parameters
+    ----------
+    classified : DataFrame
+        Lines or the supplier-level table with ``amount, match_status, influenceable``.
+    by : sequence of str, default ``("anchor_id", "year")``
+        The groups.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, match_status, lines, spend, influenceable_spend``: every status of :data:`MATCH_STATUSES` in every
+        group (zeros kept).
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"anchor_id": "a", "year": 2023, "amount": [100.0, 20.0, 5.0],
+    ...                       "match_status": ["matched", "blank", "blank"], "influenceable": [True, True, False]})
+    >>> table = match_status_summary(lines)
+    >>> table.loc[table["lines"] > 0, ["match_status", "lines", "spend", "influenceable_spend"]].values.tolist()
+    [['matched', 1, 100.0, 100.0], ['blank', 2, 25.0, 20.0]]
+    """
     by = list(by)
     frame = _prepared(classified, by, ring=False)
     _need(frame, ["match_status"], _NEED_RING)

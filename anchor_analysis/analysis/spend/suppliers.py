@@ -24,16 +24,31 @@ from anchor_analysis.core.errors import SpendError
 # --- exact duplicates ---------------------------------------------------------------------------------------
 
 def _present(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
+    """The columns of ``columns`` that ``frame`` has, in that order."""
     return [c for c in columns if c in frame.columns]
 
 
 def report_exact_duplicates(ledger: pd.DataFrame, by: Sequence[str] = BY) -> pd.DataFrame:
     """Exact duplicate lines per group: lines identical in every ledger column (amount to the penny).
 
-    Every copy after the first counts: ``duplicate_lines`` and ``duplicate_spend`` (GBP). They are reported, not
-    dropped; :func:`remove_exact_duplicates` drops them if the analyst decides they are errors (a genuine repeat
-    payment looks the same, so the kit never decides this on its own).
+    Every copy after the first counts. They are reported, not dropped; :func:`remove_exact_duplicates` drops them if
+    the analyst decides they are errors (a genuine repeat payment looks the same, so the kit never decides this on
+    its own).
 
+    Parameters
+    ----------
+    ledger : DataFrame
+        Line-level ledger (the :data:`LEDGER_COLUMNS` it has are compared).
+    by : sequence of str, default ``("anchor_id", "year")``
+        The groups; ``year`` is the financial year of ``payment_date`` when the ledger has no ``year``.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, duplicate_lines, duplicate_spend`` (GBP), one row per group (zeros included).
+
+    Examples
+    --------
     >>> lines = pd.DataFrame({"anchor_id": "a", "payment_date": "2023-05-01", "amount": [10.0, 10.0, 10.0, 5.0],
     ...                       "supplier_id": "S1", "supplier_name": "X", "supplier_postcode": "", "category": "C"})
     >>> report_exact_duplicates(lines).values.tolist()
@@ -59,7 +74,25 @@ def report_exact_duplicates(ledger: pd.DataFrame, by: Sequence[str] = BY) -> pd.
 
 
 def remove_exact_duplicates(ledger: pd.DataFrame) -> pd.DataFrame:
-    """The ledger without exact duplicate lines, keeping the first copy of each (see report_exact_duplicates)."""
+    """The ledger without exact duplicate lines, keeping the first copy of each (see :func:`report_exact_duplicates`).
+
+    Parameters
+    ----------
+    ledger : DataFrame
+        Line-level ledger.
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``ledger`` that are not a later copy of an earlier row (index kept).
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"anchor_id": "a", "payment_date": "2023-05-01", "amount": [10.0, 10.001, 5.0],
+    ...                       "supplier_id": "S1", "supplier_name": "X", "supplier_postcode": "", "category": "C"})
+    >>> remove_exact_duplicates(lines)["amount"].tolist()  # 10.001 is 10.00 to the penny
+    [10.0, 5.0]
+    """
     keys = _present(ledger, LEDGER_COLUMNS)
     work = ledger[keys].copy()
     work["amount"] = _pence(ledger["amount"])
@@ -71,10 +104,24 @@ _PLACEHOLDER_NAMES = ("N A", "NA", "NULL", "NONE", "NAN", "UNKNOWN")
 
 
 def normalise_supplier_name(names: pd.Series) -> pd.Series:
-    """Supplier names reduced for matching: upper case, ``&`` -> ``AND``, punctuation dropped, spaces collapsed,
-    ``LIMITED`` -> ``LTD`` and ``PUBLIC LIMITED COMPANY`` -> ``PLC`` at the end, a leading ``THE`` dropped.
-    Blank names and placeholders ("#N/A", "N/A", "null", "unknown") become missing.
+    """Supplier names reduced for matching.
 
+    Upper case, ``&`` -> ``AND``, punctuation dropped, spaces collapsed, ``LIMITED`` -> ``LTD`` and ``PUBLIC LIMITED
+    COMPANY`` -> ``PLC`` at the end, a leading ``THE`` dropped. Blank names and placeholders ("#N/A", "N/A", "null",
+    "unknown") become missing.
+
+    Parameters
+    ----------
+    names : Series
+        Supplier names as written.
+
+    Returns
+    -------
+    Series
+        The normalised names (str), on the same index.
+
+    Examples
+    --------
     >>> names = pd.Series(["The Acme Co. Limited", "ACME CO LTD", " ", "A & B (Leeds) plc", "#N/A"])
     >>> normalise_supplier_name(names).tolist()
     ['ACME CO LTD', 'ACME CO LTD', nan, 'A AND B LEEDS PLC', nan]
@@ -90,6 +137,7 @@ def normalise_supplier_name(names: pd.Series) -> pd.Series:
 
 
 def _supplier_keys(frame: pd.DataFrame, supplier_key: str) -> pd.Series:
+    """The key identifying each line's supplier: ``id:`` + its id, else ``name:`` + its normalised name."""
     names = normalise_supplier_name(frame["supplier_name"]) if "supplier_name" in frame else None
     if supplier_key == "supplier_name":
         if names is None:
@@ -110,12 +158,34 @@ def spend_concentration(
 ) -> pd.DataFrame:
     """How concentrated net influenceable spend is: the top-N suppliers' share (CLES "Preston method": top 300).
 
-    Suppliers are identified by ``supplier_key`` (``supplier_id``; lines without one fall back to the normalised
-    supplier name; ``"supplier_name"`` matches suppliers by name, e.g. across anchors with ``by=("year",)``).
-    Credits net against their supplier before ranking. Returns ``*by, top_n, suppliers`` (with any influenceable
-    line), ``top_spend, total_spend, share`` (top_spend / total_spend; when a group has fewer than N suppliers,
-    all of them are counted, so the share is 1).
+    Credits net against their supplier before ranking. When a group has fewer than N suppliers, all of them are
+    counted, so the share is 1.
 
+    Parameters
+    ----------
+    classified : DataFrame
+        Lines or the supplier-level table with ``influenceable`` and ``amount``.
+    top_n : sequence of int, default ``(10, 50, 300)``
+        The sizes of the top groups.
+    by : sequence of str, default ``("anchor_id", "year")``
+        The groups, e.g. ``("year",)`` for the network's suppliers across anchors.
+    supplier_key : str, default "supplier_id"
+        How suppliers are identified: ``supplier_id`` (lines without one fall back to the normalised supplier name),
+        or ``"supplier_name"`` to match suppliers by name, e.g. across anchors with ``by=("year",)``.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, top_n, suppliers`` (with any influenceable line) ``, top_spend, total_spend, share`` (top_spend /
+        total_spend).
+
+    Raises
+    ------
+    SpendError
+        If ``top_n`` holds a number below 1, or a needed column is missing.
+
+    Examples
+    --------
     >>> lines = pd.DataFrame({"anchor_id": "a", "year": 2023, "supplier_id": ["A", "B", "C", "D", "D"],
     ...                       "amount": [50.0, 30.0, 15.0, 10.0, -5.0], "influenceable": True})
     >>> spend_concentration(lines, top_n=(1, 2))[["top_n", "top_spend", "share"]].to_dict("list")
