@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import papermill as pm
 import pytest
-from conftest import REPO
 
 from anchor_analysis.analysis import spend
 from anchor_analysis.derived import processed_network
+from conftest import REPO
 
 NOTEBOOKS = REPO / "notebooks"
 YEAR = 2023

@@ -151,3 +151,17 @@ def test_headline_in_the_base_year_has_no_carbon_reduction(demo_dir):
     anchors = pd.read_csv(demo_dir / "anchors.csv")
     row = M.headline(metrics, anchors, 2019, "leeds", carbon_base_year=2019).set_index("key").loc["carbon_reduction"]
     assert math.isnan(row["value"]) and "not after the base year" in row["coverage_statement"]
+
+
+def test_headline_figures_nobody_reported_are_missing_not_zero():
+    metrics = _long([(2023, "a", "headcount", 100, "people"), (2023, "a", "staff_in_leeds", 60, "people")])
+    head = M.headline(metrics, _anchors(), 2023, "leeds").set_index("key")
+    for key in ("staff_most_deprived", "spend_place"):
+        assert math.isnan(head.at[key, "value"]) and head.at[key, "n_reporting"] == 0, key
+    assert head.at["workforce", "value"] == 100
+
+
+def test_year_on_year_percentages_are_plain_floats():
+    metrics = _long([(2022, "a", "headcount", 100, "people"), (2023, "a", "headcount", 110, "people")])
+    change = M.year_on_year(metrics, _anchors(), "headcount", 2023)
+    assert type(change["all_change_pct"]) is float and change["all_change_pct"] == pytest.approx(10.0)

@@ -13,6 +13,7 @@ import sys
 
 import papermill as pm
 import pytest
+
 from conftest import DEMO_DIR, REPO
 
 NOTEBOOKS = REPO / "notebooks"

@@ -290,7 +290,7 @@ def year_on_year(metrics: pd.DataFrame, anchors: pd.DataFrame, metric: str, year
 
     def change(a: float, b: float) -> float:  # a percentage, as the column names say: 10.0 is +10%
         """A percentage change, as the column names say: 10.0 is +10% (NaN from zero)."""
-        return 100 * (a - b) / b if b else np.nan
+        return float(100 * (a - b) / b) if b else float("nan")
 
     return {
         "metric": metric, "year": year, "previous": previous,
@@ -546,10 +546,10 @@ def headline(metrics: pd.DataFrame, anchors: pd.DataFrame, year: int, place: str
         deprived = staff_in_most_deprived[staff_in_most_deprived.index.isin(members(anchors, year))]
     else:
         deprived = _year_values(metrics, anchors, year, "staff_in_most_deprived")
-    add("staff_most_deprived", "Staff living in the most deprived areas (IMD decile 1)", float(deprived.sum()),
+    add("staff_most_deprived", "Staff living in the most deprived areas (IMD decile 1)", _reported_sum(deprived),
         "people", len(deprived), coverage_statement(len(deprived), n_members))
     spend = _year_values(metrics, anchors, year, f"spend_{inner.key}")
-    add("spend_place", f"Influenceable spend in {inner.label}", float(spend.sum()), "GBP", len(spend),
+    add("spend_place", f"Influenceable spend in {inner.label}", _reported_sum(spend), "GBP", len(spend),
         coverage_statement(len(spend), n_members))
     base_year = year - 4 if carbon_base_year is None else carbon_base_year
     try:
@@ -562,6 +562,11 @@ def headline(metrics: pd.DataFrame, anchors: pd.DataFrame, year: int, place: str
     except NoDataError as exc:
         add("carbon_reduction", f"Scope 1+2 reduction since {fy_label(base_year)}", np.nan, "tCO2e", 0, str(exc))
     return pd.DataFrame(rows)
+
+
+def _reported_sum(values: pd.Series) -> float:
+    """The sum of the reported values; NaN when nobody reported (not reported is never zero)."""
+    return float(values.sum()) if len(values) else float("nan")
 
 
 def members_reporting(metrics: pd.DataFrame, anchors: pd.DataFrame, year: int) -> pd.DataFrame:

@@ -112,7 +112,7 @@ def prepare_postcode_lookup(
         deciles = pd.Series(pd.to_numeric(unique["imd_decile"]).to_numpy(), index=unique["lsoa21_code"].astype("str"))
         out["imd_decile"] = out["lsoa21_code"].map(deciles).astype("Int64")
     else:
-        out["imd_decile"] = pd.to_numeric(lookup[decile_column]).astype("Int64").to_numpy()
+        out["imd_decile"] = pd.array(pd.to_numeric(lookup[decile_column]).to_numpy(), dtype="Int64")
     out = out[out["postcode"].notna()]
     repeated = out["postcode"][out["postcode"].duplicated()]
     if len(repeated):
@@ -126,7 +126,7 @@ def prepare_postcode_lookup(
     out["ring"] = ring.where(ring.notna(), np.where(out["lad_code"].isna(), UNKNOWN, ELSEWHERE))
     extra = [c for c in EDITION_DECILES if c in lookup.columns]
     for column in extra:
-        out[column] = pd.to_numeric(lookup.loc[out.index, column]).astype("Int64").to_numpy()
+        out[column] = pd.array(pd.to_numeric(lookup.loc[out.index, column]).to_numpy(), dtype="Int64")
     columns = ["postcode", "postcode_area", "lad_code", "lsoa21_code", "imd_decile", "ring", *extra]
     return out[columns].reset_index(drop=True)
 

@@ -215,7 +215,9 @@ def check_reconciliation(table: pd.DataFrame, by: Sequence[str] = BY) -> bool:
         for name, gap in gaps.items():
             bad = gap.abs() > (0.005 if what == "spend" else 0)
             if bad.any():
-                raise SpendError(f"the ledgers do not reconcile for {bad[bad].index[0]}: {name} = "
+                group = bad[bad].index[0]
+                shown = ", ".join(str(part) for part in group) if isinstance(group, tuple) else str(group)
+                raise SpendError(f"the ledgers do not reconcile for {shown}: {name} = "
                                  f"{gap[bad].iloc[0]} ({what})")
     return True
 

@@ -519,7 +519,7 @@ def spend_by_ward_map(layer: gpd.GeoDataFrame, breaks: ClassBreaks, year: int, *
     ...                          geometry=[box(x, 0, x + 2000, 2000) for x in range(0, 8000, 2000)], crs=27700)
     >>> fig = spend_by_ward_map(wards, pooled_breaks(wards["spend"] / 1e6, k=2), 2023, attribution="Source: ONS.")
     >>> [t.get_text() for t in fig.legends[0].get_texts()]
-    ['0.0 to 1.5', 'over 1.5 to 2.5', 'No data (1 wards)']
+    ['0.0 to 1.5', 'over 1.5 to 2.5', 'No data (1 ward)']
     >>> plt.close(fig)
     """
     tag = "SYNTHETIC demo data. " if synthetic else ""
