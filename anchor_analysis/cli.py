@@ -33,8 +33,8 @@ metrics.csv: 1 error
 <BLANKLINE>
 >>> result = runner.invoke(main, ["validate", "--place", "york", "data/raw/demo"], prog_name="anchor-analysis")
 >>> result.exit_code, result.output.splitlines()[-1]
-(2, "Error: Invalid value for --place: unknown place 'york': choose one of ['bradford', 'leeds'] or give a TOML
-file path")
+(2, "Error: Invalid value for --place: unknown place 'york': choose one of ['birmingham', 'bradford', 'leeds'] or
+give a TOML file path")
 
 ``demo-data`` documents its options:
 

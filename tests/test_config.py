@@ -97,3 +97,31 @@ def test_metric_definitions_have_units():
     assert set(defs["kind"]) <= {"count", "money", "emissions", "area", "flag"}
     assert set(defs["part_of"].dropna()) <= set(defs.index)
     assert {"nhs", "university", "fe_college", "local_authority", "utility", "government", "culture"} <= set(sectors())
+
+
+def test_birmingham_inside_the_west_midlands():
+    """Birmingham (E08000025) inside the West Midlands Combined Authority (E08000025-E08000031) inside elsewhere;
+    net zero 2030 (the council's Route to Zero); IMD 2019 and 2025; a disclosure threshold."""
+    brum = load_place("birmingham")
+    assert brum.local_authority_code == "E08000025" and brum.network_name == "Birmingham Anchor Network"
+    assert brum.ring_keys == ["birmingham", "west_midlands", "elsewhere"]
+    assert brum.ring("west_midlands").lad_codes == tuple(f"E080000{n}" for n in range(25, 32))
+    assert (brum.net_zero_year, brum.imd_editions, brum.disclosure_threshold) == (2030, (2019, 2025), 10)
+    assert "spend_west_midlands" in metric_definitions(brum).index
+    assert brum.datasets.has_boundaries and brum.datasets.postcodes == "postcodes_west_midlands"
+
+
+def test_datasets_are_configuration(tmp_path):
+    text = (load_place.__globals__["resources"].files("anchor_analysis") / "data" / "places" / "leeds.toml").read_text()
+    without = tmp_path / "no_datasets.toml"
+    without.write_text(text[:text.index("[datasets]")])
+    with pytest.raises(ConfigError, match="no postcode lookup"):
+        load_place(without)
+    typo = tmp_path / "typo.toml"
+    typo.write_text(text.replace("ward_boundaries =", "wards_boundaries ="))
+    with pytest.raises(ConfigError, match=r"unknown \[datasets\] entries \['wards_boundaries'\]"):
+        load_place(typo)
+    no_maps = tmp_path / "no_maps.toml"
+    no_maps.write_text(text.replace('ward_boundaries = "boundaries_wards"\n', ""))
+    assert not load_place(no_maps).datasets.has_boundaries
+    assert load_place(no_maps).datasets.boundaries("lsoa21") == "boundaries_lsoa21"

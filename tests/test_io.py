@@ -38,7 +38,7 @@ from anchor_analysis.core import PostcodeLookupUnavailable, ValidationFailed
 
 @pytest.fixture(autouse=True)
 def tiny_postcode_lookup(monkeypatch):
-    monkeypatch.setattr(anchor_io, "postcode_lookup", lambda: TINY_POSTCODE_LOOKUP.copy())
+    monkeypatch.setattr(anchor_io, "postcode_lookup", lambda place="leeds": TINY_POSTCODE_LOOKUP.copy())
 
 
 @pytest.fixture
@@ -171,7 +171,7 @@ def test_staff_postcodes_are_aggregated_and_dropped(tmp_path):
 
 
 def test_staff_postcodes_without_the_lookup_fail_clearly(tmp_path, monkeypatch):
-    def unavailable():
+    def unavailable(place="leeds"):
         raise PostcodeLookupUnavailable("set ANCHOR_ANALYSIS_PUBLIC_DATA")
 
     monkeypatch.setattr(anchor_io, "postcode_lookup", unavailable)

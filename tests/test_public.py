@@ -17,7 +17,15 @@ import pandas as pd
 import pytest
 
 from anchor_analysis import public
-from anchor_analysis.core import PUBLIC_DATA_ENV, PublicDataChecksumError, PublicDataMissing, load_place
+from anchor_analysis.core import (
+    PUBLIC_DATA_ENV,
+    BoundariesUnavailable,
+    ConfigError,
+    PublicDataChecksumError,
+    PublicDataMissing,
+    available_places,
+    load_place,
+)
 
 LEEDS = "E08000035"
 HOW_TO = (
@@ -85,8 +93,9 @@ def http_folder(tmp_path, monkeypatch):
 
 def test_registry_is_well_formed():
     reg = public.registry()
-    columns = ["key", "file", "sha256", "publisher", "licence", "attribution", "title", "url"]
+    columns = ["key", "file", "sha256", "publisher", "licence", "attribution", "title", "url", "place"]
     assert list(reg.columns) == columns
+    assert set(reg["place"]) - {""} <= set(available_places())
     assert reg["key"].is_unique and reg["file"].is_unique
     for row in reg.itertuples():
         assert re.fullmatch(r"[0-9a-f]{64}", row.sha256), row.key
@@ -102,9 +111,30 @@ def test_registry_covers_every_file_the_loaders_read():
         set(public.parsers._PARSERS)
         | set(public.boundaries._BOUNDARY_COLUMNS)
         | set(public.spending._SPENDING_KEYS.values())
-        | set(public.lookups._POSTCODE_SCOPES.values())
+        | {key for name in available_places() for key in load_place(name).datasets.keys()}
     )
     assert used <= keys
+
+
+def test_every_place_names_datasets_its_loaders_can_read():
+    for name in available_places():
+        datasets = load_place(name).datasets
+        assert datasets.postcodes in public.parsers._PARSERS, name
+        for level in ("lsoa11", "lsoa21", "ward", "lad"):
+            key = datasets.boundaries(level)
+            assert key is None or key in public.boundaries._BOUNDARY_COLUMNS, (name, level)
+
+
+def test_a_report_of_one_place_lists_no_other_place_s_own_files():
+    registry = public.registry().set_index("key")
+    for name in available_places():
+        keys = public.place_datasets(name)
+        owners = set(registry.loc[keys, "place"]) - {""}
+        named = set(load_place(name).datasets.keys())
+        assert owners <= {name} | set(registry.loc[sorted(named), "place"]), name
+    birmingham = public.place_datasets("birmingham")
+    assert not [key for key in birmingham if registry.at[key, "place"] == "leeds"]
+    assert {"postcodes_west_midlands", "imd2019_file10", "boundaries_uk_lad"} <= set(birmingham)
 
 
 def test_unknown_key_lists_known_keys():
@@ -215,10 +245,11 @@ def test_download_with_pooch_verifies_checksum(http_folder, tmp_path, monkeypatc
         (lambda: public.load_imd(2015), "IMD edition must be one of"),
         (lambda: public.imd_for_lsoa21(2011), "IMD edition must be one of"),
         (lambda: public.load_lsoa_lookup(2001), "lsoa_year"),
-        (lambda: public.load_lsoa_boundaries(2021, "E08000032"), "cover Leeds"),
-        (lambda: public.load_lsoa_boundaries(2011, [LEEDS, "E08000032"]), "cover Leeds"),
-        (lambda: public.load_ward_boundaries("E08000032"), "cover Leeds"),
-        (lambda: public.load_lad_boundaries("place", "E08000032"), "cover Leeds"),
+        (lambda: public.load_lsoa_boundaries(2021, "E08000032"), "cover E08000035 only"),
+        (lambda: public.load_lsoa_boundaries(2011, [LEEDS, "E08000032"]), "cover E08000035 only"),
+        (lambda: public.load_ward_boundaries("E08000032"), "cover E08000035 only"),
+        (lambda: public.load_ward_boundaries(LEEDS, place="birmingham"), "cover E08000025 only"),
+        (lambda: public.load_lad_boundaries("place", "E08000032"), "cover E08000035 only"),
         (lambda: public.load_lad_boundaries("world"), "scope"),
         (lambda: public.load_postcode_lookup("country"), "scope"),
         (lambda: public.load_spending("monthly"), "spending kind"),
@@ -233,6 +264,25 @@ def test_bad_arguments_raise_value_error(nothing_configured, call, message):
 def test_leeds_code_for_leeds_boundaries_is_accepted(nothing_configured):
     with pytest.raises(PublicDataMissing):
         public.load_lsoa_boundaries(2021, LEEDS)
+
+
+@pytest.mark.parametrize("load", [
+    lambda: public.load_lsoa_boundaries(2011, place="bradford"),
+    lambda: public.load_lsoa_boundaries(2021, place="bradford"),
+    lambda: public.load_ward_boundaries(place="bradford"),
+])
+def test_a_place_without_boundaries_says_so_before_reading_anything(nothing_configured, load):
+    with pytest.raises(BoundariesUnavailable, match="no .* boundaries are available for Bradford") as caught:
+        load()
+    assert caught.value.place == "Bradford"
+
+
+def test_boundaries_of_another_local_authority_are_refused(tmp_path):
+    text = (Path(load_place.__globals__["resources"].files("anchor_analysis")) / "data" / "places" / "bradford.toml")
+    wrong = tmp_path / "bradford_with_leeds_wards.toml"
+    wrong.write_text(text.read_text() + 'ward_boundaries = "boundaries_wards"\n')
+    with pytest.raises(ConfigError, match="cover E08000035, not the place's local authority E08000032"):
+        public.load_ward_boundaries(place=wrong)
 
 
 # --- parsers ------------------------------------------------------------------------------------------------
@@ -459,6 +509,32 @@ def test_postcode_lookup(public_data_dir):
     columns = ["postcode", "lsoa21_code"]
     leeds = public.load_postcode_lookup("region", columns, LEEDS, data_dir=public_data_dir)
     assert list(leeds.columns) == ["postcode", "lsoa21_code"] and leeds["lsoa21_code"].nunique() == 488
+
+
+@real_data
+def test_birmingham_boundaries_and_postcodes(public_data_dir):
+    """shared/data/public/birmingham/PROVENANCE.md: 639 and 659 LSOAs, 69 wards, 135,856 postcodes of which
+    34,915 in Birmingham covering every LSOA 2021 and ward; the seven West Midlands authorities all have postcodes."""
+    brum = load_place("birmingham")
+    lsoa11 = public.load_lsoa_boundaries(2011, data_dir=public_data_dir, place=brum)
+    lsoa21 = public.load_lsoa_boundaries(2021, brum.local_authority_code, public_data_dir, brum)
+    wards = public.load_ward_boundaries(data_dir=public_data_dir, place=brum)
+    outline = public.load_lad_boundaries(data_dir=public_data_dir, place=brum)
+    assert (len(lsoa11), len(lsoa21), len(wards), len(outline)) == (639, 659, 69, 1)
+    for frame in (lsoa11, lsoa21, wards, outline):
+        assert frame.crs.to_epsg() == 27700 and frame.geometry.is_valid.all()
+        assert 260 <= frame.area.sum() / 1e6 <= 275
+    assert list(wards.columns) == ["ward_code", "ward_name", "geometry"]
+    assert set(lsoa21["lsoa_code"]) == set(public.load_lsoa_lookup(2021, brum.local_authority_code,
+                                                                   data_dir=public_data_dir)["lsoa_code"])
+    assert set(lsoa11["lsoa_code"]) == set(public.load_imd(2019, brum.local_authority_code,
+                                                           data_dir=public_data_dir)["lsoa_code"])
+    region = public.load_postcode_lookup(data_dir=public_data_dir, place=brum)
+    assert len(region) == 135_856 and region["postcode"].is_unique and region["latitude"].isna().sum() == 286
+    own = public.load_postcode_lookup("place", data_dir=public_data_dir, place=brum)
+    assert len(own) == 34_915 and own["in_birmingham_la"].all()
+    assert set(own["lsoa21_code"]) == set(lsoa21["lsoa_code"]) and set(own["ward24_code"]) == set(wards["ward_code"])
+    assert set(brum.ring("west_midlands").lad_codes) <= set(region["lad24_code"].astype(str))
 
 
 @real_data

@@ -156,7 +156,7 @@ def run_validate(root: Path, *args: str) -> tuple[int, str]:
 
 @pytest.fixture(autouse=True)
 def tiny_postcode_lookup(monkeypatch):
-    monkeypatch.setattr(anchor_io, "postcode_lookup", lambda: TINY_POSTCODE_LOOKUP.copy())
+    monkeypatch.setattr(anchor_io, "postcode_lookup", lambda place="leeds": TINY_POSTCODE_LOOKUP.copy())
 
 
 # --- a valid folder

@@ -53,18 +53,23 @@ def _load_table(path: Path, table: str, place: Place, anchors: pd.DataFrame | No
     order = {name: number for number, name in enumerate(raw.columns)}
     failures.sort(key=lambda f: (f.row or 0, order.get(f.column, -1)))
     if form == "staff_residence_postcodes":
-        typed, lookup_failures = _postcodes_to_lsoa_counts(typed, file)
+        typed, lookup_failures = _postcodes_to_lsoa_counts(typed, file, place)
         failures += lookup_failures
     return typed.reset_index(drop=True), failures, len(raw)
 
 
-def postcode_lookup() -> pd.DataFrame:
+def postcode_lookup(place: str | Place = "leeds") -> pd.DataFrame:
     """Postcode -> LSOA 2021 for the place's region, from the public data.
+
+    Parameters
+    ----------
+    place : str or Place, default "leeds"
+        The place, whose configuration names its regional postcode lookup.
 
     Returns
     -------
     DataFrame
-        Columns ``postcode, lsoa21_code``: the ``region`` slice of the ONS postcode lookup
+        Columns ``postcode, lsoa21_code``: the place's ``region`` slice of the ONS postcode lookup
         (:func:`~anchor_analysis.public.lookups.load_postcode_lookup`).
 
     Raises
@@ -74,8 +79,8 @@ def postcode_lookup() -> pd.DataFrame:
 
     Examples
     --------
-    >>> postcode_lookup().shape  # doctest: +PUBLIC_DATA
-    (135044, 2)
+    >>> postcode_lookup().shape, postcode_lookup("birmingham").shape  # doctest: +PUBLIC_DATA
+    ((135044, 2), (135856, 2))
     """
     try:
         from anchor_analysis import public
@@ -83,12 +88,12 @@ def postcode_lookup() -> pd.DataFrame:
         raise PostcodeLookupUnavailable(f"the public data module is not available ({exc})") from exc
     missing = getattr(public, "PublicDataMissing", OSError)
     try:
-        return public.load_postcode_lookup(scope="region", columns=["postcode", "lsoa21_code"])
+        return public.load_postcode_lookup(scope="region", columns=["postcode", "lsoa21_code"], place=place)
     except (missing, OSError) as exc:
         raise PostcodeLookupUnavailable(str(exc)) from exc
 
 
-def _postcodes_to_lsoa_counts(typed: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Failure]]:
+def _postcodes_to_lsoa_counts(typed: pd.DataFrame, file: str, place: Place) -> tuple[pd.DataFrame, list[Failure]]:
     """One row per staff member -> staff counts per LSOA; the postcodes (personal data) go no further.
 
     Postcodes outside the lookup (outside the region, or not real) and blank postcodes count under a
@@ -96,7 +101,7 @@ def _postcodes_to_lsoa_counts(typed: pd.DataFrame, file: str) -> tuple[pd.DataFr
     failure says why.
     """
     try:
-        lookup = postcode_lookup()
+        lookup = postcode_lookup(place)
     except PostcodeLookupUnavailable as exc:
         empty = typed.drop(columns="postcode").iloc[0:0].assign(lsoa_code=pd.Series(dtype="str"),
                                                                 count=pd.Series(dtype="Int64"))

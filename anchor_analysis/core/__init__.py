@@ -14,6 +14,7 @@ from anchor_analysis.core.definitions import (
 from anchor_analysis.core.errors import (
     AnchorAnalysisError,
     ArgumentError,
+    BoundariesUnavailable,
     CannotCompute,
     ConfigError,
     DisclosureError,
@@ -52,9 +53,11 @@ from anchor_analysis.core.membership import (
     membership_table,
 )
 from anchor_analysis.core.places import (
+    BOUNDARY_LEVELS,
     ELSEWHERE,
     UNKNOWN,
     Place,
+    PlaceDatasets,
     Ring,
     available_places,
     load_place,
@@ -88,6 +91,7 @@ __all__ = [
     "PUBLIC_DATA_URL_ENV",
     "AnchorAnalysisError",
     "ArgumentError",
+    "BoundariesUnavailable",
     "CannotCompute",
     "ConfigError",
     "DisclosureError",
@@ -111,8 +115,10 @@ __all__ = [
     "fy_dates",
     "fy_label",
     "parse_fy",
+    "BOUNDARY_LEVELS",
     "ELSEWHERE",
     "Place",
+    "PlaceDatasets",
     "Ring",
     "UNKNOWN",
     "available_places",

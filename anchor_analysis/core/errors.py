@@ -134,6 +134,41 @@ class PublicDataChecksumError(PublicDataError, ValueError):
         self.actual = actual
 
 
+class BoundariesUnavailable(PublicDataError, LookupError):
+    """A place has no boundaries of the kind asked for: its configuration names no such dataset.
+
+    Maps cannot be drawn for it; everything that needs no map still runs. Map sections catch this error and say
+    so in the report.
+
+    Parameters
+    ----------
+    place : str
+        The place's name (``"Bradford"``).
+    what : str
+        The boundaries asked for (``"ward"``, ``"LSOA 2021"``).
+    setting : str
+        The ``[datasets]`` entry of the place configuration that would name them (``"ward_boundaries"``).
+
+    Attributes
+    ----------
+    place, what : str
+        As given.
+
+    Examples
+    --------
+    >>> print(BoundariesUnavailable("Bradford", "ward", "ward_boundaries"))
+    no ward boundaries are available for Bradford: its place configuration names none (ward_boundaries in its \
+[datasets] table), so its maps cannot be drawn
+    """
+
+    def __init__(self, place: str, what: str, setting: str):
+        """Keep ``place`` and ``what``; the message names the setting that would provide the boundaries."""
+        self.place = place
+        self.what = what
+        super().__init__(f"no {what} boundaries are available for {place}: its place configuration names none "
+                         f"({setting} in its [datasets] table), so its maps cannot be drawn")
+
+
 class PublicDataFormatError(PublicDataError, ValueError):
     """A public data file (or a table built from one) does not have the shape the kit expects."""
 

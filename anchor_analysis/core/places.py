@@ -1,8 +1,9 @@
 """Places: everything that ties the kit to one network's geography.
 
 A *place* is the local authority, the concentric rings used to call spend and staff "local", the net-zero year,
-the IMD editions and the disclosure threshold. Places ship as TOML files in ``anchor_analysis/data/places``; a path
-to any other TOML file works too.
+the IMD editions, the disclosure threshold and the public datasets that carry its geography (its postcode lookup and,
+where there are any, its LSOA, ward and local authority boundaries). Places ship as TOML files in
+``anchor_analysis/data/places``; a path to any other TOML file works too.
 
 >>> leeds = load_place("leeds")
 >>> leeds.local_authority_code
@@ -11,12 +12,14 @@ to any other TOML file works too.
 ['leeds', 'west_yorkshire']
 >>> leeds.imd_edition_for(2026)
 2025
+>>> load_place("birmingham").datasets.ward_boundaries, load_place("bradford").datasets.has_boundaries
+('boundaries_birmingham_wards', False)
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 
@@ -54,6 +57,102 @@ class Ring:
     lad_codes: tuple[str, ...]
 
 
+BOUNDARY_LEVELS = ("lsoa11", "lsoa21", "ward", "lad")
+"""The boundary layers a place may name: LSOAs 2011 and 2021, wards, the local authority outline."""
+
+
+@dataclass(frozen=True)
+class PlaceDatasets:
+    """The public datasets that carry a place's geography (keys of ``anchor_analysis/data/public_datasets.toml``).
+
+    Every loader of postcodes and boundaries, and every attribution of a map, takes its dataset from here, so a
+    place is changed by configuration, never by code. A place without boundaries (no LSOA or ward polygons in the
+    public data) still runs everything that needs no map.
+
+    Parameters
+    ----------
+    postcodes : str
+        The regional postcode lookup: every postcode of the postcode areas around the place (staff and suppliers
+        are located with it).
+    postcodes_place : str, optional
+        A postcode lookup of the place itself, where the public data has one.
+    lsoa11_boundaries, lsoa21_boundaries, ward_boundaries, lad_boundaries : str, optional
+        The place's LSOA 2011, LSOA 2021, ward and local authority polygons; None where there are none.
+    council_spending : str, optional
+        The council's published transparency spend, where the public data has it (the baseline's worked example of
+        a real ledger); None elsewhere.
+
+    Examples
+    --------
+    >>> leeds = load_place("leeds").datasets
+    >>> leeds.postcodes, leeds.boundaries("ward"), leeds.has_boundaries
+    ('postcodes_region', 'boundaries_wards', True)
+    >>> load_place("bradford").datasets.boundaries("lsoa21") is None
+    True
+    """
+
+    postcodes: str
+    postcodes_place: str | None = None
+    lsoa11_boundaries: str | None = None
+    lsoa21_boundaries: str | None = None
+    ward_boundaries: str | None = None
+    lad_boundaries: str | None = None
+    council_spending: str | None = None
+
+    def boundaries(self, level: str) -> str | None:
+        """The registry key of the place's boundaries at ``level``, or None when it has none.
+
+        Parameters
+        ----------
+        level : {"lsoa11", "lsoa21", "ward", "lad"}
+            The layer.
+
+        Returns
+        -------
+        str or None
+
+        Raises
+        ------
+        ConfigError
+            An unknown level.
+
+        Examples
+        --------
+        >>> load_place("birmingham").datasets.boundaries("lsoa11")
+        'boundaries_birmingham_lsoa11'
+        >>> load_place("leeds").datasets.boundaries("msoa")
+        Traceback (most recent call last):
+        anchor_analysis.core.errors.ConfigError: boundary level must be one of ('lsoa11', 'lsoa21', 'ward', 'lad'), \
+not 'msoa'
+        """
+        if level not in BOUNDARY_LEVELS:
+            raise ConfigError(f"boundary level must be one of {BOUNDARY_LEVELS}, not {level!r}")
+        return getattr(self, f"{level}_boundaries")
+
+    @property
+    def has_boundaries(self) -> bool:
+        """Whether the place has the polygons its maps need: LSOAs of both geographies and wards.
+
+        Examples
+        --------
+        >>> load_place("leeds").datasets.has_boundaries, load_place("bradford").datasets.has_boundaries
+        (True, False)
+        """
+        return all(self.boundaries(level) for level in ("lsoa11", "lsoa21", "ward"))
+
+    def keys(self) -> list[str]:
+        """Every registry key the place names, postcodes first (for attributions and provenance).
+
+        Examples
+        --------
+        >>> load_place("bradford").datasets.keys()
+        ['postcodes_region', 'boundaries_uk_lad']
+        """
+        names = [self.postcodes, self.postcodes_place, *(self.boundaries(level) for level in BOUNDARY_LEVELS),
+                 self.council_spending]
+        return [name for name in dict.fromkeys(names) if name]
+
+
 @dataclass(frozen=True)
 class Place:
     """Configuration of one place (see ``anchor_analysis/data/places/leeds.toml``).
@@ -80,6 +179,8 @@ class Place:
         The financial years a return may be for (by starting calendar year).
     rings : tuple of Ring
         The concentric rings, innermost (the place's own local authority) first; each inside the next.
+    datasets : PlaceDatasets
+        The public datasets of its postcodes and boundaries (the TOML's ``[datasets]`` table).
 
     Examples
     --------
@@ -99,6 +200,7 @@ class Place:
     first_year: int
     last_year: int
     rings: tuple[Ring, ...]
+    datasets: PlaceDatasets
 
     @property
     def ring_keys(self) -> list[str]:
@@ -181,7 +283,7 @@ def available_places() -> list[str]:
     Examples
     --------
     >>> available_places()
-    ['bradford', 'leeds']
+    ['birmingham', 'bradford', 'leeds']
     """
     folder = resources.files("anchor_analysis") / "data" / "places"
     return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
@@ -205,8 +307,9 @@ def load_place(place: str | Path | Place = "leeds") -> Place:
     ------
     ConfigError
         The name is not a shipped place and no such TOML file exists; the file is not a valid place
-        configuration (a setting missing or of the wrong type); the first ring is not the place's own local
-        authority; or a ring is not inside the next.
+        configuration (a setting missing or of the wrong type, or a ``[datasets]`` table without ``postcodes`` or
+        with an unknown entry); the first ring is not the place's own local authority; or a ring is not inside the
+        next.
 
     Examples
     --------
@@ -217,8 +320,8 @@ def load_place(place: str | Path | Place = "leeds") -> Place:
     True
     >>> load_place("york")
     Traceback (most recent call last):
-    anchor_analysis.core.errors.ConfigError: unknown place 'york': choose one of ['bradford', 'leeds'] or give a TOML
-    file path
+    anchor_analysis.core.errors.ConfigError: unknown place 'york': choose one of ['birmingham', 'bradford', 'leeds'] or
+    give a TOML file path
     """
     if isinstance(place, Place):
         return place
@@ -247,7 +350,10 @@ def load_place(place: str | Path | Place = "leeds") -> Place:
             first_year=int(raw["first_year"]),
             last_year=int(raw["last_year"]),
             rings=rings,
+            datasets=_datasets(raw, source),
         )
+    except ConfigError:
+        raise
     except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{source}: not a valid place configuration ({exc!r})") from exc
     if not rings or rings[0].lad_codes != (result.local_authority_code,):
@@ -256,3 +362,19 @@ def load_place(place: str | Path | Place = "leeds") -> Place:
         if not set(inner.lad_codes) <= set(outer.lad_codes):
             raise ConfigError(f"{source}: ring {inner.key!r} is not inside ring {outer.key!r}")
     return result
+
+
+def _datasets(raw: dict, source: str) -> PlaceDatasets:
+    """The ``[datasets]`` table of a place TOML: registry keys, ``postcodes`` required, nothing unknown."""
+    table = raw.get("datasets")
+    if not isinstance(table, dict) or not isinstance(table.get("postcodes"), str):
+        raise ConfigError(f"{source}: no postcode lookup: give the registry key of the place's postcode lookup as "
+                          "postcodes = \"...\" in a [datasets] table (see anchor_analysis/data/places/leeds.toml)")
+    known = {f.name for f in fields(PlaceDatasets)}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{source}: unknown [datasets] entries {unknown}; known are {sorted(known)}")
+    wrong = sorted(name for name, value in table.items() if not isinstance(value, str) or not value)
+    if wrong:
+        raise ConfigError(f"{source}: [datasets] {wrong} must be registry keys (quoted text)")
+    return PlaceDatasets(**table)

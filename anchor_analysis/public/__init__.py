@@ -51,6 +51,7 @@ from anchor_analysis.public.datasets import (
     PathLike,
     attribution,
     dataset_path,
+    place_datasets,
     registry,
 )
 from anchor_analysis.public.imd import (
@@ -63,6 +64,7 @@ from anchor_analysis.public.lookups import (
     load_lsoa11_to_lsoa21,
     load_lsoa_lookup,
     load_postcode_lookup,
+    postcode_dataset,
 )
 from anchor_analysis.public.spending import (
     load_spending,
@@ -106,6 +108,7 @@ __all__ = [
     "PathLike",
     "attribution",
     "dataset_path",
+    "place_datasets",
     "registry",
     "cached_derived_table",
     "code_digest",
@@ -113,6 +116,7 @@ __all__ = [
     "load_lsoa11_to_lsoa21",
     "load_lsoa_lookup",
     "load_postcode_lookup",
+    "postcode_dataset",
     "POPULATION_SOURCE_2019",
     "POPULATION_SOURCE_2025",
     "imd_for_lsoa21",

@@ -52,6 +52,9 @@ class Dataset:
     publisher, licence, attribution, title, url : str
         Who publishes it, under which licence, the attribution statement the licence asks for, its title and
         where it is published.
+    place : str, default ""
+        The shipped place whose own data the file is (``"leeds"`` for the Leeds boundaries); empty for national
+        files.
 
     Examples
     --------
@@ -70,6 +73,7 @@ class Dataset:
     attribution: str
     title: str
     url: str
+    place: str = ""
 
 
 @functools.cache
@@ -94,7 +98,8 @@ def registry() -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``key, file, sha256, publisher, licence, attribution, title, url`` (all str), in registry order.
+        Columns ``key, file, sha256, publisher, licence, attribution, title, url, place`` (all str), in registry
+        order.
 
     See Also
     --------
@@ -110,6 +115,38 @@ def registry() -> pd.DataFrame:
     """
     columns = [f.name for f in fields(Dataset)]
     return pd.DataFrame([astuple(d) for d in _datasets().values()], columns=columns, dtype="str")
+
+
+def place_datasets(place: object = "leeds") -> list[str]:
+    """Keys of the registered datasets a place's analyses can use: the national files and the place's own.
+
+    A file that is another place's own data (its boundaries, its postcode slice, its council's spending: the
+    registry's ``place``) is left out unless the place's configuration names it (Bradford shares the Leeds region's
+    postcode lookup), so a report lists, and attributes, only what it may have used.
+
+    Parameters
+    ----------
+    place : str, path-like or Place, default "leeds"
+        The place.
+
+    Returns
+    -------
+    list of str
+        Registry keys, in registry order.
+
+    Examples
+    --------
+    >>> brum = place_datasets("birmingham")
+    >>> "boundaries_birmingham_wards" in brum, "boundaries_wards" in brum, "imd2019_file10" in brum
+    (True, False, True)
+    >>> [key for key in place_datasets("bradford") if registry().set_index("key").at[key, "place"]]
+    ['postcodes_region']
+    """
+    from anchor_analysis.core.places import load_place
+
+    place = load_place(place)
+    named = set(place.datasets.keys())
+    return [key for key, d in _datasets().items() if not d.place or d.place == place.key or key in named]
 
 
 def attribution(keys: str | Iterable[str] | None = None) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from anchor_analysis.core.places import Place, load_place
 from anchor_analysis.public.datasets import LSOA_YEARS, LadCodes, PathLike
 from anchor_analysis.public.parsers import _check_choice, _filter_lad, _table
 
@@ -114,7 +115,38 @@ def _apportion(values: pd.DataFrame, pairs: pd.DataFrame, columns: Sequence[str]
 
 # --- postcodes ----------------------------------------------------------------------------------------------
 
-_POSTCODE_SCOPES = {"place": "postcodes_place", "region": "postcodes_region"}
+_POSTCODE_SCOPES = ("region", "place")
+
+
+def postcode_dataset(scope: str = "region", place: str | Place = "leeds") -> str:
+    """The registry key of the place's postcode lookup of ``scope`` (its ``[datasets]`` table).
+
+    Parameters
+    ----------
+    scope : {"region", "place"}, default "region"
+        ``"region"``: the place's ``postcodes`` dataset (the postcode areas around it). ``"place"``: its
+        ``postcodes_place`` dataset where it names one, else the regional one (filtered to the place by
+        :func:`load_postcode_lookup`).
+    place : str, path-like or Place, default "leeds"
+        The place.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        An unknown ``scope``.
+
+    Examples
+    --------
+    >>> postcode_dataset(), postcode_dataset("place"), postcode_dataset(place="birmingham")
+    ('postcodes_region', 'postcodes_place', 'postcodes_west_midlands')
+    """
+    _check_choice(scope, _POSTCODE_SCOPES, "postcode scope")
+    datasets = load_place(place).datasets
+    return datasets.postcodes_place if scope == "place" and datasets.postcodes_place else datasets.postcodes
 
 
 def load_postcode_lookup(
@@ -122,21 +154,28 @@ def load_postcode_lookup(
     columns: Sequence[str] | None = None,
     lad_code: LadCodes = None,
     data_dir: PathLike | None = None,
+    place: str | Place = "leeds",
 ) -> pd.DataFrame:
     """ONS National Statistics Postcode Lookup (August 2024) slices, one row per postcode.
+
+    Which slice is the place's configuration (:func:`postcode_dataset`).
 
     Parameters
     ----------
     scope : {"region", "place"}, default "region"
-        ``"place"``: every LS postcode plus the BD/WF postcodes in Leeds LA (33,806 rows, dataset
-        ``postcodes_place``). ``"region"``: all postcodes in the LS, BD, WF, HX, HD, HG and YO areas (135,044 rows,
-        ``postcodes_region``).
+        ``"region"``: the place's regional lookup (Leeds: all postcodes in the LS, BD, WF, HX, HD, HG and YO areas,
+        135,044 rows, dataset ``postcodes_region``; Birmingham: the B, CV, DY, WS and WV areas, 135,856 rows,
+        ``postcodes_west_midlands``). ``"place"``: the place's own slice where the public data has one (Leeds: every
+        LS postcode plus the BD/WF postcodes in Leeds LA, 33,806 rows, ``postcodes_place``), else the regional
+        lookup's postcodes in the place's local authority.
     columns : sequence of str, optional
         Keep only these columns, in this order.
     lad_code : str or iterable of str, optional
         Keep only the postcodes of these local authorities (``lad24_code``); every code must be found.
     data_dir : str or path-like, optional
         The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
+    place : str, path-like or Place, default "leeds"
+        The place whose configuration names the lookup.
 
     Returns
     -------
@@ -155,10 +194,11 @@ def load_postcode_lookup(
     Columns as in the file: ``postcode`` (str, normalised "LS1 1UR" form), ``postcode_district``,
     ``postcode_area``, ``lad24_code``, ``lad24_name``, ``ward24_code``, ``ward24_name``, ``lsoa21_code``,
     ``lsoa21_name``, ``lsoa11_code`` (category), ``latitude``, ``longitude`` (float64, WGS84),
-    ``imd2025_rank``, ``imd2025_decile``, ``imd2019_rank``, ``imd2019_decile`` (nullable Int64),
-    ``in_leeds_la`` (bool). ``lsoa11_code`` and the IMD 2019 columns are blank where the LSOA21 does not come
-    from a single LSOA11. The 265 unlocated postcodes have every geography blank (including ``longitude``,
-    which NSPL sets to 0.0 for them). Live and terminated postcodes are both included.
+    ``imd2025_rank``, ``imd2025_decile``, ``imd2019_rank``, ``imd2019_decile`` (nullable Int64), and a last bool
+    column naming the place the slice was made for (``in_leeds_la``, ``in_birmingham_la``). ``lsoa11_code`` and the
+    IMD 2019 columns are blank where the LSOA21 does not come from a single LSOA11. Unlocated postcodes (265 in the
+    Leeds region, 286 in the West Midlands one) have every geography blank (including ``longitude``, which NSPL
+    sets to 0.0 for them). Live and terminated postcodes are both included.
 
     Examples
     --------
@@ -167,9 +207,14 @@ def load_postcode_lookup(
     ['E08000035', 'Little London & Woodhouse', 'E01033010']
     >>> load_postcode_lookup(columns=["postcode", "lsoa21_code"]).shape  # doctest: +PUBLIC_DATA
     (135044, 2)
+    >>> brum = load_postcode_lookup("place", place="birmingham")  # doctest: +PUBLIC_DATA
+    >>> len(brum), brum["lad24_name"].unique().tolist()  # doctest: +PUBLIC_DATA
+    (34915, ['Birmingham'])
     """
-    _check_choice(scope, list(_POSTCODE_SCOPES), "postcode scope")
-    frame = _table(_POSTCODE_SCOPES[scope], data_dir)
+    key = postcode_dataset(scope, place)
+    frame = _table(key, data_dir)
+    if scope == "place" and key == load_place(place).datasets.postcodes:
+        frame = _filter_lad(frame, load_place(place).local_authority_code, "lad24_code", f"the {key} lookup")
     frame = _filter_lad(frame, lad_code, "lad24_code", f"the {scope} postcode lookup")
     if columns is not None:
         unknown = [c for c in columns if c not in frame.columns]

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from anchor_analysis.core.places import load_place
 from anchor_analysis.public.datasets import LadCodes, PathLike, dataset_path
 
 # --- small helpers ------------------------------------------------------------------------------------------
@@ -54,22 +53,6 @@ def _join(left: pd.DataFrame, right: pd.DataFrame, on: str, what: str) -> pd.Dat
     if len(unmatched):
         raise ValueError(f"{len(unmatched)} rows without {what}, e.g. {unmatched.iloc[0]!r}")
     return out.drop(columns="_merge")
-
-
-def _leeds_code() -> str:
-    """Leeds' local authority code, the area the shipped boundaries cover."""
-    return load_place("leeds").local_authority_code
-
-
-def _leeds_only(lad_code: LadCodes, what: str) -> None:
-    """Raise :class:`ValueError` unless ``lad_code`` is None or Leeds' code (the shipped boundaries' area)."""
-    codes = _lad_codes(lad_code)
-    leeds = _leeds_code()
-    if codes is not None and set(codes) != {leeds}:
-        raise ValueError(
-            f"the shipped {what} boundaries cover Leeds ({leeds}) only, not {codes}: use "
-            "load_lad_boundaries(scope='uk') for other local authorities, or supply your own boundaries"
-        )
 
 
 def _check_choice(value: object, choices: Sequence[object], what: str) -> None:
@@ -201,6 +184,7 @@ _POSTCODE_DTYPES = {
     "imd2019_rank": "Int64",
     "imd2019_decile": "Int64",
     "in_leeds_la": "bool",
+    "in_birmingham_la": "bool",
 }
 
 
@@ -252,6 +236,7 @@ _PARSERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     ),
     "postcodes_place": _read_postcodes,
     "postcodes_region": _read_postcodes,
+    "postcodes_west_midlands": _read_postcodes,
 }
 
 

@@ -113,15 +113,22 @@ def git_commit(where: Path | None = None) -> str:
     return f"{head} (with uncommitted changes)" if dirty else head
 
 
-def public_datasets() -> tuple[list[dict], str, str | None]:
-    """Return the public datasets registry and its attribution statements, or a note when it is unavailable.
+def public_datasets(place: object = "leeds") -> tuple[list[dict], str, str | None]:
+    """Return the public datasets a place's report may use and their attribution statements, or a note.
 
-    The registry is optional for the report: any error reading it becomes the note.
+    The national files and the place's own (:func:`anchor_analysis.public.place_datasets`): another place's
+    boundaries or spending never appear in a report. The registry is optional for the report: any error reading it
+    becomes the note.
+
+    Parameters
+    ----------
+    place : str, path-like or Place, default "leeds"
+        The place of the report.
 
     Returns
     -------
     rows : list of dict
-        One record per registered dataset (``key, file, sha256, publisher, licence, attribution, title, url``).
+        One record per dataset (``key, file, sha256, publisher, licence, attribution, title, url, place``).
     attribution : str
         The attribution statements, one a line.
     note : str or None
@@ -132,13 +139,17 @@ def public_datasets() -> tuple[list[dict], str, str | None]:
     >>> rows, attribution, note = public_datasets()
     >>> rows[0]["key"], note
     ('imd2019_file1', None)
+    >>> rows, attribution, note = public_datasets("birmingham")
+    >>> any("Leeds" in row["title"] for row in rows), "Leeds" in attribution
+    (False, False)
     """
     try:
         from anchor_analysis import public
 
-        frame = public.registry()
+        keys = public.place_datasets(place)
+        frame = public.registry().set_index("key").loc[keys].reset_index()
         rows = frame.to_dict(orient="records")
-        return rows, public.attribution(), None
+        return rows, public.attribution(keys), None
     except Exception as exc:  # the registry is optional for the report: degrade with a note
         return [], "", f"public datasets registry unavailable ({type(exc).__name__}: {exc})"
 

@@ -123,7 +123,7 @@ def prepare(
         place_obj = load_place(place_value)
     except ConfigError as exc:
         raise ReportError(str(exc)) from exc
-    public_rows, attribution, public_note = public_datasets()
+    public_rows, attribution, public_note = public_datasets(place_obj)
     provenance = {
         "versions": _package_versions(),
         "git_commit": git_commit(),

@@ -47,14 +47,10 @@ from anchor_analysis.analysis.geo.areas import (
     describe_deprivation,
     edition_for_lsoa_year,
     editions_side_by_side,
-    lsoa_layer,
     lsoa_wards,
     most_deprived_cutoff,
     place_lsoas,
-    place_outline,
     ward_deprivation,
-    ward_layer,
-    with_geometry,
 )
 from anchor_analysis.analysis.geo.landing import (
     describe_spend_landing,
@@ -64,7 +60,13 @@ from anchor_analysis.analysis.geo.landing import (
     spend_in_priority_neighbourhoods,
 )
 from anchor_analysis.analysis.geo.layers import (
+    has_boundaries,
+    lsoa_layer,
+    no_boundaries_note,
+    place_outline,
     site_locations,
+    ward_layer,
+    with_geometry,
 )
 from anchor_analysis.analysis.geo.neighbourhoods import (
     PriorityNeighbourhoods,
@@ -125,9 +127,11 @@ __all__ = [
     "deprivation_profile",
     "edition_for_lsoa_year",
     "editions_side_by_side",
+    "has_boundaries",
     "lsoa_layer",
     "lsoa_wards",
     "most_deprived_cutoff",
+    "no_boundaries_note",
     "place_lsoas",
     "place_outline",
     "ward_deprivation",

@@ -14,13 +14,9 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 from anchor_analysis import public
 from anchor_analysis.core.places import Place, load_place
@@ -133,17 +129,23 @@ def most_deprived_cutoff(n_lsoas: int, pct: float) -> int:
     return int(math.floor(n_lsoas * pct / 100 + 1e-9))
 
 
-def attribution_keys(edition: int, *, boundaries: bool = True, postcodes: bool = False) -> list[str]:
+def attribution_keys(edition: int, place: PlaceLike = "leeds", *, boundaries: bool = True,
+                     postcodes: bool = False, imd: bool = True) -> list[str]:
     """Registry keys of the public datasets behind this module's outputs for ``edition`` (for attributions).
 
     Parameters
     ----------
     edition : int
         The IMD edition, 2019 or 2025.
+    place : str, Path or Place, default "leeds"
+        The place, whose configuration names its boundaries and postcode lookup.
     boundaries : bool, default True
-        Include the boundary files (maps).
+        Include the place's boundary files (maps): those of the edition's LSOAs, the wards and the outline that it
+        has.
     postcodes : bool, default False
-        Include the regional postcode lookup (supplier and site locations).
+        Include the place's regional postcode lookup (supplier and site locations).
+    imd : bool, default True
+        Include the IMD files and the lookups (False: a map of sites, which shows no deprivation).
 
     Returns
     -------
@@ -154,18 +156,27 @@ def attribution_keys(edition: int, *, boundaries: bool = True, postcodes: bool =
     --------
     >>> attribution_keys(2025, boundaries=False)
     ['imd2025_lsoa21', 'imd2019_file6', 'lookup_lsoa11_lsoa21', 'lookup_lsoa21_ward24']
+    >>> attribution_keys(2019, "birmingham", postcodes=True)[-4:]
+    ['boundaries_birmingham_lsoa11', 'boundaries_birmingham_wards', 'boundaries_uk_lad', 'postcodes_west_midlands']
+    >>> attribution_keys(2019, "bradford")[-1]
+    'boundaries_uk_lad'
+    >>> attribution_keys(2019, "birmingham", postcodes=True, imd=False)
+    ['boundaries_birmingham_lsoa11', 'boundaries_birmingham_wards', 'boundaries_uk_lad', 'postcodes_west_midlands']
     """
     _check_edition(edition)
-    if edition == 2019:
+    datasets = _place(place).datasets
+    if not imd:
+        keys = []
+    elif edition == 2019:
         keys = ["imd2019_file1", "imd2019_file2", "imd2019_file3", "imd2019_file6", "imd2019_scores",
                 "lookup_lsoa11_ward19", "lookup_lsoa11_lsoa21", "lookup_lsoa21_ward24"]
     else:
         keys = ["imd2025_lsoa21", "imd2019_file6", "lookup_lsoa11_lsoa21", "lookup_lsoa21_ward24"]
     if boundaries:
-        keys += ["boundaries_lsoa11" if edition == 2019 else "boundaries_lsoa21", "boundaries_wards",
-                 "boundaries_lad"]
+        levels = ("lsoa11" if edition == 2019 else "lsoa21", "ward", "lad")
+        keys += [key for key in (datasets.boundaries(level) for level in levels) if key]
     if postcodes:
-        keys.append("postcodes_region")
+        keys.append(datasets.postcodes)
     return keys
 
 
@@ -402,145 +413,6 @@ def editions_side_by_side(place: PlaceLike = "leeds", level: str = "decile", edi
     out["note"] = EDITION_CAVEAT
     out.attrs["caveat"] = EDITION_CAVEAT
     return out
-
-
-# --- geometry layers ---------------------------------------------------------------------------------------
-
-
-def lsoa_layer(edition: int, place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
-    """LSOA polygons of the place for ``edition`` (British National Grid) with the :func:`place_lsoas` columns.
-
-    Parameters
-    ----------
-    edition : int
-        The IMD edition: 2019 (LSOA 2011 polygons) or 2025 (LSOA 2021).
-    place : str, Path or Place, default "leeds"
-        The place.
-    data_dir : path, optional
-        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
-
-    Returns
-    -------
-    GeoDataFrame
-        ``lsoa_code, geometry`` and the :func:`place_lsoas` columns.
-
-    Raises
-    ------
-    ValueError
-        If a polygon has no IMD row.
-
-    Examples
-    --------
-    >>> layer = lsoa_layer(2019)  # doctest: +PUBLIC_DATA
-    >>> len(layer), layer.crs.to_epsg()  # doctest: +PUBLIC_DATA
-    (482, 27700)
-    """
-    edition = _check_edition(edition)
-    lad = _place(place).local_authority_code
-    shapes = public.load_lsoa_boundaries(EDITION_LSOA_YEAR[edition], lad, data_dir=data_dir)
-    layer = shapes[["lsoa_code", "geometry"]].merge(place_lsoas(edition, place, data_dir), on="lsoa_code",
-                                                    how="inner", validate="one_to_one")
-    if len(layer) != len(shapes):
-        raise ValueError(f"{len(shapes) - len(layer)} LSOA polygons have no IMD {edition} row")
-    return layer
-
-
-def ward_layer(place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
-    """Ward polygons of the place (``ward_code, ward_name, geometry``), British National Grid.
-
-    Parameters
-    ----------
-    place : str, Path or Place, default "leeds"
-        The place.
-    data_dir : path, optional
-        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
-
-    Returns
-    -------
-    GeoDataFrame
-
-    Examples
-    --------
-    >>> len(ward_layer())  # doctest: +PUBLIC_DATA
-    33
-    """
-    return public.load_ward_boundaries(_place(place).local_authority_code, data_dir=data_dir)
-
-
-def place_outline(place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
-    """The place's local authority outline (``lad_code, lad_name, geometry``), British National Grid.
-
-    Parameters
-    ----------
-    place : str, Path or Place, default "leeds"
-        The place.
-    data_dir : path, optional
-        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
-
-    Returns
-    -------
-    GeoDataFrame
-
-    Examples
-    --------
-    >>> outline = place_outline()  # doctest: +PUBLIC_DATA
-    >>> outline["lad_name"].tolist(), round(float(outline.area.iloc[0]) / 1e6, -1)  # km2  # doctest: +PUBLIC_DATA
-    (['Leeds'], 550.0)
-    """
-    return public.load_lad_boundaries("place", _place(place).local_authority_code, data_dir=data_dir)
-
-
-def with_geometry(table: pd.DataFrame, level: str, place: PlaceLike = "leeds", edition: int | None = None,
-                  data_dir: PathLike | None = None) -> gpd.GeoDataFrame:
-    """Every ward or LSOA of the place with ``table``'s columns joined on the area code, for maps.
-
-    A left join: areas missing from ``table`` stay, with missing values, to be mapped as "no data".
-
-    Parameters
-    ----------
-    table : DataFrame
-        One row per area, keyed by ``ward_code`` or ``lsoa_code``; its columns that the boundaries also have (but
-        the key) are dropped.
-    level : {"ward", "lsoa"}
-        The geography.
-    place : str, Path or Place, default "leeds"
-        The place.
-    edition : int, optional
-        The IMD edition whose LSOA geography the table uses (required for ``level="lsoa"``).
-    data_dir : path, optional
-        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
-
-    Returns
-    -------
-    GeoDataFrame
-        The polygons with ``table``'s columns.
-
-    Raises
-    ------
-    ValueError
-        For another level, ``level="lsoa"`` without an edition, or a table with several rows per area.
-
-    Examples
-    --------
-    >>> values = pd.DataFrame({"ward_code": ["E05011385"], "staff": [1222]})
-    >>> mapped = with_geometry(values, "ward")  # doctest: +PUBLIC_DATA
-    >>> len(mapped), int(mapped["staff"].notna().sum())  # doctest: +PUBLIC_DATA
-    (33, 1)
-    """
-    if level == "ward":
-        shapes = ward_layer(place, data_dir)[["ward_code", "ward_name", "geometry"]]
-    elif level == "lsoa":
-        if edition is None:
-            raise ValueError("give the IMD edition whose LSOA geography the table uses")
-        shapes = public.load_lsoa_boundaries(EDITION_LSOA_YEAR[_check_edition(edition)],
-                                             _place(place).local_authority_code, data_dir=data_dir)
-    else:
-        raise ValueError(f"level must be 'ward' or 'lsoa', not {level!r}")
-    key = f"{level}_code"
-    values = table.drop(columns=[c for c in table.columns if c in shapes.columns and c != key])
-    if values[key].duplicated().any():
-        raise ValueError(f"the table has several rows per {key}: select one year (and anchor) first")
-    return shapes.merge(values, on=key, how="left")
 
 
 def describe_deprivation(profile: pd.DataFrame, place_name: str) -> str:

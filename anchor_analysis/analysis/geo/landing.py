@@ -14,12 +14,13 @@ from anchor_analysis.core.years import financial_year, fy_label
 # --- spend landing ------------------------------------------------------------------------------------------
 
 
-def locate_suppliers(ledger: pd.DataFrame, data_dir: PathLike | None = None) -> pd.DataFrame:
+def locate_suppliers(ledger: pd.DataFrame, data_dir: PathLike | None = None,
+                     place: PlaceLike = "leeds") -> pd.DataFrame:
     """Ledger lines with the supplier's LSOA 2021, ward (current code) and local authority.
 
     Uses ``lsoa21_code`` if the ledger already carries it (e.g. from the spend module's classification), otherwise
-    joins the normalised ``supplier_postcode`` to the NSPL postcode lookup (LS, BD, WF, HX, HD, HG, YO areas). The
-    postcode itself goes no further than this frame.
+    joins the normalised ``supplier_postcode`` to the place's regional NSPL postcode lookup (Leeds: the LS, BD, WF,
+    HX, HD, HG and YO areas). The postcode itself goes no further than this frame.
 
     Parameters
     ----------
@@ -28,6 +29,8 @@ def locate_suppliers(ledger: pd.DataFrame, data_dir: PathLike | None = None) -> 
         ``match_status`` to tell postcodes outside the lookup).
     data_dir : path, optional
         The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+    place : str, Path or Place, default "leeds"
+        The place whose postcode lookup locates postcodes.
 
     Returns
     -------
@@ -55,7 +58,8 @@ def locate_suppliers(ledger: pd.DataFrame, data_dir: PathLike | None = None) -> 
         outside = (out["match_status"].astype("str") == "outside_lookup_area" if "match_status" in out.columns
                    else pd.Series(False, index=out.index))
     else:
-        lookup = public.load_postcode_lookup("region", columns=["postcode", "lsoa21_code"], data_dir=data_dir)
+        lookup = public.load_postcode_lookup("region", columns=["postcode", "lsoa21_code"], data_dir=data_dir,
+                                             place=place)
         to_lsoa = lookup.drop_duplicates("postcode").set_index("postcode")["lsoa21_code"].astype("str")
         lsoa = normalise_postcodes(out["supplier_postcode"]).map(to_lsoa)
         # a well-formed postcode the regional lookup does not hold lies outside the lookup's postcode areas
@@ -78,9 +82,9 @@ def _supplier_key(ledger: pd.DataFrame) -> str:
     raise ValueError("the ledger needs a supplier_id or supplier_name column")
 
 
-def _located(ledger: pd.DataFrame, data_dir: PathLike | None) -> pd.DataFrame:
+def _located(ledger: pd.DataFrame, data_dir: PathLike | None, place: PlaceLike) -> pd.DataFrame:
     """Located lines with a ``_lines`` count: 1 per ledger line, or the ``lines`` of a supplier-level row."""
-    out = ledger if "supplier_ward_code" in ledger.columns else locate_suppliers(ledger, data_dir)
+    out = ledger if "supplier_ward_code" in ledger.columns else locate_suppliers(ledger, data_dir, place)
     lines = out["lines"].astype("int64") if "lines" in out.columns else 1
     return out.assign(_lines=lines)
 
@@ -120,7 +124,7 @@ def spend_by_ward(ledger: pd.DataFrame, place: PlaceLike = "leeds", data_dir: Pa
     {'total': 200.0, 'in_place': 100.0, 'not_located': 20.0, 'elsewhere': 80.0}
     """
     place = _place(place)
-    lines = _located(ledger, data_dir)
+    lines = _located(ledger, data_dir, place)
     wards = lsoa_wards(2021, place.local_authority_code, data_dir)[["ward_code", "ward_name"]].drop_duplicates()
     in_place = lines[lines["supplier_lad_code"] == place.local_authority_code]
     supplier = _supplier_key(lines)
@@ -145,7 +149,7 @@ def spend_by_ward(ledger: pd.DataFrame, place: PlaceLike = "leeds", data_dir: Pa
 
 
 def spend_in_priority_neighbourhoods(ledger: pd.DataFrame, clusters: PriorityNeighbourhoods | pd.DataFrame,
-                                     data_dir: PathLike | None = None) -> pd.DataFrame:
+                                     data_dir: PathLike | None = None, place: PlaceLike = "leeds") -> pd.DataFrame:
     """Spend with suppliers located in each priority neighbourhood, per financial year (zeros kept).
 
     Supplier LSOA 2021 -> the neighbourhoods' edition geography as for staff (best-fit LSOA 2011 for IMD 2019).
@@ -158,6 +162,8 @@ def spend_in_priority_neighbourhoods(ledger: pd.DataFrame, clusters: PriorityNei
         :func:`priority_neighbourhoods`, or its ``lsoas`` membership table.
     data_dir : path, optional
         The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+    place : str, Path or Place, default "leeds"
+        The place whose postcode lookup locates lines not located yet.
 
     Returns
     -------
@@ -173,7 +179,7 @@ def spend_in_priority_neighbourhoods(ledger: pd.DataFrame, clusters: PriorityNei
     >>> spend[["cluster_id", "spend", "n_suppliers"]].head(2).values.tolist()  # doctest: +PUBLIC_DATA
     [['PN01', 100.0, 1], ['PN02', 0.0, 0]]
     """
-    lines = _located(ledger, data_dir)
+    lines = _located(ledger, data_dir, place)
     lsoas = _membership(clusters)
     edition = int(lsoas["edition"].iloc[0]) if len(lsoas) else 2025
     mapping = lsoa21_to_edition(edition, data_dir).set_index("lsoa21_code")["lsoa_code"]
@@ -190,7 +196,8 @@ def spend_in_priority_neighbourhoods(ledger: pd.DataFrame, clusters: PriorityNei
     return out.sort_values(["year", "rank"], ignore_index=True)
 
 
-def influenceable_lines(classified: pd.DataFrame, data_dir: PathLike | None = None) -> pd.DataFrame:
+def influenceable_lines(classified: pd.DataFrame, data_dir: PathLike | None = None,
+                        place: PlaceLike = "leeds") -> pd.DataFrame:
     """The influenceable lines of a classified ledger, located to wards (:func:`locate_suppliers`).
 
     Parameters
@@ -200,6 +207,8 @@ def influenceable_lines(classified: pd.DataFrame, data_dir: PathLike | None = No
         analysis: :attr:`anchor_analysis.derived.ProcessedNetwork.ledger` for a network).
     data_dir : path, optional
         The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+    place : str, Path or Place, default "leeds"
+        The place whose postcode lookup locates lines that carry no LSOA yet.
 
     Returns
     -------
@@ -219,12 +228,12 @@ def influenceable_lines(classified: pd.DataFrame, data_dir: PathLike | None = No
     """
     keep = classified["influenceable"].astype(bool)
     excluded = classified[~keep].groupby("year")["amount"].sum()
-    lines = locate_suppliers(classified[keep].reset_index(drop=True), data_dir)
+    lines = locate_suppliers(classified[keep].reset_index(drop=True), data_dir, place)
     lines.attrs["excluded"] = excluded
     return lines
 
 
-def describe_spend_landing(by_ward: pd.DataFrame, in_neighbourhoods: pd.DataFrame, year: int,
+def describe_spend_landing(by_ward: pd.DataFrame, in_neighbourhoods: pd.DataFrame | None, year: int,
                            place_name: str) -> str:
     """One sentence: where the year's influenceable spend landed.
 
@@ -234,8 +243,9 @@ def describe_spend_landing(by_ward: pd.DataFrame, in_neighbourhoods: pd.DataFram
     ----------
     by_ward : DataFrame
         :func:`spend_by_ward` (its ``attrs["totals"]`` is read).
-    in_neighbourhoods : DataFrame
-        :func:`spend_in_priority_neighbourhoods`.
+    in_neighbourhoods : DataFrame or None
+        :func:`spend_in_priority_neighbourhoods`; None where the place has no priority neighbourhoods (no
+        boundaries to form them).
     year : int
         The financial year.
     place_name : str
@@ -255,9 +265,14 @@ def describe_spend_landing(by_ward: pd.DataFrame, in_neighbourhoods: pd.DataFram
     >>> print(describe_spend_landing(by_ward, in_neighbourhoods, 2023, "Leeds"))
     In 2023/24, **£5.3m** of £12.4m influenceable spend went to suppliers located in Leeds, £0.9m of it to suppliers
     in the priority neighbourhoods; £0.2m could not be located.
+    >>> print(describe_spend_landing(by_ward, None, 2023, "Bradford"))
+    In 2023/24, **£5.3m** of £12.4m influenceable spend went to suppliers located in Bradford; £0.2m could not be
+    located.
     """
     totals = by_ward.attrs["totals"].loc[year] / 1e6
-    in_pn = in_neighbourhoods.loc[in_neighbourhoods["year"] == year, "spend"].sum() / 1e6
-    return (f"In {fy_label(year)}, **£{totals['in_place']:,.1f}m** of £{totals['total']:,.1f}m influenceable spend "
-            f"went to suppliers located in {place_name}, £{in_pn:,.1f}m of it to suppliers in the priority "
-            f"neighbourhoods; £{totals['not_located']:,.1f}m could not be located.")
+    landed = (f"In {fy_label(year)}, **£{totals['in_place']:,.1f}m** of £{totals['total']:,.1f}m influenceable spend "
+              f"went to suppliers located in {place_name}")
+    if in_neighbourhoods is not None:
+        in_pn = in_neighbourhoods.loc[in_neighbourhoods["year"] == year, "spend"].sum() / 1e6
+        landed += f", £{in_pn:,.1f}m of it to suppliers in the priority neighbourhoods"
+    return f"{landed}; £{totals['not_located']:,.1f}m could not be located."

@@ -26,9 +26,9 @@ from anchor_analysis.analysis.geo.areas import (
     _check_edition,
     _place,
     _weighted_score,
-    lsoa_layer,
     most_deprived_cutoff,
 )
+from anchor_analysis.analysis.geo.layers import lsoa_layer
 from anchor_analysis.core.errors import PriorityListError
 from anchor_analysis.core.places import Place
 

@@ -382,7 +382,7 @@ STAFF_TABLES = {
 """Published staff tables: name -> (groups whose totals are published, count column)."""
 
 
-def staff_tables(residence: pd.DataFrame, year: int, edition: int, clusters: PriorityNeighbourhoods,
+def staff_tables(residence: pd.DataFrame, year: int, edition: int, clusters: PriorityNeighbourhoods | None,
                  place: PlaceLike = "leeds", data_dir: PathLike | None = None) -> dict[str, pd.DataFrame]:
     """Every staff table of the priority neighbourhoods report for ``year``, disclosure-controlled.
 
@@ -393,7 +393,7 @@ def staff_tables(residence: pd.DataFrame, year: int, edition: int, clusters: Pri
       both published): :func:`anchor_analysis.publish.suppress_grid`;
     - ``staff_in_most_deprived_by_anchor``: :func:`staff_in_most_deprived` per anchor (share blank when withheld);
     - ``staff_in_priority_neighbourhoods`` (network, per neighbourhood) and ``..._by_anchor`` (per anchor, all
-      neighbourhoods together).
+      neighbourhoods together), unless ``clusters`` is None (a place without boundaries has no neighbourhoods).
 
     Parameters
     ----------
@@ -403,8 +403,8 @@ def staff_tables(residence: pd.DataFrame, year: int, edition: int, clusters: Pri
         The financial year.
     edition : int
         The IMD edition of the LSOA table, "most deprived" and the neighbourhoods.
-    clusters : PriorityNeighbourhoods
-        :func:`priority_neighbourhoods` of ``edition``.
+    clusters : PriorityNeighbourhoods or None
+        :func:`priority_neighbourhoods` of ``edition``; None: no neighbourhood tables (``cluster_id`` blank).
     place : str, Path or Place, default "leeds"
         The place.
     data_dir : path, optional
@@ -430,6 +430,8 @@ def staff_tables(residence: pd.DataFrame, year: int, edition: int, clusters: Pri
     >>> {name: len(table) for name, table in tables.items()}  # doctest: +PUBLIC_DATA
     {'staff_by_ward': 33, 'staff_by_lsoa': 482, 'staff_by_ward_and_anchor': 462, 'staff_in_most_deprived_by_anchor': 14,
      'staff_in_priority_neighbourhoods': 6, 'staff_in_priority_neighbourhoods_by_anchor': 14}
+    >>> sorted(staff_tables(residence, 2023, 2019, None))  # doctest: +PUBLIC_DATA
+    ['staff_by_lsoa', 'staff_by_ward', 'staff_by_ward_and_anchor', 'staff_in_most_deprived_by_anchor']
     """
     place = _place(place)
     resident = _check_residence(residence)
@@ -444,10 +446,11 @@ def staff_tables(residence: pd.DataFrame, year: int, edition: int, clusters: Pri
     by_lsoa = staff_rates(resident, place, "lsoa", lsoa_year, data_dir=data_dir).rename(columns={"count": "staff"})
     ward_of = lsoa_wards(lsoa_year, place.local_authority_code, data_dir).set_index("lsoa_code")["ward_code"]
     by_lsoa.insert(3, "ward_code", by_lsoa["lsoa_code"].map(ward_of))
-    by_lsoa.insert(4, "cluster_id", by_lsoa["lsoa_code"].map(_membership(clusters).set_index("lsoa_code")[
-        "cluster_id"]))
-    tables["staff_by_lsoa"] = publish_counts(by_lsoa, place, "staff",
-                                             also_groups=[["year", "ward_code"], ["year", "cluster_id"]])
+    cluster_of = (_membership(clusters).set_index("lsoa_code")["cluster_id"] if clusters is not None
+                  else pd.Series(dtype="str"))
+    by_lsoa.insert(4, "cluster_id", by_lsoa["lsoa_code"].map(cluster_of))
+    groups = [["year", "ward_code"]] + ([["year", "cluster_id"]] if clusters is not None else [])
+    tables["staff_by_lsoa"] = publish_counts(by_lsoa, place, "staff", also_groups=groups)
 
     tables["staff_by_ward_and_anchor"] = staff_by_ward_and_anchor(resident, year, place, data_dir)
 
@@ -456,6 +459,8 @@ def staff_tables(residence: pd.DataFrame, year: int, edition: int, clusters: Pri
     tables["staff_in_most_deprived_by_anchor"] = publish_counts(
         deprived, place, "staff_in_most_deprived", derived=("share_most_deprived",))
 
+    if clusters is None:
+        return tables
     in_pn = staff_in_priority_neighbourhoods(resident, clusters, data_dir=data_dir).rename(columns={"count": "staff"})
     tables["staff_in_priority_neighbourhoods"] = publish_counts(in_pn, place, "staff")
     pn_anchor = staff_in_priority_neighbourhoods(resident, clusters, by_anchor=True, data_dir=data_dir)

@@ -236,7 +236,7 @@ def analyse_ledger(
     place : str or Place, default "leeds"
         The place whose rings classify the suppliers.
     lookup : DataFrame, optional
-        A postcode lookup (default ``public.load_postcode_lookup("region")``).
+        A postcode lookup (default the place's: ``public.load_postcode_lookup("region", place=place)``).
     imd_edition : int, default 2019
         The IMD edition of ``imd_decile``: 2019 or 2025.
     rules : SpendRules, str or Path, optional
@@ -284,7 +284,7 @@ def analyse_ledger(
     rules = rules if isinstance(rules, SpendRules) else load_spend_rules(rules)
     _check_ledger_frame(ledger, "the ledger")
     suppliers = _pandas_suppliers(ledger, drop_exact_duplicates)
-    suppliers = classify_supplier_postcodes(suppliers, _load_lookup(lookup), place, imd_edition, imd=imd,
+    suppliers = classify_supplier_postcodes(suppliers, _load_lookup(lookup, place), place, imd_edition, imd=imd,
                                             outside_lookup=outside_lookup)
     suppliers = _finalise_suppliers(suppliers, place, rules)
     return SpendAnalysis(suppliers, place, _check_edition(imd_edition), rules, "pandas", drop_exact_duplicates,

@@ -48,6 +48,7 @@ def council_spend_profile(
     data_dir: Any = None,
     threads: int | None = None,
     cache: bool = True,
+    dataset: str = "spending_basic",
 ) -> pd.DataFrame:
     """Profile of a council transparency ledger per financial year (April-March by ``payment_date``), in DuckDB.
 
@@ -59,8 +60,8 @@ def council_spend_profile(
     ----------
     spending : DataFrame, str, Path or None, optional
         A frame like ``public.load_spending("basic")`` (``payment_date, amount_gbp, supplier_name`` and optionally
-        ``source_file_month``), a CSV path (``.csv`` or ``.csv.gz``), or ``None`` for the registered Leeds City
-        Council file (``public.dataset_path("spending_basic")``).
+        ``source_file_month``), a CSV path (``.csv`` or ``.csv.gz``), or ``None`` for the registered file
+        ``dataset`` (default Leeds City Council's, ``public.dataset_path("spending_basic")``).
     top_n : int, default 300
         The size of the top supplier group.
     threshold : float, default 500.0
@@ -75,6 +76,9 @@ def council_spend_profile(
         The profile of the registered file (``spending=None``) is computed once and kept with
         :func:`anchor_analysis.public.cached_derived_table`, keyed on the file's SHA-256, the arguments and this
         module's code; every year of an annual run shows the same profile, so it is not recomputed for each.
+    dataset : str, default "spending_basic"
+        The registered council spending file read when ``spending`` is ``None`` (a place's
+        ``[datasets] council_spending``).
 
     Returns
     -------
@@ -113,14 +117,14 @@ def council_spend_profile(
     [0.07, 0.69]
     """
     if spending is None and cache:
-        return _cached_profile(top_n, threshold, all_lines_from, data_dir, threads)
+        return _cached_profile(top_n, threshold, all_lines_from, data_dir, threads, dataset)
 
     import duckdb
 
     t0 = time.perf_counter()
     con = duckdb.connect(config={"threads": int(threads)} if threads else {})
     try:
-        source, has_month = _open_source(con, spending, data_dir)
+        source, has_month = _open_source(con, spending, data_dir, dataset)
         _stage_lines(con, source, has_month, threshold)
         base = _year_totals(con)
         tops = _top_supplier_totals(con, top_n)
@@ -135,19 +139,20 @@ def council_spend_profile(
 
 
 def _cached_profile(top_n: int, threshold: float, all_lines_from: str, data_dir: Any,
-                    threads: int | None) -> pd.DataFrame:
+                    threads: int | None, dataset: str) -> pd.DataFrame:
     """The profile of the registered file, from the derived-table cache (computed and kept there the first time)."""
     from anchor_analysis import public
 
-    path = public.dataset_path("spending_basic", data_dir)  # verified against the registry
+    path = public.dataset_path(dataset, data_dir)  # verified against the registry
     key = (int(top_n), float(threshold), str(all_lines_from), public.code_digest(__file__))
     return public.cached_derived_table(
-        "council_spend_profile", ["spending_basic"], key,
+        "council_spend_profile", [dataset], key,
         lambda: council_spend_profile(path, top_n=top_n, threshold=threshold, all_lines_from=all_lines_from,
                                       threads=threads, cache=False))
 
 
-def _open_source(con: Any, spending: pd.DataFrame | str | Path | None, data_dir: Any) -> tuple[str, bool]:
+def _open_source(con: Any, spending: pd.DataFrame | str | Path | None, data_dir: Any,
+                 dataset: str) -> tuple[str, bool]:
     """What ``con`` selects the ledger from (a registered frame or a ``read_csv``), and if it has months."""
     if isinstance(spending, pd.DataFrame):
         _need(spending, ["payment_date", "amount_gbp", "supplier_name"], "pass public.load_spending('basic')")
@@ -155,15 +160,15 @@ def _open_source(con: Any, spending: pd.DataFrame | str | Path | None, data_dir:
                           if c in spending.columns]]
         con.register("spending_input", frame)
         return "spending_input", "source_file_month" in frame.columns
-    return _csv_source(spending, data_dir)
+    return _csv_source(spending, data_dir, dataset)
 
 
-def _csv_source(spending: str | Path | None, data_dir: Any) -> tuple[str, bool]:
+def _csv_source(spending: str | Path | None, data_dir: Any, dataset: str = "spending_basic") -> tuple[str, bool]:
     """A ``read_csv`` of the ledger file (every column as text), and whether it has ``source_file_month``."""
     if spending is None:
         from anchor_analysis import public
 
-        path = public.dataset_path("spending_basic", data_dir)
+        path = public.dataset_path(dataset, data_dir)
     else:
         path = Path(spending)
         if not path.is_file():

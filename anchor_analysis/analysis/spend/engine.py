@@ -294,7 +294,7 @@ def classify_ledger_files(
     engine : {"duckdb", "pandas"}, default "duckdb"
         How the files are read and summed.
     lookup : DataFrame, optional
-        A postcode lookup (default ``public.load_postcode_lookup("region")``).
+        A postcode lookup (default the place's: ``public.load_postcode_lookup("region", place=place)``).
     imd_edition : int, default 2019
         The IMD edition of ``imd_decile``: 2019 or 2025.
     rules : SpendRules, str or Path, optional
@@ -341,7 +341,7 @@ def classify_ledger_files(
     if outside_lookup not in (ELSEWHERE, UNKNOWN):
         raise SpendError(f"outside_lookup must be {ELSEWHERE!r} or {UNKNOWN!r}, got {outside_lookup!r}")
     files = _resolve_paths(paths)
-    lookup = _load_lookup(lookup, data_dir)
+    lookup = _load_lookup(lookup, place, data_dir)
     if engine == "pandas":
         return analyse_ledger(read_ledger(files), place, lookup, edition, rules=rules, imd=imd,
                               outside_lookup=outside_lookup, drop_exact_duplicates=drop_exact_duplicates, top_n=top_n)
@@ -371,7 +371,7 @@ def classify_ledger_suppliers(
     place : str or Place, default "leeds"
         The place whose rings classify the suppliers.
     lookup : DataFrame, optional
-        A postcode lookup (default ``public.load_postcode_lookup("region")``).
+        A postcode lookup (default the place's: ``public.load_postcode_lookup("region", place=place)``).
     imd_edition : int, default 2019
         The IMD edition of ``imd_decile``: 2019 or 2025.
     rules : SpendRules, str or Path, optional
@@ -412,7 +412,7 @@ def classify_ledger_suppliers(
     rules = rules if isinstance(rules, SpendRules) else load_spend_rules(rules)
     if outside_lookup not in (ELSEWHERE, UNKNOWN):
         raise SpendError(f"outside_lookup must be {ELSEWHERE!r} or {UNKNOWN!r}, got {outside_lookup!r}")
-    prepared = prepare_postcode_lookup(_load_lookup(lookup, data_dir), place, _check_edition(imd_edition), imd)
+    prepared = prepare_postcode_lookup(_load_lookup(lookup, place, data_dir), place, _check_edition(imd_edition), imd)
     suppliers = _duckdb_suppliers([Path(f) for f in files], prepared, place, outside_lookup=outside_lookup,
                                   drop_exact_duplicates=drop_exact_duplicates, memory_limit=memory_limit,
                                   threads=threads)

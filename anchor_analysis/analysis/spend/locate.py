@@ -87,7 +87,7 @@ def prepare_postcode_lookup(
     Traceback (most recent call last):
     ...
     anchor_analysis.core.errors.SpendError: the postcode lookup has no postcode in Leeds (E08000035): use a lookup
-    covering the place, e.g. public.load_postcode_lookup('region')
+    covering the place, e.g. public.load_postcode_lookup('region', place='leeds')
     """
     place = load_place(place)
     edition = _check_edition(imd_edition)
@@ -119,8 +119,9 @@ def prepare_postcode_lookup(
         raise SpendError(f"the postcode lookup repeats {len(repeated)} postcode(s), e.g. {repeated.iloc[0]!r}")
     inner = place.rings[0]
     if not out["lad_code"].isin(inner.lad_codes).any():
+        example = f"public.load_postcode_lookup('region', place={place.key!r})"
         raise SpendError(f"the postcode lookup has no postcode in {inner.label} ({', '.join(inner.lad_codes)}): "
-                         "use a lookup covering the place, e.g. public.load_postcode_lookup('region')")
+                         f"use a lookup covering the place, e.g. {example}")
     ring_of = _ring_of_lad(place)
     ring = out["lad_code"].map(ring_of).astype("str")
     out["ring"] = ring.where(ring.notna(), np.where(out["lad_code"].isna(), UNKNOWN, ELSEWHERE))
@@ -131,13 +132,13 @@ def prepare_postcode_lookup(
     return out[columns].reset_index(drop=True)
 
 
-def _load_lookup(lookup: pd.DataFrame | None, data_dir: Any = None) -> pd.DataFrame:
-    """The lookup given, else the public regional postcode lookup."""
+def _load_lookup(lookup: pd.DataFrame | None, place: str | Place = "leeds", data_dir: Any = None) -> pd.DataFrame:
+    """The lookup given, else the place's public regional postcode lookup."""
     if lookup is not None:
         return lookup
     from anchor_analysis import public
 
-    return public.load_postcode_lookup("region", data_dir=data_dir)
+    return public.load_postcode_lookup("region", data_dir=data_dir, place=place)
 
 
 # --- classification -----------------------------------------------------------------------------------------
@@ -173,7 +174,8 @@ def classify_supplier_postcodes(
     ledger : DataFrame
         Ledger lines or the supplier-level table, with the postcode column.
     lookup : DataFrame, optional
-        A postcode lookup (see :func:`prepare_postcode_lookup`); default ``public.load_postcode_lookup("region")``.
+        A postcode lookup (see :func:`prepare_postcode_lookup`); default the place's regional lookup
+        (``public.load_postcode_lookup("region", place=place)``).
     place : str or Place, default "leeds"
         The place whose rings classify the suppliers.
     imd_edition : int, default 2019
@@ -224,7 +226,7 @@ def classify_supplier_postcodes(
         raise SpendError(f"outside_lookup must be {ELSEWHERE!r} or {UNKNOWN!r}, got {outside_lookup!r}")
     if postcode_column not in ledger.columns:
         raise SpendError(f"the ledger has no {postcode_column!r} column; it has {list(ledger.columns)}")
-    prepared = prepare_postcode_lookup(_load_lookup(lookup), place, imd_edition, imd)
+    prepared = prepare_postcode_lookup(_load_lookup(lookup, place), place, imd_edition, imd)
     codes, distinct = pd.factorize(ledger[postcode_column].astype("str"), use_na_sentinel=True)
     located = _locate(pd.Series(np.asarray(distinct, dtype=object), dtype="str"), prepared, place, outside_lookup)
     # row len(distinct) of `located` is the blank row that missing postcodes (code -1) point to
