@@ -19,7 +19,7 @@ help:
 	@echo "make lab        JupyterLab on notebooks/ (export ANCHOR_ANALYSIS_PUBLIC_DATA first)"
 	@echo "make validate   validate the demo network in data/raw/demo"
 	@echo "make processed  build (or reuse) the demo network's derived tables in data/processed/demo"
-	@echo "make demo-data  regenerate the synthetic demo network (needs ANCHOR_ANALYSIS_PUBLIC_DATA)"
+	@echo "make demo-data  regenerate the synthetic demo networks: Leeds, Birmingham, West Midlands (needs the public data)"
 	@echo "make report     the 2024/25 network impact report of the demo network in outputs/ (HTML, PDF via Chromium)"
 	@echo "make bench      every benchmark: spend (the kit vs plain pandas, 1M and 10M-line ledgers), the report, and"
 	@echo "                the report on a 10M-line network (all need ANCHOR_ANALYSIS_PUBLIC_DATA)"
@@ -56,7 +56,9 @@ processed: $(STAMP)
 	$(BIN)/anchor-analysis process data/raw/demo
 
 demo-data: $(STAMP)
-	$(BIN)/anchor-analysis demo-data --out data/raw/demo
+	$(BIN)/anchor-analysis demo-data --network leeds
+	$(BIN)/anchor-analysis demo-data --network birmingham
+	$(BIN)/anchor-analysis demo-data --network west_midlands
 
 # Chromium prints the PDF. Installed with apt when missing and possible; if not, the HTML is still built and
 # the PDF step fails with a message saying what to install (or set ANCHOR_ANALYSIS_CHROMIUM).

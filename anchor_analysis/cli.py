@@ -41,14 +41,19 @@ give a TOML file path")
 >>> print(runner.invoke(main, ["demo-data", "--help"], prog_name="anchor-analysis").output)
 Usage: anchor-analysis demo-data [OPTIONS]
 <BLANKLINE>
-  Write the synthetic demo network (needs the public data for real Leeds
-  geography).
+  Write a synthetic demo network (needs the public data for the real geography).
 <BLANKLINE>
 Options:
-  --out PATH      [default: data/raw/demo]
-  --seed INTEGER  Random seed; the same seed gives the same files.  [default:
-                  2019]
-  -h, --help      Show this message and exit.
+  --network [leeds|birmingham|west_midlands]
+                                  Which demo network (its targets file in
+                                  anchor_analysis/data/demo/).  [default: leeds]
+  --out PATH                      Where to write.  [default: the network's
+                                  folder under data/raw/, data/raw/demo for
+                                  leeds]
+  --seed INTEGER                  Random seed; the same seed gives the same
+                                  files.  [default: the network's, 2019 for
+                                  leeds]
+  -h, --help                      Show this message and exit.
 <BLANKLINE>
 
 ``report`` checks its options before anything runs:
@@ -197,10 +202,15 @@ def process(data_dir: Path, place: str | None, rebuild: bool) -> None:
 
 
 @main.command("demo-data")
-@click.option("--out", "out_dir", default="data/raw/demo", show_default=True, type=click.Path(path_type=Path))
-@click.option("--seed", default=2019, show_default=True, help="Random seed; the same seed gives the same files.")
-def demo_data(out_dir: Path, seed: int) -> None:
-    """Write the synthetic demo network (needs the public data for real Leeds geography).
+@click.option("--network", "network", default="leeds", show_default=True,
+              type=click.Choice(["leeds", "birmingham", "west_midlands"]),
+              help="Which demo network (its targets file in anchor_analysis/data/demo/).")
+@click.option("--out", "out_dir", default=None, type=click.Path(path_type=Path),
+              help="Where to write.  [default: the network's folder under data/raw/, data/raw/demo for leeds]")
+@click.option("--seed", default=None, type=int, help="Random seed; the same seed gives the same files.  [default: "
+              "the network's, 2019 for leeds]")
+def demo_data(network: str, out_dir: Path | None, seed: int | None) -> None:
+    """Write a synthetic demo network (needs the public data for the real geography).
 
     \f
     Writes :func:`~anchor_analysis.demo.write.write_demo_network` into ``--out``; without the public data the
@@ -208,10 +218,12 @@ def demo_data(out_dir: Path, seed: int) -> None:
 
     Parameters
     ----------
-    out_dir : Path
-        ``--out``: the folder to write (default ``data/raw/demo``).
-    seed : int
-        ``--seed``: the random seed; the same seed gives the same files.
+    network : str
+        ``--network``: the demo network (``leeds``, ``birmingham``, ``west_midlands``).
+    out_dir : Path or None
+        ``--out``: the folder to write (default: the network's folder, ``data/raw/demo`` for Leeds).
+    seed : int or None
+        ``--seed``: the random seed (default: the network's); the same seed gives the same files.
 
     See Also
     --------
@@ -221,10 +233,10 @@ def demo_data(out_dir: Path, seed: int) -> None:
     from anchor_analysis.demo.write import write_demo_network
 
     try:
-        written = write_demo_network(out_dir, seed=seed)
+        written = write_demo_network(out_dir, seed=seed, network=network)
     except PublicDataMissing as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"wrote {len(written)} files of the SYNTHETIC demo network to {out_dir}")
+    click.echo(f"wrote {len(written)} files of the SYNTHETIC demo network to {written[0].parent}")
 
 
 @main.command()

@@ -308,7 +308,7 @@ CATALOGUE = [
      ["metrics.csv: required file is missing: put metrics.csv or metrics.xlsx in"], 1),
     ("unknown_sector", {"anchors.csv": with_cell(ANCHORS, 2, "sector", "charity")},
      ["anchors.csv row 2, column 'sector': value 'charity': sector must be one of nhs, university, "
-      "fe_college, local_authority, utility, government, culture, housing, other"], 1),
+      "fe_college, local_authority, utility, government, culture, housing, blue_light, other"], 1),
     ("joined_after_left", {"anchors.csv": with_cell(ANCHORS, 3, "joined_year", "2023")},
      ["anchors.csv row 3, column 'left_year': value '2022': left_year must not be before joined_year",
       "progression.csv: warning: anchors and membership years not checked: fix the anchors table first"], 1),

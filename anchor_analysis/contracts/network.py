@@ -107,6 +107,9 @@ class Network:
         ``network.toml``'s ``description``.
     report : ValidationReport, optional
         The validation report, for its warnings (there are no errors, or loading would have failed).
+    published_figures : str, optional
+        ``network.toml``'s ``published_figures``: the published network whose figures the folder reproduces
+        (``anchor_analysis/data/published_figures.toml``); empty: the place's.
 
     Examples
     --------
@@ -130,6 +133,8 @@ class Network:
     description: str = ""
     report: ValidationReport = field(default_factory=ValidationReport, repr=False)
     """The validation report, for its warnings (there are no errors, or loading would have failed)."""
+    published_figures: str = ""
+    """The published network whose figures the folder reproduces; empty: the place's."""
 
 
 # --- a whole network folder
@@ -175,7 +180,8 @@ def network_place(data_dir: str | Path, place: str | Place | None = None) -> Pla
 
 
 def _read_settings(data_dir: Path, report: ValidationReport) -> dict:
-    """``network.toml`` (optional): name, place, synthetic, description; problems go into the report."""
+    """``network.toml`` (optional): name, place, synthetic, description, published figures; problems go into the
+    report."""
     path = data_dir / NETWORK_FILE
     if not path.is_file():
         return {}
@@ -316,6 +322,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         anchors=frames["anchors"], progression=frames["progression"], metrics=frames["metrics"],
         staff_residence=frames["staff_residence"], sites=frames["sites"], ledger_files=files,
         data_dir=data_dir, description=settings.get("description", ""), report=report,
+        published_figures=settings.get("published_figures", ""),
     )
     return report, network
 

@@ -29,8 +29,10 @@ CP1252_WARNING = "read as Windows-1252; save as UTF-8 to avoid this"
 EMPTY_FILE = "file is empty: expected a header row and data rows"
 ANCHORS_NOT_CHECKED = "anchors and membership years not checked: fix the anchors table first"
 
-_NETWORK_KEYS = {"name": str, "place": str, "synthetic": bool, "description": str, "seed": int}
-"""Settings of network.toml; ``seed`` records the generator seed of a synthetic network."""
+_NETWORK_KEYS = {"name": str, "place": str, "synthetic": bool, "description": str, "seed": int,
+                 "published_figures": str}
+"""Settings of network.toml; ``seed`` records the generator seed of a synthetic network; ``published_figures`` names
+the published network whose figures ``anchor-analysis reproduce`` checks (default: the place's)."""
 _SETTING_TYPES = {str: "a quoted text", bool: "true or false", int: "a whole number"}
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _ZIP_MAGIC = b"PK\x03\x04"

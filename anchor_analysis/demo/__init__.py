@@ -1,13 +1,23 @@
-"""The synthetic demo network: a seeded, deterministic generator.
+"""Synthetic demo networks: a seeded, deterministic generator driven by a targets file per network.
 
-Per-anchor returns of the Leeds Anchor Network are not public. The demo network is **synthetic**: invented,
-pseudonymous anchors ("NHS Trust A") on the real Leeds geography, with per-anchor values *solved for* so that the
-network aggregates agree, at the published precision, with every figure of design.md section 3 (seeds 000, 001,
-003). It lets every notebook and the annual report run end to end; it says nothing about any real organisation.
+Per-anchor returns of real anchor networks are not public. A demo network is **synthetic**: invented, pseudonymous
+anchors ("NHS Trust A") on a real place's geography, with per-anchor values *solved for* so that the network
+aggregates agree, at the published precision, with the published figures its targets file names. It lets every
+notebook and the annual report run end to end; it says nothing about any real organisation.
 
-In: the seed and the public data (the real geography). Out: the network folder, ``data/raw/demo``, written by
-:func:`write_demo_network` (``anchor-analysis demo-data``); :class:`DemoNetwork` builds its tables in memory. The
-tables that need no geography show the solved targets directly:
+In: a targets file (``anchor_analysis/data/demo/<network>.toml``, with its anchors CSV beside it:
+:func:`load_demo_targets`), the seed and the public data (the real geography). Out: the network folder, written by
+:func:`write_demo_network` (``anchor-analysis demo-data --network <network>``); :class:`DemoNetwork` builds its
+tables in memory. Three networks ship:
+
+* ``leeds`` (``data/raw/demo``): 14 anchors on the Leeds geography, agreeing with every figure of design.md section 3
+  (seeds 000, 001, 003);
+* ``birmingham`` (``data/raw/demo-birmingham``): the Birmingham Anchor Network of seed 004, Table 1: six public
+  bodies of over 250 staff and GBP 5m annual spend, established 2019, on Birmingham's geography;
+* ``west_midlands`` (``data/raw/demo-west-midlands``): about 60 anchors across the seven West Midlands Combined
+  Authority authorities, agreeing with seed 004's baseline and its coverage notes.
+
+The tables that need no geography show the solved targets directly:
 
 >>> import pandas as pd
 >>> network = DemoNetwork(DemoGeography(lsoas=pd.DataFrame(), postcodes=pd.DataFrame()), seed=2019)
@@ -15,20 +25,21 @@ tables that need no geography show the solved targets directly:
 >>> int(staff["headcount"].sum()), round(float(staff["staff_in_leeds"].sum() / staff["headcount"].sum()), 3)
 (62300, 0.64)
 
-What is solved, and how (each solve acts on per-anchor values, never on outputs):
+What can be solved, and how (each solve acts on per-anchor values, never on outputs; a network solves the targets
+its file names):
 
-* 2019/20 progression: 7 of 11 anchors; activity levels are moved one step at a time (a deterministic greedy
-  search) until each dimension's network mean of current and ambition is within 0.02 of the published value
-  (employment: at chosen points inside the rounding interval, see ``PF_SOLVE_TARGETS_2019``).
-* 2019/20 spend: 6 anchors report a spend baseline; their Leeds and West Yorkshire shares are shifted by a common
-  offset and a size-related tilt so that both the pooled share and the unweighted mean of shares are 48.0% and
-  52.5%. All 11 report total spend, summing to more than GBP 2bn.
-* 2023/24 workforce: headcounts are scaled to 62,300; Leeds shares are scaled so 64.0% live in Leeds; residence is
-  spread over real LSOAs (population x distance decay from each anchor's site x a deprivation tilt) and the tilt is
-  solved so that 12,300 staff live in IMD 2019 national decile 1 LSOAs.
-* 2023/24 spend in Leeds: per-anchor Leeds spend is scaled to GBP 511.0m.
-* Carbon: per-anchor reduction rates are scaled so that like-for-like scope 1+2 emissions fall by 110,000 t
-  between 2019/20 and 2023/24.
+* progression overview (Leeds 2019/20: 7 of 11 anchors): activity levels are moved one step at a time (a
+  deterministic greedy search) until each dimension's network mean of current and ambition is within a tolerance of
+  the published value;
+* spend baseline (Leeds 2019/20: 6 anchors report where spend lands): their place and region shares are shifted by a
+  common offset and a size-related tilt so that both the pooled share and the unweighted mean of shares hit the
+  published ones; a floor or an exact total for total spend;
+* workforce: headcounts scaled to an exact total, the shares living in the place scaled to a published share; staff
+  spread over real LSOAs (population x distance decay from each anchor's site x a deprivation tilt), the tilt solved
+  so that a published number of staff live in IMD 2019 national decile 1 LSOAs;
+* spend in the place or the region scaled to a published amount;
+* carbon: reduction rates scaled to a like-for-like fall, or emissions scaled to a total exact to the kilogram;
+* land: areas scaled to a total exact to the tenth of a hectare.
 """
 
 from __future__ import annotations
@@ -39,52 +50,50 @@ from anchor_analysis.demo.ledgers import (
 from anchor_analysis.demo.network import (
     DemoNetwork,
 )
+from anchor_analysis.demo.progression import (
+    ProgressionMixin,
+)
 from anchor_analysis.demo.specs import (
-    ANCHORS,
-    ELSEWHERE_NATIONAL_POSTCODES,
-    JUNK_POSTCODES,
     LEDGER_CATEGORIES,
-    NOT_LIVING_WAGE,
-    PF_SOLVE_TARGETS_2019,
-    PF_SOLVE_TOLERANCE,
-    PROGRESSION_REPORTERS,
-    PUBLISHED_2019_OVERVIEW,
-    SPEND_BASELINE_2019,
-    SYNTHETIC_NOTICE,
-    TARGETS,
-    UNASSESSED,
-    YEARS,
     AnchorSpec,
     DemoGeography,
     is_member,
     largest_remainder,
+    load_anchor_specs,
     load_demo_geography,
+)
+from anchor_analysis.demo.spend import (
+    SpendMixin,
+)
+from anchor_analysis.demo.targets import (
+    TARGET_KINDS,
+    DemoTargets,
+    available_demo_networks,
+    load_demo_targets,
+)
+from anchor_analysis.demo.workforce import (
+    WorkforceMixin,
 )
 from anchor_analysis.demo.write import (
     write_demo_network,
 )
 
 __all__ = [
-    "ANCHORS",
     "AnchorSpec",
     "DemoGeography",
-    "ELSEWHERE_NATIONAL_POSTCODES",
-    "JUNK_POSTCODES",
     "LEDGER_CATEGORIES",
-    "NOT_LIVING_WAGE",
-    "PF_SOLVE_TARGETS_2019",
-    "PF_SOLVE_TOLERANCE",
-    "PROGRESSION_REPORTERS",
-    "PUBLISHED_2019_OVERVIEW",
-    "SPEND_BASELINE_2019",
-    "SYNTHETIC_NOTICE",
-    "TARGETS",
-    "UNASSESSED",
-    "YEARS",
+    "TARGET_KINDS",
     "is_member",
     "largest_remainder",
+    "load_anchor_specs",
     "load_demo_geography",
+    "DemoTargets",
+    "available_demo_networks",
+    "load_demo_targets",
     "LedgerMixin",
+    "ProgressionMixin",
+    "SpendMixin",
+    "WorkforceMixin",
     "DemoNetwork",
     "write_demo_network",
 ]

@@ -1,7 +1,8 @@
 """The demo network's supplier ledgers.
 
-In: each anchor's spend return (:meth:`~anchor_analysis.demo.network.DemoNetwork.spend`) and the real postcodes of
-the place. Out: one transaction ledger per anchor and year with a spend analysis, whose lines agree with the return.
+In: each anchor's spend return (:meth:`~anchor_analysis.demo.network.DemoNetwork.spend`), the real postcodes of
+the place and the network's national and junk postcodes (its targets file). Out: one transaction ledger per anchor
+and year with a spend analysis (for the anchors that send ledgers), whose lines agree with the return.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import numpy as np
 import pandas as pd
 
 from anchor_analysis.demo.specs import (
-    ELSEWHERE_NATIONAL_POSTCODES,
-    JUNK_POSTCODES,
     LEDGER_CATEGORIES,
     _rng,
     largest_remainder,
@@ -21,8 +20,8 @@ from anchor_analysis.demo.specs import (
 class LedgerMixin:
     """The ledger-building methods of :class:`~anchor_analysis.demo.network.DemoNetwork`.
 
-    It relies on the network's ``seed``, ``place``, ``geo`` (:class:`~anchor_analysis.demo.specs.DemoGeography`)
-    and :meth:`~anchor_analysis.demo.network.DemoNetwork.spend`.
+    It relies on the network's ``seed``, ``targets``, ``specs``, ``inner``/``region`` ring keys, ``geo``
+    (:class:`~anchor_analysis.demo.specs.DemoGeography`) and :meth:`~anchor_analysis.demo.network.DemoNetwork.spend`.
 
     See Also
     --------
@@ -32,8 +31,8 @@ class LedgerMixin:
     def ledgers(self) -> dict[tuple[str, int], pd.DataFrame]:
         """Build one transaction ledger per anchor and year with a spend return; lines agree with the return closely.
 
-        Influenceable spend goes to suppliers in the return's rings (deprived and other Leeds postcodes, the rest of
-        West Yorkshire, elsewhere, some national offices); the excluded payments (public bodies, tax, pensions,
+        Influenceable spend goes to suppliers in the return's rings (deprived and other postcodes of the place, the rest
+        of the region, elsewhere, some national offices); the excluded payments (public bodies, tax, pensions,
         grants) by rule. As in real ledgers, some postcodes are missing or junk, and there are credit notes and
         exact duplicate lines, each netting to zero.
 
@@ -56,7 +55,7 @@ class LedgerMixin:
         """
         spend = self.spend()
         pcs = self.geo.postcodes
-        inner, region = self.place.rings[0].key, self.place.rings[-1].key
+        inner, region = self.inner, self.region
         pools = {
             "inner_deprived": pcs[(pcs["ring"] == inner) & (pcs["decile_2019"] == 1)]["postcode"].to_numpy(),
             "inner_other": pcs[(pcs["ring"] == inner) & (pcs["decile_2019"] != 1)]["postcode"].to_numpy(),
@@ -65,8 +64,10 @@ class LedgerMixin:
         }
         categories = list(LEDGER_CATEGORIES)
         out = {}
-        for r in spend[spend["spend_leeds"].notna()].itertuples():  # ledgers where a spend analysis was done
-            out[(r.anchor_id, r.year)] = self._ledger(r, pools, categories)
+        years = self.targets.ledger_years
+        for r in spend[spend[f"spend_{inner}"].notna()].itertuples():  # ledgers where a spend analysis was done
+            if self.specs[r.anchor_id].ledger and (years is None or r.year in years):
+                out[(r.anchor_id, r.year)] = self._ledger(r, pools, categories)
         return out
 
     def _ledger(self, r, pools, categories) -> pd.DataFrame:
@@ -77,12 +78,14 @@ class LedgerMixin:
         influenceable_cats = [c for c in categories if LEDGER_CATEGORIES[c][0]]
         excluded_cats = [c for c in categories if not LEDGER_CATEGORIES[c][0]]
         # ring budget of influenceable spend, from the anchor's own return
+        spend_inner, spend_region = getattr(r, f"spend_{self.inner}"), getattr(r, f"spend_{self.region}")
         budgets = {
             "inner_deprived": r.spend_most_deprived,
-            "inner_other": r.spend_leeds - r.spend_most_deprived,
-            "region": r.spend_west_yorkshire - r.spend_leeds,
-            "elsewhere": r.influenceable_spend - r.spend_west_yorkshire,
+            "inner_other": spend_inner - r.spend_most_deprived,
+            "region": spend_region - spend_inner,
+            "elsewhere": r.influenceable_spend - spend_region,
         }
+        national, junk = self.targets.national_postcodes, self.targets.junk_postcodes
         lines = []
         for ring, budget in budgets.items():
             if budget <= 0:
@@ -95,9 +98,9 @@ class LedgerMixin:
                 sid = f"{r.anchor_id[:3].upper()}-{ring[:2].upper()}{i:03d}"
                 postcode = pool[supplier_rng.integers(len(pool))]
                 if ring == "elsewhere" and supplier_rng.uniform() < 0.5:
-                    postcode = ELSEWHERE_NATIONAL_POSTCODES[supplier_rng.integers(len(ELSEWHERE_NATIONAL_POSTCODES))]
+                    postcode = national[supplier_rng.integers(len(national))]
                 if supplier_rng.uniform() < 0.04:  # as in real ledgers: missing or junk postcodes
-                    postcode = JUNK_POSTCODES[supplier_rng.integers(len(JUNK_POSTCODES))]
+                    postcode = junk[supplier_rng.integers(len(junk))]
                 category = influenceable_cats[supplier_rng.integers(len(influenceable_cats))]
                 lines.extend(self._invoice_lines(rng, r, sid, postcode, category, int(amount)))
         # non-influenceable payments: other public bodies, tax, pensions, grants (reported by rule, excluded)

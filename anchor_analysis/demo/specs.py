@@ -1,11 +1,13 @@
-"""The demo anchors, the published aggregates they are solved to, and the real geography they sit on.
+"""The demo anchors' generator parameters, the real geography they sit on, and small deterministic helpers.
 
-In: ``anchor_analysis/data/demo_anchors.csv`` (invented generator parameters) and the public data. Out:
-:data:`ANCHORS`, the targets (:data:`TARGETS`, :data:`PUBLISHED_2019_OVERVIEW`, ...), :class:`DemoGeography` and
-the small deterministic helpers the generator uses.
+In: a demo network's anchors CSV (``anchor_analysis/data/demo/<network>_anchors.csv``: invented generator
+parameters, one row per anchor) and the public data. Out: :class:`AnchorSpec` per anchor, :class:`DemoGeography` and
+the helpers the generator uses. What each network solves for is its targets file
+(:mod:`anchor_analysis.demo.targets`).
 
->>> len(ANCHORS), ANCHORS[0].name, TARGETS["headcount_2023"]
-(14, 'NHS Trust A', 62300)
+>>> specs = load_anchor_specs("leeds_anchors.csv")
+>>> len(specs), specs[0].name, specs[0].headcount
+(14, 'NHS Trust A', 20500)
 """
 
 from __future__ import annotations
@@ -21,144 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from anchor_analysis.core.errors import ConfigError
 from anchor_analysis.core.places import Place
-
-YEARS = tuple(range(2019, 2025))
-"""Financial years of the demo returns: 2019/20 to 2024/25."""
-
-SYNTHETIC_NOTICE = (
-    "SYNTHETIC DATA: the demo network is invented by anchor_analysis.demo and agrees with published Leeds "
-    "aggregates by construction. It describes no real organisation."
-)
-
-# --- the anchors --------------------------------------------------------------------------------------------
-# Generator parameters (invented): size in 2023/24, where staff live, how they spend and emit.
-# leeds_share: share of staff living in Leeds before the network-wide solve; reach_km: distance decay of
-# residence around the main site; site: postcode district the main site is placed in (a random real postcode
-# of that district is drawn, so no real building is pinned).
-
-
-@dataclass(frozen=True)
-class AnchorSpec:
-    """The generator's parameters of one demo anchor (invented), from ``anchor_analysis/data/demo_anchors.csv``.
-
-    Parameters
-    ----------
-    anchor_id, name, sector : str
-        Its id (``nhs_trust_a``), pseudonymous name ("NHS Trust A") and sector.
-    joined : int
-        The financial year it joined the network.
-    left : int or None
-        The financial year it left (a member until the year before); None while a member.
-    headcount : int
-        Staff in 2023/24, before the network-wide solve.
-    leeds_share : float
-        Share of staff living in Leeds, before the solve.
-    reach_km : float
-        Distance decay of where staff live around the main site.
-    site : str
-        Postcode district of the main site (a random real postcode of it is drawn).
-    total_spend_m : float
-        Total spend in 2019/20, GBP million.
-    influenceable_ratio : float
-        Influenceable share of total spend.
-    leeds_spend_share : float
-        Share of influenceable spend in Leeds.
-    carbon_kt : float
-        Scope 1+2 emissions in 2019/20, kt CO2e.
-    land_ha : float or None
-        Land held, hectares (None: not reported).
-
-    Examples
-    --------
-    >>> spec = ANCHORS[0]
-    >>> spec.anchor_id, spec.sector, spec.joined, spec.left, spec.site
-    ('nhs_trust_a', 'nhs', 2018, None, 'LS9')
-    """
-
-    anchor_id: str
-    name: str
-    sector: str
-    joined: int
-    left: int | None
-    headcount: int
-    leeds_share: float
-    reach_km: float
-    site: str
-    total_spend_m: float
-    influenceable_ratio: float
-    leeds_spend_share: float
-    carbon_kt: float
-    land_ha: float | None
-
-
-def _load_anchor_specs() -> tuple[AnchorSpec, ...]:
-    """Generator parameters per anchor, from ``anchor_analysis/data/demo_anchors.csv`` (invented, see its header).
-
-    headcount: 2023/24 before the solve; leeds_share: share of staff living in Leeds before the solve; reach_km:
-    residence decay; site: postcode district of the main site; total_spend_m: total spend GBP m in 2019/20;
-    influenceable_ratio: influenceable share of it; leeds_spend_share: share of influenceable spend in Leeds;
-    carbon_kt: scope 1+2 kt in 2019/20; land_ha: land held (blank: not reported).
-    """
-    text = (resources.files("anchor_analysis") / "data" / "demo_anchors.csv").read_text(encoding="utf-8")
-    specs = []
-    for row in csv.DictReader(io.StringIO(text)):
-        specs.append(AnchorSpec(
-            row["anchor_id"], row["name"], row["sector"], int(row["joined"]), int(row["left"]) if row["left"] else None,
-            int(row["headcount"]), float(row["leeds_share"]), float(row["reach_km"]), row["site"],
-            float(row["total_spend_m"]), float(row["influenceable_ratio"]), float(row["leeds_spend_share"]),
-            float(row["carbon_kt"]), float(row["land_ha"]) if row["land_ha"] else None))
-    return tuple(specs)
-
-
-ANCHORS: tuple[AnchorSpec, ...] = _load_anchor_specs()
-
-# Who returned a progression self-assessment each year (seed 003: 7 of 11 anchors in 2019/20).
-PROGRESSION_REPORTERS = {
-    2019: ["nhs_trust_a", "nhs_trust_b", "nhs_trust_c", "university_a", "university_b", "fe_college_a",
-           "local_authority_a"],
-    2020: ["nhs_trust_a", "nhs_trust_c", "university_a", "university_b", "local_authority_a", "water_utility_a"],
-    2021: ["nhs_trust_a", "nhs_trust_b", "nhs_trust_c", "university_a", "university_b", "university_c",
-           "fe_college_a", "local_authority_a", "water_utility_a"],
-    2022: ["nhs_trust_a", "nhs_trust_b", "nhs_trust_c", "nhs_body_d", "university_a", "university_b",
-           "university_c", "fe_college_a", "local_authority_a", "water_utility_a"],
-    2023: ["nhs_trust_a", "nhs_trust_b", "nhs_trust_c", "nhs_body_d", "university_a", "university_b",
-           "university_c", "fe_college_a", "fe_college_b", "local_authority_a", "water_utility_a",
-           "cultural_body_a"],
-    2024: ["nhs_trust_a", "nhs_trust_b", "nhs_trust_c", "university_a", "university_b", "university_c",
-           "fe_college_a", "local_authority_a", "water_utility_a", "government_department_a", "cultural_body_a"],
-}
-# Activities some anchors did not assess (partial returns are real: the count assessed is shown).
-UNASSESSED = {
-    ("fe_college_b", "net_zero"), ("fe_college_b", "new_developments"),
-    ("cultural_body_a", "core_services_disadvantaged"), ("nhs_trust_c", "new_developments"),
-}
-# Seed 003 "Progression Framework Results Overview", 2019/20, 7 anchors: (current, ambition) per dimension.
-PUBLISHED_2019_OVERVIEW = {
-    "employment": (3.1, 3.7), "procurement": (1.7, 2.7), "environment_assets": (2.5, 3.1),
-    "service_delivery": (2.7, 3.8), "civic": (2.8, 3.7),
-}
-# Where the 2019/20 solve aims inside the published rounding interval. Employment is placed so that both
-# means round to the published 3.1 and 3.7 while round(ambition - current) = 0.5, not the published 0.6: the
-# demo thereby tells the published method (stretch = rounded ambition - rounded current) apart from the
-# alternative, so the back test fails if the rounding definition changes. Others aim at the published value.
-PF_SOLVE_TARGETS_2019 = {("employment", "current"): 88 / 28, ("employment", "ambition"): 103 / 28}
-PF_SOLVE_TOLERANCE = 0.02
-# Seed 003 "Procurement": the 6 anchors of the 2019/20 spend baseline.
-SPEND_BASELINE_2019 = ["nhs_trust_a", "nhs_trust_c", "university_a", "university_b", "fe_college_a",
-                       "local_authority_a"]
-TARGETS = {
-    "headcount_2023": 62_300,  # seed 000 "over 62,000" and seed 001 "62,000" (to the thousand): [62,000, 62,500)
-    "leeds_staff_share_2023": 0.640,     # "64% residing in Leeds" (seed 000)
-    "staff_most_deprived_2023": 12_300,  # "12,300 from the most disadvantaged wards" (seed 001)
-    "spend_leeds_2023": 511_000_000,     # "GBP 511 million of influenceable expenditure" (seed 000)
-    "carbon_reduction_2019_2023": 110_000,  # "110,000 tonnes ... over four years" (seeds 000, 001)
-    "spend_share_leeds_2019": 0.480,     # "average of 48% spent in Leeds" (seed 003)
-    "spend_share_wy_2019": 0.525,        # "52.5% in West Yorkshire" (seed 003)
-    "total_spend_2019_min": 2_000_000_000,  # "annual spend of 11 anchors in excess of GBP 2bn" (seed 003)
-}
-# Living Wage (seed 003: 10 of 11 in 2019/20): anchors not yet paying it to all employees, by year.
-NOT_LIVING_WAGE = {2019: {"fe_college_b"}, 2020: {"fe_college_b"}, 2023: {"cultural_body_b"}}
 
 LEDGER_CATEGORIES = {
     # category: (influenceable?, share of supplier count)
@@ -176,9 +42,132 @@ LEDGER_CATEGORIES = {
     "Pensions": (False, 0.02),
     "Grants to individuals": (False, 0.02),
 }
-ELSEWHERE_NATIONAL_POSTCODES = ["M1 1AE", "B1 1BB", "EC1A 1BB", "NG1 5FS", "S1 2HE", "M3 3EB", "BS1 4DJ",
-                                "L1 8JQ", "CF10 1EP", "G2 1DY"]
-JUNK_POSTCODES = ["", "N/A", "LS99 9ZZ", "TBC", "LS1", "WF17 0ZZ"]
+
+# --- the anchors --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnchorSpec:
+    """The generator's parameters of one demo anchor (invented), one row of a network's anchors CSV.
+
+    A blank parameter means the anchor never returns that part: no ``headcount``, no workforce return (and no
+    staff residence); no ``total_spend_m``, no spend return; no ``carbon_kt``, no emissions; no ``land_ha``, no land.
+
+    Parameters
+    ----------
+    anchor_id, name, sector : str
+        Its id (``nhs_trust_a``), pseudonymous name ("NHS Trust A") and sector.
+    joined : int
+        The financial year it joined the network.
+    left : int or None
+        The financial year it left (a member until the year before); None while a member.
+    headcount : int or None
+        Staff in the network's reference year, before any solve.
+    inner_share : float
+        Share of staff living in the place (the innermost ring), before any solve.
+    reach_km : float
+        Distance decay of where staff live around the main site.
+    site : str
+        Postcode district of the main site (a random real postcode of it is drawn).
+    total_spend_m : float or None
+        Total spend in the network's first year, GBP million.
+    influenceable_ratio : float
+        Influenceable share of total spend.
+    inner_spend_share : float
+        Share of influenceable spend with suppliers in the place.
+    carbon_kt : float or None
+        Scope 1+2 emissions in the first year, kt CO2e.
+    land_ha : float or None
+        Land held, hectares.
+    region_share : float, default 0.6
+        Share of the staff living outside the place who live in the rest of the region (the outer ring).
+    region_spend_share : float or None, default None
+        Share of influenceable spend in the region (the outer ring, the place included); None: a little above the
+        place's share.
+    residence : bool, default True
+        Returns where its staff live (counts by LSOA), when it returns a headcount.
+    ledger : bool, default True
+        Sends its supplier ledger, in the years it analysed where its spend lands.
+
+    Examples
+    --------
+    >>> spec = load_anchor_specs("leeds_anchors.csv")[0]
+    >>> spec.anchor_id, spec.sector, spec.joined, spec.left, spec.site, spec.region_share
+    ('nhs_trust_a', 'nhs', 2018, None, 'LS9', 0.6)
+    """
+
+    anchor_id: str
+    name: str
+    sector: str
+    joined: int
+    left: int | None
+    headcount: int | None
+    inner_share: float
+    reach_km: float
+    site: str
+    total_spend_m: float | None
+    influenceable_ratio: float
+    inner_spend_share: float
+    carbon_kt: float | None
+    land_ha: float | None
+    region_share: float = 0.6
+    region_spend_share: float | None = None
+    residence: bool = True
+    ledger: bool = True
+
+
+def _number(row: dict, column: str, kind: type = float) -> float | int | None:
+    """The row's ``column`` as ``kind``, None when blank or absent."""
+    text = (row.get(column) or "").strip()
+    return kind(text) if text else None
+
+
+def _flag(row: dict, column: str) -> bool:
+    """An optional yes/no column: absent or blank is yes."""
+    text = (row.get(column) or "").strip().lower()
+    if text not in ("", "yes", "no"):
+        raise ConfigError(f"demo anchors: {column} of {row['anchor_id']} must be yes or no, not {text!r}")
+    return text != "no"
+
+
+def load_anchor_specs(name: str) -> tuple[AnchorSpec, ...]:
+    """Read a demo network's anchors CSV (``anchor_analysis/data/demo/<name>``) into :class:`AnchorSpec` rows.
+
+    Parameters
+    ----------
+    name : str
+        The CSV's file name in ``anchor_analysis/data/demo``.
+
+    Returns
+    -------
+    tuple of AnchorSpec
+        One per row, in file order.
+
+    Raises
+    ------
+    ConfigError
+        A required column is missing or a yes/no column holds anything else.
+
+    Examples
+    --------
+    >>> [s.anchor_id for s in load_anchor_specs("leeds_anchors.csv")][-2:]
+    ['cultural_body_a', 'cultural_body_b']
+    """
+    text = (resources.files("anchor_analysis") / "data" / "demo" / name).read_text(encoding="utf-8")
+    specs = []
+    for row in csv.DictReader(io.StringIO(text)):
+        try:
+            specs.append(AnchorSpec(
+                row["anchor_id"], row["name"], row["sector"], int(row["joined"]), _number(row, "left", int),
+                _number(row, "headcount", int), float(row["inner_share"]), float(row["reach_km"]), row["site"],
+                _number(row, "total_spend_m"), float(row["influenceable_ratio"]), float(row["inner_spend_share"]),
+                _number(row, "carbon_kt"), _number(row, "land_ha"),
+                region_share=_number(row, "region_share") or 0.6,
+                region_spend_share=_number(row, "region_spend_share"),
+                residence=_flag(row, "residence"), ledger=_flag(row, "ledger")))
+        except KeyError as exc:
+            raise ConfigError(f"demo anchors {name}: column {exc} is missing") from exc
+    return tuple(specs)
 
 
 # --- small deterministic helpers -----------------------------------------------------------------------------
@@ -249,7 +238,7 @@ def is_member(spec: AnchorSpec, year: int) -> bool:
 
     Examples
     --------
-    >>> leaver = next(spec for spec in ANCHORS if spec.left is not None)
+    >>> leaver = next(spec for spec in load_anchor_specs("leeds_anchors.csv") if spec.left is not None)
     >>> leaver.anchor_id, leaver.left, is_member(leaver, 2023), is_member(leaver, 2024)
     ('nhs_body_d', 2024, True, False)
     """
@@ -266,7 +255,7 @@ class DemoGeography:
     ----------
     lsoas : pandas.DataFrame
         One row per LSOA 2021: ``lsoa_code, lad_code, ring, x_km, y_km, population, decile_2019`` (centroids in
-        km from a point near Leeds).
+        km from the network's origin, near the place).
     postcodes : pandas.DataFrame
         One row per postcode: ``postcode, postcode_district, lsoa21_code, lad24_code, ring, decile_2019``.
 
@@ -286,19 +275,22 @@ class DemoGeography:
     postcodes: pd.DataFrame  # postcode, postcode_district, lsoa21_code, lad24_code, ring, decile_2019
 
 
-def load_demo_geography(place: Place, data_dir: Path | None = None) -> DemoGeography:
+def load_demo_geography(place: Place, data_dir: Path | None = None,
+                        origin: tuple[float, float] = (53.8, -1.55)) -> DemoGeography:
     """Build the demo's geography from the public data: the region's postcodes, LSOA centroids and population.
 
-    Each postcode is placed in the innermost of the place's rings its local authority belongs to (else
-    ``elsewhere``) and given its LSOA's IMD 2019 decile; LSOA centroids are the mean of their postcodes, with the
-    population of the IMD 2025 files.
+    Each postcode of the place's regional postcode lookup is placed in the innermost of the place's rings its local
+    authority belongs to (else ``elsewhere``) and given its LSOA's IMD 2019 decile; LSOA centroids are the mean of
+    their postcodes, in km east and north of ``origin``, with the population of the IMD 2025 files.
 
     Parameters
     ----------
     place : Place
-        The place whose rings the demo uses (Leeds).
+        The place whose rings and postcode lookup the demo uses.
     data_dir : Path, optional
         The public data folder; default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
+    origin : tuple of float, default (53.8, -1.55)
+        Latitude and longitude of the km grid's origin (the default is near Leeds).
 
     Returns
     -------
@@ -315,10 +307,13 @@ def load_demo_geography(place: Place, data_dir: Path | None = None) -> DemoGeogr
     >>> geography = load_demo_geography(load_place("leeds"))  # doctest: +PUBLIC_DATA
     >>> len(geography.lsoas), sorted(geography.lsoas["ring"].unique())  # doctest: +PUBLIC_DATA
     (1907, ['elsewhere', 'leeds', 'west_yorkshire'])
+    >>> brum = load_demo_geography(load_place("birmingham"), origin=(52.48, -1.9))  # doctest: +PUBLIC_DATA
+    >>> brum.lsoas["ring"].value_counts().to_dict()  # doctest: +PUBLIC_DATA
+    {'west_midlands': 1060, 'elsewhere': 833, 'birmingham': 659}
     """
     from anchor_analysis import public
 
-    pcs = public.load_postcode_lookup(scope="region", data_dir=data_dir)
+    pcs = public.load_postcode_lookup(scope="region", data_dir=data_dir, place=place)
     pcs = pcs.dropna(subset=["lsoa21_code", "latitude", "longitude", "lad24_code"]).copy()
     pcs["postcode"] = pcs["postcode"].astype(str)
     ring = pd.Series("elsewhere", index=pcs.index)
@@ -328,7 +323,7 @@ def load_demo_geography(place: Place, data_dir: Path | None = None) -> DemoGeogr
     imd = public.imd_for_lsoa21(2019, data_dir=data_dir)[["lsoa21_code", "imd_decile"]]
     pcs = pcs.merge(imd.rename(columns={"imd_decile": "decile_2019"}), on="lsoa21_code", how="left")
     pop = public.load_imd(2025, data_dir=data_dir)[["lsoa_code", "population"]]
-    lat0 = math.radians(53.8)
+    lat0, lon0 = origin
     centroids = (
         pcs.groupby("lsoa21_code", observed=True)
         .agg(lat=("latitude", "mean"), lon=("longitude", "mean"), lad_code=("lad24_code", "first"),
@@ -336,8 +331,8 @@ def load_demo_geography(place: Place, data_dir: Path | None = None) -> DemoGeogr
         .reset_index()
         .rename(columns={"lsoa21_code": "lsoa_code"})
     )
-    centroids["x_km"] = (centroids["lon"] + 1.55) * 111.32 * math.cos(lat0)
-    centroids["y_km"] = (centroids["lat"] - 53.8) * 110.57
+    centroids["x_km"] = (centroids["lon"] - lon0) * 111.32 * math.cos(math.radians(lat0))
+    centroids["y_km"] = (centroids["lat"] - lat0) * 110.57
     lsoas = centroids.merge(pop, on="lsoa_code", how="inner").sort_values("lsoa_code", ignore_index=True)
     lsoas["lad_code"] = lsoas["lad_code"].astype(str)
     cols = ["postcode", "postcode_district", "lsoa21_code", "lad24_code", "ring", "decile_2019"]

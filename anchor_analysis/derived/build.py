@@ -91,6 +91,7 @@ def build_tables(data_dir: Path, place: Place | str | None, work: Path) -> dict:
     return {
         "kit": __version__, "built": datetime.now(UTC).isoformat(timespec="seconds"), "network": network.name,
         "synthetic": network.synthetic, "description": network.description, "place": network.place.key,
+        "published_figures": network.published_figures,
         "tables": [name for name in TABLES if getattr(network, name) is not None] + (
             [LEDGER, RECONCILIATION] if ledger is not None else []),
         "ledger_files": [p.relative_to(data_dir).as_posix() for p in network.ledger_files],

@@ -29,7 +29,7 @@ class ProcessedNetwork(Network):
     """A validated network with its derived tables.
 
     A :class:`~anchor_analysis.contracts.network.Network` (the typed tables, read back from Parquet) plus the
-    classified ledgers. Get one with :func:`processed_network`. The first twelve parameters are those of
+    classified ledgers. Get one with :func:`processed_network`. The first thirteen parameters are those of
     :class:`~anchor_analysis.contracts.network.Network`.
 
     Parameters
@@ -52,6 +52,8 @@ class ProcessedNetwork(Network):
         ``network.toml``'s description.
     report : ValidationReport, optional
         The validation report kept in the manifest (warnings only).
+    published_figures : str, optional
+        The published network whose figures the folder reproduces (``network.toml``); empty: the place's.
     ledger : DataFrame or None, optional
         The supplier-level table of every ledger line (one row per anchor, financial year, supplier, postcode and
         category; see :func:`~anchor_analysis.analysis.spend.engine.classify_ledger_suppliers`), or None when the
@@ -237,6 +239,7 @@ def _read_build(data_dir: Path, place: Place, build: Path, manifest: dict, rebui
         progression=frames["progression"], metrics=frames["metrics"], staff_residence=frames["staff_residence"],
         sites=frames["sites"], ledger_files=ledger_files(data_dir), data_dir=data_dir,
         description=manifest.get("description", ""), report=report_from_json(manifest["report"]), ledger=ledger,
+        published_figures=manifest.get("published_figures", ""),
         reconciliation=frames[RECONCILIATION], processed_dir=build, key=manifest["key"], rebuilt=rebuilt)
 
 
