@@ -332,9 +332,12 @@ def report(year: tuple[str, ...], years: str | None, data_dir: Path, out_dir: Pa
 @click.option("--csv", "csv_path", default=None, type=click.Path(path_type=Path),
               help="Also write the comparison table to this CSV file.")
 def reproduce(data_dir: Path, place: str | None, csv_path: Path | None) -> None:
-    """Recompute every published Leeds figure from DATA_DIR and the public data, with a verdict for each.
+    """Recompute the published figures of DATA_DIR's network and the public data, with a verdict for each.
 
-    Exits non-zero if any figure differs from its publication at the published precision.
+    The figures are those of the published network named by network.toml's published_figures, else of the
+    network's place (leeds: seeds 000, 001, 003; west_midlands and birmingham: seed 004). Exits non-zero if any
+    figure differs from its publication at the published precision; a figure whose publication used a method the
+    kit cannot know is compared ("apart") and explained in the notes, never forced to match.
 
     \f
     Reads the network through :func:`~anchor_analysis.derived.network.processed_network` and compares with

@@ -1,13 +1,17 @@
 """Published figures: a registry as data, and their reproduction through the library's own functions.
 
 Every figure of design.md section 3 is in ``anchor_analysis/data/published_figures.toml`` with its value,
-precision, comparison rule, year, population and source. :func:`reproduce` recomputes each one from a network's
-per-anchor returns (and the public data) through the same functions the annual report uses (there is no second
-formula path) and gives a verdict per figure.
+precision, comparison rule, year, population, source and the published networks it belongs to (``networks``: the
+Leeds Anchor Network's figures of seeds 000, 001 and 003; the West Midlands anchors' and the West Midlands networks'
+of seed 004). :func:`reproduce` recomputes the figures of a network folder's set (its ``network.toml``'s
+``published_figures``, else its place's) from its per-anchor returns (and the public data) through the same
+functions the annual report uses (:mod:`anchor_analysis.analysis.recompute`: there is no second formula path) and
+gives a verdict per figure.
 
-On the bundled **synthetic** demo network this checks that the kit's definitions reproduce the published
+On a bundled **synthetic** demo network this checks that the kit's definitions reproduce the published
 *method* (the demo was constructed to agree with the published aggregates); on a network's real returns it
-checks the publications themselves.
+checks the publications themselves. Where a publication's own method or data are not published (seed 004's
+whole-network headlines), the rule ``compare`` puts the kit's own figure beside it and says how far apart they are.
 
 >>> figure = registry().loc["pf_procurement_current"]
 >>> float(figure["value"]), float(figure["precision"]), figure["rule"]
@@ -22,32 +26,42 @@ from __future__ import annotations
 
 import textwrap
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from anchor_analysis.analysis.recompute import COMPUTATIONS, PUBLIC_DATA_COMPUTATIONS, Context
+
+__all__ = ["APART", "CANNOT", "COMPUTATIONS", "Context", "DIFFERS", "MATCHES", "PUBLIC_DATA_COMPUTATIONS", "RULES",
+           "format_table", "format_value", "published_overview", "registry", "reproduce", "round_half_up", "verdict"]
 from anchor_analysis.contracts.network import Network
 from anchor_analysis.core.errors import CannotCompute
-from anchor_analysis.core.places import Place
 from anchor_analysis.core.years import fy_label
 
 MATCHES = "matches at published precision"
 DIFFERS = "differs"
 CANNOT = "cannot be computed"
+APART = "apart"
+"""The start of a ``compare`` verdict: ``"apart: the kit's 27.9% above"``."""
+RULES = ("rounds_to", "over", "equals", "compare")
 
 
-def registry() -> pd.DataFrame:
+def registry(figure_set: str | None = None) -> pd.DataFrame:
     """The published-figures registry, indexed by figure key, in file order.
+
+    Parameters
+    ----------
+    figure_set : str, optional
+        Only the figures of this published network (``"leeds"``, ``"west_midlands"``, ``"birmingham"`` ...: their
+        ``networks`` list names it); default every figure.
 
     Returns
     -------
     DataFrame
-        ``label, value, unit, precision, rule, year, population, source, computation, args`` (``args``: the
-        keyword arguments of the computation, a dict, or missing).
+        ``label, value, unit, precision, rule, year, population, source, computation, args, networks`` (``args``:
+        the keyword arguments of the computation, a dict, or missing; ``networks``: a list).
 
     Examples
     --------
@@ -56,10 +70,15 @@ def registry() -> pd.DataFrame:
     ['Network members, 2023/24', 'anchors', 'equals', 'members']
     >>> reg.loc["pf_civic_current", "args"]
     {'dimension': 'civic', 'column': 'current'}
+    >>> len(registry("leeds")), len(registry("birmingham"))
+    (37, 4)
     """
     raw = tomllib.loads((resources.files("anchor_analysis") / "data" / "published_figures.toml").read_text("utf-8"))
     rows = [{"key": key, **spec} for key, spec in raw.items()]
-    return pd.DataFrame(rows).set_index("key")
+    frame = pd.DataFrame(rows).set_index("key")
+    if figure_set is None:
+        return frame
+    return frame[[figure_set in networks for networks in frame["networks"]]]
 
 
 def round_half_up(value: float, precision: float) -> float:
@@ -91,7 +110,9 @@ def verdict(computed: float, published: float, rule: str, precision: float) -> s
     """Compare a computed value with a published one under the figure's rule.
 
     ``rounds_to``: both round (half up) to the same multiple of ``precision``; ``over``: the computed value is
-    strictly greater; ``equals``: exactly equal (counts).
+    strictly greater; ``equals``: exactly equal (counts); ``compare``: no match is expected (the publication's method
+    or data are not the kit's), so the verdict says how far apart the two are, and whether they still agree at the
+    published precision.
 
     Parameters
     ----------
@@ -99,7 +120,7 @@ def verdict(computed: float, published: float, rule: str, precision: float) -> s
         The value recomputed from the returns (None or NaN: it could not be computed).
     published : float
         The value as published.
-    rule : {"rounds_to", "over", "equals"}
+    rule : {"rounds_to", "over", "equals", "compare"}
         How the two are compared.
     precision : float
         The step the figure was published at.
@@ -107,12 +128,13 @@ def verdict(computed: float, published: float, rule: str, precision: float) -> s
     Returns
     -------
     str
-        ``"matches at published precision"``, ``"differs"`` or ``"cannot be computed"``.
+        ``"matches at published precision"``, ``"differs"`` or ``"cannot be computed"``; for ``compare``,
+        ``"apart: ..."``.
 
     Raises
     ------
     ValueError
-        If ``rule`` is none of the three.
+        If ``rule`` is none of the four.
 
     Examples
     --------
@@ -120,9 +142,16 @@ def verdict(computed: float, published: float, rule: str, precision: float) -> s
     ('matches at published precision', 'matches at published precision')
     >>> verdict(None, 7, "equals", 1), verdict(6, 7, "equals", 1)
     ('cannot be computed', 'differs')
+    >>> verdict(13_420_000_000, 10_500_000_000, "compare", 1e8), verdict(1.04e9, 1e9, "compare", 1e9)
+    ("apart: the kit's 27.8% above", "apart: the kit's 4.0% above, the same at published precision")
     """
     if computed is None or pd.isna(computed):
         return CANNOT
+    if rule == "compare":
+        gap = 100 * (computed - published) / published
+        same = round_half_up(computed, precision) == round_half_up(published, precision)
+        return (f"{APART}: the kit's {abs(gap):.1f}% {'above' if gap >= 0 else 'below'}"
+                + (", the same at published precision" if same else ""))
     if rule == "rounds_to":
         ok = round_half_up(computed, precision) == round_half_up(published, precision)
     elif rule == "over":
@@ -130,234 +159,8 @@ def verdict(computed: float, published: float, rule: str, precision: float) -> s
     elif rule == "equals":
         ok = computed == published
     else:
-        raise ValueError(f"unknown comparison rule {rule!r}: use rounds_to, over or equals")
+        raise ValueError(f"unknown comparison rule {rule!r}: use one of {', '.join(RULES)}")
     return MATCHES if ok else DIFFERS
-
-
-@dataclass
-class Context:
-    """What a reproduction run computes from: one network's validated returns (with its place) and the public data.
-
-    Tables used by several figures (the published-style overview, the headline) are computed once per year and kept.
-
-    Parameters
-    ----------
-    network : Network
-        The network's validated returns and its place.
-    public_data_dir : Path, optional
-        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
-
-    Examples
-    --------
-    >>> from anchor_analysis.contracts import load_network
-    >>> ctx = Context(load_network("data/raw/demo"))
-    >>> ctx.place.name, float(ctx.overview(2019).set_index("dimension").at["civic", "stretch"])
-    ('Leeds', 0.9)
-    """
-
-    network: Network
-    public_data_dir: Path | None = None
-    _cache: dict = field(default_factory=dict)
-
-    @property
-    def place(self) -> Place:
-        """The network's place."""
-        return self.network.place
-
-    def overview(self, year: int) -> pd.DataFrame:
-        """The Progression Framework overview of ``year`` in the published style (computed once).
-
-        Parameters
-        ----------
-        year : int
-            The financial year.
-
-        Returns
-        -------
-        DataFrame
-            :func:`~anchor_analysis.analysis.progression.network_overview` with ``published_rounding=True``.
-
-        Raises
-        ------
-        CannotCompute
-            If the network has no progression returns for ``year``.
-
-        Examples
-        --------
-        >>> from anchor_analysis.contracts import load_network
-        >>> ctx = Context(load_network("data/raw/demo"))
-        >>> ctx.overview(2019)[["dimension", "current", "ambition", "stretch"]].values.tolist()[:2]
-        [['employment', 3.1, 3.7, 0.6], ['procurement', 1.7, 2.7, 1.0]]
-        """
-        from anchor_analysis.analysis.progression.scores import network_overview
-
-        if ("overview", year) not in self._cache:
-            prog = self.network.progression
-            if prog is None or not (prog["year"] == year).any():
-                raise CannotCompute(f"no progression returns for {fy_label(year)}")
-            self._cache[("overview", year)] = network_overview(prog, year, published_rounding=True)
-        return self._cache[("overview", year)]
-
-    def headline(self, year: int) -> pd.DataFrame:
-        """The headline figures of ``year``, indexed by key (computed once).
-
-        :func:`~anchor_analysis.analysis.metrics.headline`, with staff in the most deprived areas counted from the
-        network's staff residence (IMD edition of the place for ``year``) where it has residence returns that year.
-
-        Parameters
-        ----------
-        year : int
-            The financial year.
-
-        Returns
-        -------
-        DataFrame
-            ``label, value, unit, n_reporting, n_members, coverage_statement``, indexed by ``key``.
-
-        Raises
-        ------
-        NoDataError
-            As :func:`~anchor_analysis.analysis.metrics.headline`.
-        PublicDataMissing
-            If residence returns need the IMD and the public data is not available.
-
-        Examples
-        --------
-        >>> from anchor_analysis.contracts import load_network
-        >>> ctx = Context(load_network("data/raw/demo"))
-        >>> float(ctx.headline(2023).at["staff_most_deprived", "value"])  # doctest: +PUBLIC_DATA
-        12300.0
-        """
-        from anchor_analysis.analysis.metrics import headline
-
-        if ("headline", year) not in self._cache:
-            net = self.network
-            deprived = None
-            if net.staff_residence is not None and (net.staff_residence["year"] == year).any():
-                from anchor_analysis.analysis.geo.residence import staff_in_most_deprived
-
-                edition = self.place.imd_edition_for(year)
-                per_anchor = staff_in_most_deprived(net.staff_residence, edition, data_dir=self.public_data_dir)
-                per_anchor = per_anchor[per_anchor["year"] == year]
-                deprived = per_anchor.set_index("anchor_id")["staff_in_most_deprived"]
-            self._cache[("headline", year)] = headline(net.metrics, net.anchors, year, self.place,
-                                                       staff_in_most_deprived=deprived).set_index("key")
-        return self._cache[("headline", year)]
-
-
-def _pf_overview(ctx: Context, year: int, dimension: str, column: str) -> tuple[float, str]:
-    """A published Progression Framework table cell: one dimension's current, ambition or stretch."""
-    row = ctx.overview(year).set_index("dimension").loc[dimension]
-    return float(row[column]), f"mean of {int(row['n_reporting'])} anchors' dimension scores, rounded half up"
-
-
-def _pf_reporting(ctx: Context, year: int) -> tuple[float, str]:
-    """The number of anchors with a progression return in ``year``."""
-    prog = ctx.network.progression
-    n = prog.loc[prog["year"] == year, "anchor_id"].nunique()
-    if n == 0:
-        raise CannotCompute(f"no progression returns for {fy_label(year)}")
-    return float(n), "distinct anchors with a progression return"
-
-
-def _pf_combined(ctx: Context, year: int, column: str) -> tuple[float, str]:
-    """The combined service delivery and civic target (current or ambition)."""
-    from anchor_analysis.analysis.progression.scores import combined_target
-
-    current, ambition = combined_target(ctx.overview(year))
-    return (current if column == "current" else ambition), "mean of the rounded service delivery and civic rows"
-
-
-def _spend_share(ctx: Context, year: int, numerator: str, average: str) -> tuple[float, str]:
-    """A network share of influenceable spend, pooled or as the mean of anchor shares."""
-    from anchor_analysis.analysis.metrics import network_share
-    from anchor_analysis.core.errors import NoDataError
-
-    try:
-        share = network_share(ctx.network.metrics, ctx.network.anchors, year, numerator, "influenceable_spend")
-    except NoDataError as exc:
-        raise CannotCompute(str(exc)) from exc
-    return share[average], f"{average.replace('_', ' ')}; {share['coverage_statement']}"
-
-
-def _spend_share_n(ctx: Context, year: int, numerator: str) -> tuple[float, str]:
-    """The number of anchors behind a network share of influenceable spend."""
-    from anchor_analysis.analysis.metrics import network_share
-    from anchor_analysis.core.errors import NoDataError
-
-    try:
-        share = network_share(ctx.network.metrics, ctx.network.anchors, year, numerator, "influenceable_spend")
-    except NoDataError as exc:
-        raise CannotCompute(str(exc)) from exc
-    return float(share["n_reporting"]), share["coverage_statement"]
-
-
-def _network_total(ctx: Context, year: int, metric: str, require_all_members: bool = False) -> tuple[float, str]:
-    """A metric's network total (optionally only when every member reported it)."""
-    from anchor_analysis.analysis.metrics import network_totals
-    from anchor_analysis.core.errors import NoDataError
-
-    try:
-        totals = network_totals(ctx.network.metrics, ctx.network.anchors, year, ctx.place).set_index("metric")
-    except NoDataError as exc:
-        raise CannotCompute(str(exc)) from exc
-    if metric not in totals.index:
-        raise CannotCompute(f"nobody reported {metric} in {fy_label(year)}")
-    row = totals.loc[metric]
-    if require_all_members and row["n_reporting"] < row["n_members"]:
-        raise CannotCompute(f"the figure covers every member, but only {row['coverage_statement']}")
-    return float(row["total"]), row["coverage_statement"]
-
-
-def _members(ctx: Context, year: int) -> tuple[float, str]:
-    """The number of members of the network in ``year``."""
-    from anchor_analysis.core.membership import members
-
-    return float(len(members(ctx.network.anchors, year))), "anchors that were members that year"
-
-
-def _headline(ctx: Context, year: int, key: str) -> tuple[float, str]:
-    """One headline figure (:meth:`Context.headline`)."""
-    from anchor_analysis.core.errors import NoDataError
-
-    try:
-        row = ctx.headline(year).loc[key]
-    except NoDataError as exc:
-        raise CannotCompute(str(exc)) from exc
-    if pd.isna(row["value"]):
-        raise CannotCompute(row["coverage_statement"])
-    return float(row["value"]), row["coverage_statement"]
-
-
-def _lsoas_in_decile(ctx: Context, year: int, edition: int, decile: int) -> tuple[float, str]:
-    """The place's LSOAs in one national IMD decile (public data)."""
-    from anchor_analysis.analysis.geo.areas import deprivation_profile
-
-    profile = deprivation_profile(edition, ctx.place, data_dir=ctx.public_data_dir).set_index("decile")
-    return float(profile.at[decile, "n_lsoas"]), f"IMD {edition} national decile {decile}, public data"
-
-
-def _lsoas_total(ctx: Context, year: int, edition: int) -> tuple[float, str]:
-    """The place's LSOAs in an IMD edition (public data)."""
-    from anchor_analysis.analysis.geo.areas import deprivation_profile
-
-    profile = deprivation_profile(edition, ctx.place, data_dir=ctx.public_data_dir)
-    return float(profile["n_lsoas"].sum()), f"LSOAs of the place in IMD {edition}, public data"
-
-
-COMPUTATIONS: dict[str, Callable[..., tuple[float, str]]] = {
-    "pf_overview": _pf_overview,
-    "pf_reporting": _pf_reporting,
-    "pf_combined": _pf_combined,
-    "spend_share": _spend_share,
-    "spend_share_n": _spend_share_n,
-    "network_total": _network_total,
-    "members": _members,
-    "headline": _headline,
-    "lsoas_in_decile": _lsoas_in_decile,
-    "lsoas_total": _lsoas_total,
-}
-PUBLIC_DATA_COMPUTATIONS = {"lsoas_in_decile", "lsoas_total"}
 
 
 def reproduce(network: Network, public_data_dir: str | Path | None = None,
@@ -375,13 +178,15 @@ def reproduce(network: Network, public_data_dir: str | Path | None = None,
     public_data_dir : path, optional
         The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
     figures : DataFrame, optional
-        The figures to reproduce (default: the whole registry, :func:`registry`).
+        The figures to reproduce (default: the network's set, ``registry(figure_set)``: its ``network.toml``'s
+        ``published_figures``, else its place's key).
 
     Returns
     -------
     DataFrame
-        ``key, label, year, published, computed, unit, precision, rule, verdict, basis, source``; ``basis`` says
-        what the computed value covers (coverage) or, for "cannot be computed", why.
+        ``key, label, year, published, computed, unit, precision, rule, verdict, basis, source, computation``;
+        ``basis`` says what the computed value covers (coverage, the IMD measure that gives a ranking, or the kit's
+        method for ``compare``) or, for "cannot be computed", why.
 
     See Also
     --------
@@ -397,11 +202,15 @@ def reproduce(network: Network, public_data_dir: str | Path | None = None,
      ['members_2023', '2023/24', 14.0, 14.0, 'matches at published precision']]
     >>> reproduce(net)["verdict"].value_counts().to_dict()  # doctest: +PUBLIC_DATA
     {'matches at published precision': 37}
+    >>> west_midlands = reproduce(load_network("data/raw/demo-west-midlands")).set_index("key")  # doctest: +PUBLIC_DATA
+    >>> row = west_midlands.loc["wm_employment_2022"]  # doctest: +PUBLIC_DATA
+    >>> float(row["computed"]), row["verdict"]  # doctest: +PUBLIC_DATA
+    (186726.0, 'matches at published precision')
     """
     from anchor_analysis.core.errors import PublicDataMissing
 
     ctx = Context(network, Path(public_data_dir) if public_data_dir else None)
-    figures = registry() if figures is None else figures
+    figures = registry(ctx.figure_set) if figures is None else figures
     rows = []
     for key, fig in figures.iterrows():
         compute = COMPUTATIONS[fig["computation"]]
@@ -414,7 +223,7 @@ def reproduce(network: Network, public_data_dir: str | Path | None = None,
         rows.append({"key": key, "label": fig["label"], "year": fy_label(int(fig["year"])),
                      "published": float(fig["value"]), "computed": computed, "unit": fig["unit"],
                      "precision": float(fig["precision"]), "rule": fig["rule"], "verdict": result, "basis": basis,
-                     "source": fig["source"]})
+                     "source": fig["source"], "computation": fig["computation"]})
     return pd.DataFrame(rows)
 
 
@@ -426,7 +235,8 @@ def format_value(value: float, unit: str, precision: float) -> str:
     value : float
         The figure (NaN shows as "-").
     unit : str
-        Its unit: ``share`` (a fraction), ``GBP``, ``level``, or a count (people, anchors, lsoas, tCO2e).
+        Its unit: ``share`` (a fraction), ``GBP``, ``level``, ``year``, or a count or amount (people, anchors, lsoas,
+        rank, tCO2e, kgCO2e, ha).
     precision : float
         The step it was published at: a share published to 0.001 or finer shows two decimal places.
 
@@ -440,6 +250,8 @@ def format_value(value: float, unit: str, precision: float) -> str:
     ('GBP 511.0m', 'GBP 2.49bn', '64.0%')
     >>> format_value(0.525, "share", 0.001), format_value(3.1, "level", 0.1), format_value(62_300, "people", 1000)
     ('52.50%', '3.10', '62,300')
+    >>> format_value(2019, "year", 1), format_value(579_390_062, "kgCO2e", 1)
+    ('2019', '579,390,062')
     """
     if pd.isna(value):
         return "-"
@@ -449,6 +261,8 @@ def format_value(value: float, unit: str, precision: float) -> str:
         return f"GBP {value / 1e6:,.1f}m" if value < 1e9 else f"GBP {value / 1e9:,.2f}bn"
     if unit == "level":
         return f"{value:.2f}"
+    if unit == "year":
+        return f"{value:.0f}"
     return f"{value:,.0f}"
 
 
@@ -459,7 +273,9 @@ FIGURE_WIDTH = 64
 def format_table(result: pd.DataFrame) -> str:
     """The reproduction as a plain-text table for the terminal.
 
-    Figure names longer than :data:`FIGURE_WIDTH` are cut at a word; a last line counts the verdicts.
+    Figure names longer than :data:`FIGURE_WIDTH` are cut at a word; a line counts the verdicts (the ``compare``
+    figures as "apart", when there are any), and notes then give the basis of every figure compared or not
+    computed: the kit's method, or why not.
 
     Parameters
     ----------
@@ -493,12 +309,27 @@ def format_table(result: pd.DataFrame) -> str:
     })
     counts = result["verdict"].value_counts()
     summary = ", ".join(f"{counts.get(v, 0)} {v}" for v in (MATCHES, DIFFERS, CANNOT))
+    apart = int(result["verdict"].str.startswith(APART).sum())
+    if apart:
+        summary += f", {apart} {APART} (compared, not matched: the publication's method or data are not the kit's)"
     width = max([len("figure"), *map(len, shown["figure"])])
     # left-aligned, header included, and two spaces before the year even after the longest name
     table = shown.to_string(index=False, formatters={"figure": lambda text: f"{text:<{width}} "})
     header, *rows = table.splitlines()
     header = "figure".ljust(width + 1) + header[width + 1:]
-    return "\n".join([header, *rows]) + f"\n\n{len(result)} figures: {summary}"
+    return "\n".join([header, *rows]) + f"\n\n{len(result)} figures: {summary}" + _notes(result)
+
+
+def _notes(result: pd.DataFrame) -> str:
+    """The basis of every figure compared, ranked or not computed (the kit's method or measure, or why not)."""
+    noted = result[(result["rule"] == "compare") | (result["verdict"] == CANNOT)
+                   | result.get("computation", pd.Series("", index=result.index)).eq("imd_rank")]
+    if noted.empty:
+        return ""
+    notes = [textwrap.fill(f"{row.label}: {row.basis}", 120, initial_indent="- ", subsequent_indent="  ")
+             for row in noted.itertuples()]
+    return ("\n\nNotes (the kit's own figure and its method, the measure behind a ranking, or why a figure cannot be "
+            "computed):\n" + "\n".join(notes))
 
 
 def published_overview(year: int = 2019) -> pd.DataFrame:

@@ -59,6 +59,7 @@ from anchor_analysis.public.imd import (
     POPULATION_SOURCE_2025,
     imd_for_lsoa21,
     load_imd,
+    load_lad_summaries,
 )
 from anchor_analysis.public.lookups import (
     load_lsoa11_to_lsoa21,
@@ -121,6 +122,7 @@ __all__ = [
     "POPULATION_SOURCE_2025",
     "imd_for_lsoa21",
     "load_imd",
+    "load_lad_summaries",
     "load_lad_boundaries",
     "load_lsoa_boundaries",
     "load_ward_boundaries",

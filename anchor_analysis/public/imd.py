@@ -246,3 +246,53 @@ def imd_for_lsoa21(edition: int, lad_code: LadCodes = None, data_dir: PathLike |
     frame = frame[["lsoa21_code", "lad_code", *values, "edition", "source_lsoa11_code"]]
     frame = frame.sort_values("lsoa21_code", ignore_index=True)
     return _filter_lad(frame, lad_code, "lad_code", f"IMD {edition} on LSOA 2021")
+
+
+def load_lad_summaries(edition: int = 2019, lad_code: LadCodes = None,
+                       data_dir: PathLike | None = None) -> pd.DataFrame:
+    """The IMD local authority district summaries (lower tier), one row per district and summary measure.
+
+    IoD2019 File 10 ranks the 317 districts of 2019 (dataset ``imd2019_file10``); IoD2025 ranks the 296 of 2024
+    (``imd2025_lad_summaries``). Each measure summarises a district's LSOAs differently: the population-weighted
+    average of their ranks or scores, the proportion of them in the most deprived 10% nationally, the extent (the
+    share of the population living in the most deprived LSOAs) and the local concentration (the population-weighted
+    average rank of the district's most deprived LSOAs housing 10% of its people); rank 1 is the most deprived.
+
+    Parameters
+    ----------
+    edition : {2019, 2025}, default 2019
+        The IMD edition.
+    lad_code : str or iterable of str, optional
+        Keep only these districts (LAD 2019 codes for 2019, LAD 2024 for 2025); every code must be found.
+    data_dir : str or path-like, optional
+        The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
+
+    Returns
+    -------
+    DataFrame
+        ``lad_code, lad_name, measure, label, value, rank, n_districts``; ``measure`` one of
+        :data:`~anchor_analysis.public.parsers.LAD_SUMMARY_MEASURES` (``label`` says which rank it is).
+
+    Raises
+    ------
+    ValueError
+        An edition other than 2019 or 2025, or a ``lad_code`` without rows.
+    PublicDataMissing, PublicDataChecksumError
+        The summaries file cannot be found, or is not the registered file.
+
+    Examples
+    --------
+    >>> brum = load_lad_summaries(2019, "E08000025").set_index("measure")  # doctest: +PUBLIC_DATA
+    >>> brum[["rank", "n_districts"]].astype(int).values.tolist()  # doctest: +PUBLIC_DATA
+    [[6, 317], [7, 317], [7, 317], [4, 317], [30, 317]]
+    >>> int(load_lad_summaries(2025, "E08000025").set_index("measure").at["average_score", "rank"])
+    ... # doctest: +PUBLIC_DATA
+    5
+    """
+    from anchor_analysis.public.parsers import LAD_SUMMARY_MEASURES
+
+    _check_choice(edition, IMD_EDITIONS, "IMD edition")
+    frame = _table("imd2019_file10" if edition == 2019 else "imd2025_lad_summaries", data_dir)
+    frame["n_districts"] = frame.groupby("measure")["lad_code"].transform("size").astype("int64")
+    frame.insert(3, "label", frame["measure"].map(LAD_SUMMARY_MEASURES))
+    return _filter_lad(frame, lad_code, "lad_code", f"the IMD {edition} local authority summaries")

@@ -155,6 +155,53 @@ def _read_imd2025(path: Path) -> pd.DataFrame:
     return frame
 
 
+LAD_SUMMARY_MEASURES = {
+    "average_rank": "rank of average rank",
+    "average_score": "rank of average score",
+    "proportion_most_deprived_10pct": "rank of proportion of LSOAs in the most deprived 10% nationally",
+    "extent": "rank of extent",
+    "local_concentration": "rank of local concentration",
+}
+"""The IoD local authority summary measures of the IMD (File 10), each ranked 1 = most deprived."""
+
+
+def _lad_summaries(frame: pd.DataFrame, path: Path, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """Tidy IMD summary measures: one row per district and measure (``value`` and its ``rank``)."""
+    parts = []
+    for measure, (value, rank) in columns.items():
+        if value not in frame.columns or rank not in frame.columns:
+            raise ValueError(f"{path.name}: no columns {value!r} and {rank!r} for the {measure} measure")
+        parts.append(pd.DataFrame({"lad_code": frame.iloc[:, 0].astype("str"), "lad_name": frame.iloc[:, 1].astype(
+            "str"), "measure": measure, "value": frame[value].astype("float64"),
+            "rank": _to_int64(frame[rank], f"{path.name} {rank}")}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _read_imd2019_file10(path: Path) -> pd.DataFrame:
+    """IoD2019 File 10, sheet IMD: the district summary measures, tidy (headers carry a trailing space)."""
+    frame = pd.read_excel(path, sheet_name="IMD")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    names = {"average_rank": ("IMD - Average rank", "IMD - Rank of average rank"),
+             "average_score": ("IMD - Average score", "IMD - Rank of average score"),
+             "proportion_most_deprived_10pct": ("IMD - Proportion of LSOAs in most deprived 10% nationally",
+                                                "IMD - Rank of proportion of LSOAs in most deprived 10% nationally"),
+             "extent": ("IMD 2019 - Extent", "IMD 2019 - Rank of extent"),
+             "local_concentration": ("IMD 2019 - Local concentration", "IMD 2019 - Rank of local concentration")}
+    return _lad_summaries(frame, path, names)
+
+
+def _read_imd2025_lad_summaries(path: Path) -> pd.DataFrame:
+    """The IoD2025 district summaries: the IMD measures, tidy."""
+    frame = pd.read_csv(path)
+    proportion = "imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally"
+    names = {"average_rank": ("imd_average_rank", "imd_rank_of_average_rank"),
+             "average_score": ("imd_average_score", "imd_rank_of_average_score"),
+             "proportion_most_deprived_10pct": (proportion, proportion.replace("imd_", "imd_rank_of_", 1)),
+             "extent": ("imd25_extent", "imd25_rank_of_extent"),
+             "local_concentration": ("imd25_local_concentration", "imd25_rank_of_local_concentration")}
+    return _lad_summaries(frame, path, names)
+
+
 def _csv_renamed(columns: dict[str, str]) -> Callable[[Path], pd.DataFrame]:
     """Parser for a plain all-text CSV: keep and rename ``columns``."""
 
@@ -203,6 +250,8 @@ _PARSERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "imd2019_file6": _read_imd2019_official,
     "imd2019_scores": _read_imd2019_scores,
     "imd2025_lsoa21": _read_imd2025,
+    "imd2019_file10": _read_imd2019_file10,
+    "imd2025_lad_summaries": _read_imd2025_lad_summaries,
     "lookup_lsoa11_lsoa21": _csv_renamed(
         {
             "lsoa11_code": "lsoa11_code",
