@@ -18,6 +18,8 @@ from conftest import DEMO_DIR, REPO
 
 NOTEBOOKS = REPO / "notebooks"
 YEARS = range(2019, 2025)
+WEST_MIDLANDS = {"data_dir": str(REPO / "data" / "raw" / "demo-west-midlands"), "place": "birmingham"}
+BIRMINGHAM = {"data_dir": str(REPO / "data" / "raw" / "demo-birmingham"), "place": "birmingham"}
 
 
 def _cases():
@@ -31,6 +33,14 @@ def _cases():
     # the anchor profile: a founding anchor, one that left, a late joiner named by its name
     for year, anchor in ((2019, "nhs_trust_a"), (2023, "nhs_body_d"), (2024, "Government Department A")):
         yield pytest.param("04_anchor_profile", {"year": year, "anchor": anchor}, id=f"04-{year}-{anchor}")
+    # the second place: the West Midlands anchors (FY23) and a Birmingham member, on Birmingham's geography (the
+    # Birmingham report itself runs in tests/test_report_birmingham.py)
+    for name in ("01_baseline", "02_progression_review", "03_priority_neighbourhoods"):
+        yield pytest.param(name, {"year": 2022, **WEST_MIDLANDS}, id=f"{name[:2]}-west-midlands-2022")
+    yield pytest.param("04_anchor_profile", {"year": 2022, "anchor": "Local Authority B", **WEST_MIDLANDS},
+                       id="04-west-midlands-2022-Local Authority B")
+    yield pytest.param("04_anchor_profile", {"year": 2023, "anchor": "nhs_trust_a", **BIRMINGHAM},
+                       id="04-birmingham-2023-nhs_trust_a")
 
 
 def _execute(name: str, params: dict, folder):

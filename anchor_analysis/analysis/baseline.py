@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from anchor_analysis.analysis.metrics import (
+    SCOPE12,
     carbon_reduction,
     coverage_statement,
     estimate_network_total,
@@ -439,6 +440,35 @@ def change_table(network, year: int, template: tuple[str, ...]) -> pd.DataFrame 
     table = year_on_year_table(metrics, network.anchors, year, names)
     return table[["metric", "previous", "all_previous", "all_now", "all_change_pct", "n_previous", "n_now",
                   "lfl_previous", "lfl_now", "lfl_change_pct", "n_lfl"]]
+
+
+def carbon_base_year(network, requested: int | None = None) -> int:
+    """The carbon base year of a report: ``requested``, else the network's first year with scope 1 and 2 returns.
+
+    Parameters
+    ----------
+    network : Network
+        The validated network.
+    requested : int, optional
+        A base year asked for (the notebook's ``carbon_base_year``).
+
+    Returns
+    -------
+    int
+        ``requested`` when given; else the first financial year in which any anchor returned scope 1 or 2
+        emissions, else the first year of any return.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> carbon_base_year(load_network("data/raw/demo")), carbon_base_year(load_network("data/raw/demo"), 2021)
+    (2019, 2021)
+    """
+    if requested is not None:
+        return int(requested)
+    metrics = network.metrics
+    scopes = metrics[metrics["metric"].isin(SCOPE12)]
+    return int((scopes if len(scopes) else metrics)["year"].min())
 
 
 def describe_carbon(network, year: int, base_year: int, labels: dict[str, str] | None = None) -> str:

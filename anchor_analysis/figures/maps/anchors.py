@@ -206,14 +206,28 @@ def _panel_furniture(fig: Figure, panel: Axes, rect: tuple[float, float, float, 
     add_north_arrow(furniture, location=(0.85, 0.45))
 
 
+def _inset_centre(located: gpd.GeoDataFrame, half: float) -> tuple[float, float, pd.Series]:
+    """The inset's centre and the sites in it: the box about the median site, then centred on the sites it holds.
+
+    Centring on the middle of the sites it holds keeps a site off the inset's edge (and its scale bar).
+    """
+    x, y = located.geometry.x, located.geometry.y
+    cx, cy = float(np.median(x)), float(np.median(y))
+    inside = ((x - cx).abs() <= half) & ((y - cy).abs() <= half * 0.75)
+    if inside.any():
+        cx, cy = float((x[inside].min() + x[inside].max()) / 2), float((y[inside].min() + y[inside].max()) / 2)
+    return cx, cy, ((x - cx).abs() <= half) & ((y - cy).abs() <= half * 0.75)
+
+
 @_draws_once
 def anchor_sites_map(sites: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, *, attribution: str,
                      labels: Sequence[str] | None = None, place_name: str = "Leeds", synthetic: bool = False,
                      inset_km: float = 5.0) -> Figure:
     """Map anchor main sites as numbered points over the wards, with a city-centre inset and a key.
 
-    Sites inside the inset are numbered in it; the others on the main map. Sites without a location are counted
-    in the subtitle.
+    Sites inside the inset are numbered in it; the others on the main map. Sites without a location, and sites
+    outside the wards (a West Midlands anchor in Coventry on Birmingham's map), are counted in the subtitle, not
+    drawn. A key of more than :data:`KEY_BESIDE_INSET` sites goes under the inset, in three columns.
 
     Parameters
     ----------
@@ -245,67 +259,109 @@ def anchor_sites_map(sites: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, *, attrib
     >>> wards = gpd.GeoDataFrame({"ward_name": ["Adel", "Beeston", "Chapel", "Dewsbury"],
     ...                           "imd_decile": [1, 2, 3, 4]},
     ...                          geometry=[box(x, 0, x + 2000, 2000) for x in range(0, 8000, 2000)], crs=27700)
-    >>> sites = gpd.GeoDataFrame({"site_name": ["Site one", "Site two", "Nowhere"]},
-    ...                          geometry=[Point(500, 500), Point(7500, 1500), None], crs=27700)
+    >>> sites = gpd.GeoDataFrame({"site_name": ["Site one", "Site two", "Nowhere", "Far away"]},
+    ...                          geometry=[Point(500, 500), Point(7500, 1500), None, Point(90_000, 0)], crs=27700)
     >>> fig = anchor_sites_map(sites, wards, attribution="Source: ONS.")
-    >>> [t.get_text() for t in fig.texts if t.get_gid() in ("subtitle", "site-key")]
-    ['2 main sites located by postcode (NSPL postcode centroid); 1 not located.', 'Sites', '1  Site one', \
-'2  Site two']
+    >>> [t.get_text().replace("\\n", " ") for t in fig.texts if t.get_gid() in ("subtitle", "site-key")]
+    ['2 main sites located by postcode (NSPL postcode centroid); 1 not located; 1 outside Leeds, not shown.', \
+'Sites', '1  Site one', '2  Site two']
     >>> plt.close(fig)
     """
     with map_style():
         tag = "SYNTHETIC demo data. " if synthetic else ""
-        located = sites[sites.geometry.notna() & ~sites.geometry.is_empty].reset_index(drop=True)
-        names = list(labels) if labels is not None else [str(v) for v in sites.get("site_name", sites.index)]
-        names = [n for n, ok in zip(names, ~(sites.geometry.isna() | sites.geometry.is_empty), strict=True) if ok]
-        numbers = list(range(1, len(located) + 1))
-        n_missing = len(sites) - len(located)
+        shown, names, note = _sites_shown(sites, wards, labels, place_name)
         fig, ax = _new_map(f"{place_name}: anchor institution sites",
-                          f"{tag}{len(located)} main sites located by postcode (NSPL postcode centroid)"
-                          + (f"; {n_missing} not located." if n_missing else "."), _bounds(wards))
+                          f"{tag}{len(shown)} main sites located by postcode (NSPL postcode centroid){note}.",
+                          _bounds(wards))
         wards.plot(ax=ax, color="#f7f7f7", edgecolor="none", zorder=1)
         add_ward_outlines(ax, wards, labels=False)
         handles = [Line2D([], [], label="Anchor main site (number: see key)", **SITE_STYLE),
                    Line2D([], [], color=WARD_EDGE, linewidth=0.8, label="Ward boundary")]
-        if not len(located):
-            add_sites(ax, located)
+        if not len(shown):
+            add_sites(ax, shown)
             finish_map(fig, ax, handles=handles, legend_title="Legend", attribution=attribution, ncol=2)
             return fig
-        cx, cy = float(np.median(located.geometry.x)), float(np.median(located.geometry.y))
+        numbers = list(range(1, len(shown) + 1))
         half = inset_km * 500
-        in_box = ((located.geometry.x - cx).abs() <= half) & ((located.geometry.y - cy).abs() <= half * 0.75)
-        outside = located[~in_box.to_numpy()]
-        add_sites(ax, located[in_box.to_numpy()])
-        add_sites(ax, outside, numbers=[n for n, inside in zip(numbers, in_box, strict=True) if not inside])
+        cx, cy, in_box = _inset_centre(shown, half)
+        add_sites(ax, shown[in_box.to_numpy()])
+        add_sites(ax, shown[~in_box.to_numpy()], numbers=[n for n, inside in zip(numbers, in_box, strict=True)
+                                                          if not inside])
         ax.add_patch(Rectangle((cx - half, cy - half * 0.75), 2 * half, 1.5 * half, facecolor="none",
                                edgecolor="black", linewidth=1.0, linestyle="--", zorder=19, gid="inset-box"))
         handles.append(Patch(facecolor="none", edgecolor="black", linestyle="--", label="City-centre inset"))
+        key = [f"{n}  {textwrap.shorten(name, 28, placeholder='...')}" for n, name in zip(numbers, names, strict=True)]
 
         def inset_and_key(fig: Figure, top: float, bottom: float) -> float:
             """Draw the city-centre inset and the key of sites between ``top`` and ``bottom``."""
-            height = min(top - bottom, 0.30)
-            box = (0.04, top - height, 0.50, height)
-            inset = fig.add_axes(box)
-            inset.set_xlim(cx - half, cx + half)
-            inset.set_ylim(cy - half * 0.75, cy + half * 0.75)
-            inset.set_aspect("equal", adjustable="box")
-            wards.plot(ax=inset, color="#f7f7f7", edgecolor="none", zorder=1)
-            add_ward_outlines(inset, wards, labels=False)
-            inset.set_xlim(cx - half, cx + half)
-            inset.set_ylim(cy - half * 0.75, cy + half * 0.75)
-            inset.set_xticks([])
-            inset.set_yticks([])
-            inset.set_xlabel("")
-            inset.set_ylabel("")
-            add_sites(inset, located[in_box.to_numpy()],
-                      numbers=[n for n, inside in zip(numbers, in_box, strict=True) if inside])
-            add_scale_bar(inset, location=(0.05, 0.05))
-            inset.set_title(f"City centre ({inset_km:g} km across)", fontsize=9, loc="left")
-            key = [f"{n}  {textwrap.shorten(name, 28, placeholder='...')}" for n, name in zip(numbers, names,
-                                                                                               strict=True)]
-            low = draw_key(fig, key, top, title="Sites", ncols=1, x0=0.58, width=0.38, gid="site-key")
-            return min(low, top - height)
+            beside = len(key) <= KEY_BESIDE_INSET
+            height = min(top - bottom, 0.30) if beside else 0.20  # a key under the inset takes the room it needs
+            inset = fig.add_axes((0.04, top - height, 0.50, height))
+            _draw_inset(inset, wards, shown[in_box.to_numpy()], [n for n, i in zip(numbers, in_box, strict=True) if i],
+                        (cx, cy), half, inset_km)
+            if beside:
+                low = draw_key(fig, key, top, title="Sites", ncols=1, x0=0.58, width=0.38, gid="site-key")
+                return min(low, top - height)
+            return draw_key(fig, key, top - height - 0.025, title="Sites", ncols=3, gid="site-key")
 
         finish_map(fig, ax, handles=handles, legend_title="Legend", attribution=attribution, ncol=3,
                    extra=inset_and_key)
     return fig
+
+
+KEY_BESIDE_INSET = 16
+"""Sites listed beside the city-centre inset; a longer key goes under it, in three columns."""
+
+
+def _sites_shown(sites: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, labels: Sequence[str] | None,
+                 place_name: str) -> tuple[gpd.GeoDataFrame, list[str], str]:
+    """The located sites inside the wards, their key names, and the subtitle's note of those left out."""
+    names = list(labels) if labels is not None else [str(v) for v in sites.get("site_name", sites.index)]
+    located = ~(sites.geometry.isna() | sites.geometry.is_empty).to_numpy()
+    area = wards.geometry.union_all()
+    inside = located & np.array([bool(ok) and area.covers(point) for point, ok in zip(sites.geometry, located,
+                                                                                        strict=True)])
+    note = f"; {int((~located).sum())} not located" if (~located).any() else ""
+    note += f"; {int((located & ~inside).sum())} outside {place_name}, not shown" if (located & ~inside).any() else ""
+    return (sites[inside].reset_index(drop=True), [n for n, ok in zip(names, inside, strict=True) if ok], note)
+
+
+def _draw_inset(inset: Axes, wards: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, numbers: list[int],
+                centre: tuple[float, float], half: float, inset_km: float) -> None:
+    """The city-centre inset: the wards, the numbered sites in it, a scale bar and its title."""
+    cx, cy = centre
+    inset.set_xlim(cx - half, cx + half)
+    inset.set_ylim(cy - half * 0.75, cy + half * 0.75)
+    inset.set_aspect("equal", adjustable="box")
+    wards.plot(ax=inset, color="#f7f7f7", edgecolor="none", zorder=1)
+    add_ward_outlines(inset, wards, labels=False)
+    inset.set_xlim(cx - half, cx + half)
+    inset.set_ylim(cy - half * 0.75, cy + half * 0.75)
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    add_sites(inset, sites, numbers=numbers)
+    add_scale_bar(inset, location=_clear_corner(sites, (cx - half, cy - half * 0.75), (2 * half, 1.5 * half)))
+    inset.set_title(f"City centre ({inset_km:g} km across)", fontsize=9, loc="left")
+
+
+def _clear_corner(sites: gpd.GeoDataFrame, origin: tuple[float, float], size: tuple[float, float]
+                  ) -> tuple[float, float]:
+    """Where the inset's scale bar goes: the first corner (bottom left, bottom right, top left) with no site near it.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> sites = gpd.GeoDataFrame(geometry=[Point(100, 100), Point(500, 500)], crs=27700)
+    >>> _clear_corner(sites, (0, 0), (1000, 1000))
+    (0.68, 0.05)
+    """
+    fx = (sites.geometry.x.to_numpy() - origin[0]) / size[0]
+    fy = (sites.geometry.y.to_numpy() - origin[1]) / size[1]
+    for x0, y0 in ((0.05, 0.05), (0.68, 0.05), (0.05, 0.86)):
+        near = (fx >= x0 - 0.05) & (fx <= x0 + 0.32) & (fy >= y0 - 0.05) & (fy <= y0 + 0.14)
+        if not near.any():
+            return x0, y0
+    return 0.05, 0.05

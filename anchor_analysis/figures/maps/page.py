@@ -359,6 +359,10 @@ def finish_map(fig: Figure, ax: Axes, *, handles: Sequence, legend_title: str, a
                caption: str | None = None, ncol: int = 2, extra=None) -> Figure:
     """Add the legend below the map, the scale bar, the north arrow, the caption and the attribution footer.
 
+    When the legend and ``extra`` (a key or a table) do not fit between the map and the caption (a place with many
+    wards: Birmingham's 69 against Leeds' 33), the map gives up height, at most :data:`MAX_MAP_SHIFT` of the page,
+    and they are drawn again below it; the map keeps its scale bar, north arrow and aspect.
+
     Parameters
     ----------
     fig : matplotlib.figure.Figure
@@ -388,7 +392,7 @@ def finish_map(fig: Figure, ax: Axes, *, handles: Sequence, legend_title: str, a
     Raises
     ------
     ValueError
-        When ``extra`` draws below the top of the caption.
+        When ``extra`` does not fit above the caption even with the map made smaller.
 
     Examples
     --------
@@ -399,15 +403,40 @@ def finish_map(fig: Figure, ax: Axes, *, handles: Sequence, legend_title: str, a
     >>> [t.get_text() for t in map_elements(fig)[GID_CAPTION]]
     ['One ward.']
     >>> plt.close(fig)
+    >>> fig, ax = new_map("A long key", bounds=(0, 0, 20_000, 20_000))
+    >>> def key(fig, top, bottom):
+    ...     return top - 0.40  # a key taller than the band below the map
+    >>> fig = finish_map(fig, ax, handles=[], legend_title="Legend", attribution="Source: ONS.", extra=key)
+    >>> round(float(ax.get_position(original=True).y0 - _MAP_BOX[1]), 2)  # the map moved up to make room
+    0.06
+    >>> plt.close(fig)
     """
+    footer_top = _footer(fig, attribution, caption)
+    drawn, used = _below_map(fig, ax, handles, legend_title, ncol, extra, footer_top)
+    if used < footer_top:
+        shift = footer_top - used + 0.012
+        if shift > MAX_MAP_SHIFT:
+            raise ValueError("the map's table or key does not fit above its caption: shorten it")
+        for artist in drawn:
+            artist.remove()
+        x0, y0, width, height = _MAP_BOX
+        ax.set_position((x0, y0 + shift, width, height - shift))
+        if _below_map(fig, ax, handles, legend_title, ncol, extra, footer_top)[1] < footer_top:
+            raise ValueError("the map's table or key does not fit above its caption: shorten it")
+    add_scale_bar(ax)
+    add_north_arrow(ax)
+    ax.set_xlabel("")  # geopandas labels the axes "Easting [metre]" etc.; the map has no axes to label
+    ax.set_ylabel("")
+    return fig
+
+
+MAX_MAP_SHIFT = 0.15
+"""The most of the page's height a map gives up to make room for a long key or table below it."""
+
+
+def _footer(fig: Figure, attribution: str, caption: str | None) -> float:
+    """Draw the attribution footer and the caption above it; return the top of the caption (figure fraction)."""
     width = fig.get_figwidth() * 0.92
-    top = _MAP_BOX[1] - 0.008
-    legend = fig.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(0.035, top),
-                        ncol=ncol, frameon=False, fontsize=9, title_fontsize=9.5, alignment="left",
-                        handlelength=2.2, handleheight=1.4, columnspacing=1.6, borderaxespad=0.0)
-    legend.set_gid(GID_LEGEND)
-    legend.get_title().set_fontweight("bold")
-    legend_bottom = top - _text_height(fig, legend)
     footer = fig.text(0.04, 0.012, _wrap(attribution, width, MIN_FONT), ha="left", va="bottom", fontsize=MIN_FONT,
                       color="#404040", gid=GID_ATTRIBUTION)
     footer_top = 0.012 + _text_height(fig, footer)
@@ -415,15 +444,22 @@ def finish_map(fig: Figure, ax: Axes, *, handles: Sequence, legend_title: str, a
         note = fig.text(0.04, footer_top + 0.008, _wrap(caption, width, 9), ha="left", va="bottom", fontsize=9,
                         color="#1a1a1a", gid=GID_CAPTION)
         footer_top += 0.008 + _text_height(fig, note)
-    if extra is not None:
-        used = extra(fig, legend_bottom - 0.015, footer_top + 0.012)
-        if used < footer_top:
-            raise ValueError("the map's table or key does not fit above its caption: shorten it")
-    add_scale_bar(ax)
-    add_north_arrow(ax)
-    ax.set_xlabel("")  # geopandas labels the axes "Easting [metre]" etc.; the map has no axes to label
-    ax.set_ylabel("")
-    return fig
+    return footer_top
+
+
+def _below_map(fig: Figure, ax: Axes, handles: Sequence, legend_title: str, ncol: int, extra,
+               footer_top: float) -> tuple[list, float]:
+    """Draw the legend under the map and ``extra`` under it: the artists drawn, and the lowest y used."""
+    before = set(fig.get_children())
+    top = ax.get_position(original=True).y0 - 0.008
+    legend = fig.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(0.035, top),
+                        ncol=ncol, frameon=False, fontsize=9, title_fontsize=9.5, alignment="left",
+                        handlelength=2.2, handleheight=1.4, columnspacing=1.6, borderaxespad=0.0)
+    legend.set_gid(GID_LEGEND)
+    legend.get_title().set_fontweight("bold")
+    legend_bottom = top - _text_height(fig, legend)
+    used = extra(fig, legend_bottom - 0.015, footer_top + 0.012) if extra is not None else footer_top
+    return [artist for artist in fig.get_children() if artist not in before], used
 
 
 # --- inspection (for tests and checks) -----------------------------------------------------------------------
