@@ -319,17 +319,15 @@ def _record_outcomes(into: Path, year: int, outcomes: list[Outcome], accepted: b
     except ValueError:
         kept = {}
     for outcome in outcomes:
-        if outcome.anchor_id is None or outcome.state == REFUSED and outcome.anchor_id not in kept:
-            key = f"file:{outcome.file}"
-        else:
-            key = str(outcome.anchor_id)
+        key = f"file:{outcome.file}" if outcome.anchor_id is None else str(outcome.anchor_id)
         before = kept.get(key, {})
         taken = outcome.state in (TAKEN_IN, UNCHANGED)
         kept[key] = {
-            "file": outcome.file, "sha256": outcome.sha256, "state": outcome.state,
+            "file": outcome.file, "sha256": outcome.sha256, "state": TAKEN_IN if taken else outcome.state,
             "errors": [f.describe() for f in outcome.failures if f.severity == "error"],
             "warnings": outcome.warning_lines(),
-            "accepted": bool((accepted and taken) or (before.get("accepted") and outcome.state == UNCHANGED)),
+            "accepted": bool((accepted and taken) or (before.get("accepted") and outcome.state == UNCHANGED)
+                             or (taken and not outcome.warning_lines())),
         }
     text = json.dumps(kept, indent=1, sort_keys=True) + "\n"
     if not path.is_file() or path.read_text(encoding="utf-8") != text:

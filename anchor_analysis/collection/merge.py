@@ -9,7 +9,7 @@ compared by value, so taking in the same return twice changes nothing.
 >>> new = old.assign(value=[12400.0])
 >>> merged, changes = replace_rows(old, new, "metrics", "a", 2025)
 >>> merged["value"].tolist(), changes[["key", "change", "before", "after"]].values.tolist()
-[[12400.0], [['headcount', 'changed', 'value=1240 unit=people', 'value=12400 unit=people']]]
+([12400.0], [['headcount', 'changed', 'value=1240 unit=people', 'value=12400 unit=people']])
 """
 
 from __future__ import annotations

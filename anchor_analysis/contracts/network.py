@@ -212,6 +212,12 @@ def _read_settings(data_dir: Path, report: ValidationReport) -> dict:
     return valid
 
 
+def _check_not_mid_collect(data_dir: Path, report: ValidationReport) -> None:
+    """A collect killed while it replaced the tables leaves them half old, half new: a failure until finished."""
+    if (data_dir / VERSIONS_DIR / COLLECT_JOURNAL).exists():
+        report.add(Failure(f"{VERSIONS_DIR}/", None, None, None, INTERRUPTED_COLLECT))
+
+
 def _resolve_place(place: str | Place | None, settings: dict, data_dir: Path, report: ValidationReport
                    ) -> Place | None:
     """The place to use, or None with the reason added to ``report``."""
@@ -279,8 +285,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         report.add(Failure(str(data_dir), None, None, None, what))
         return report, None
     settings = _read_settings(data_dir, report)
-    if (data_dir / VERSIONS_DIR / COLLECT_JOURNAL).exists():
-        report.add(Failure(f"{VERSIONS_DIR}/", None, None, None, INTERRUPTED_COLLECT))
+    _check_not_mid_collect(data_dir, report)
     resolved = _resolve_place(place, settings, data_dir, report)
     if resolved is None:
         return report, None
