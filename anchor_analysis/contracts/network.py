@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,12 @@ from anchor_analysis.contracts.readers import (
     _NETWORK_KEYS,
     _SETTING_TYPES,
     ANCHORS_NOT_CHECKED,
+    COLLECT_JOURNAL,
+    INTERRUPTED_COLLECT,
     NETWORK_FILE,
     OPTIONAL_TABLES,
     REQUIRED_TABLES,
+    VERSIONS_DIR,
     find_table_file,
     ledger_files,
 )
@@ -107,6 +111,10 @@ class Network:
         ``network.toml``'s ``description``.
     report : ValidationReport, optional
         The validation report, for its warnings (there are no errors, or loading would have failed).
+    deadline : date, optional
+        ``network.toml``'s ``deadline``: the date the year's returns are due (printed on the return templates).
+    contact : str, optional
+        ``network.toml``'s ``contact``: who answers the anchors' questions about their returns.
 
     Examples
     --------
@@ -130,6 +138,10 @@ class Network:
     description: str = ""
     report: ValidationReport = field(default_factory=ValidationReport, repr=False)
     """The validation report, for its warnings (there are no errors, or loading would have failed)."""
+    deadline: dt.date | None = None
+    """The date the year's returns are due (``network.toml``'s ``deadline``)."""
+    contact: str = ""
+    """Who answers the anchors' questions about their returns (``network.toml``'s ``contact``)."""
 
 
 # --- a whole network folder
@@ -200,6 +212,12 @@ def _read_settings(data_dir: Path, report: ValidationReport) -> dict:
     return valid
 
 
+def _check_not_mid_collect(data_dir: Path, report: ValidationReport) -> None:
+    """A collect killed while it replaced the tables leaves them half old, half new: a failure until finished."""
+    if (data_dir / VERSIONS_DIR / COLLECT_JOURNAL).exists():
+        report.add(Failure(f"{VERSIONS_DIR}/", None, None, None, INTERRUPTED_COLLECT))
+
+
 def _resolve_place(place: str | Place | None, settings: dict, data_dir: Path, report: ValidationReport
                    ) -> Place | None:
     """The place to use, or None with the reason added to ``report``."""
@@ -267,6 +285,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         report.add(Failure(str(data_dir), None, None, None, what))
         return report, None
     settings = _read_settings(data_dir, report)
+    _check_not_mid_collect(data_dir, report)
     resolved = _resolve_place(place, settings, data_dir, report)
     if resolved is None:
         return report, None
@@ -316,6 +335,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         anchors=frames["anchors"], progression=frames["progression"], metrics=frames["metrics"],
         staff_residence=frames["staff_residence"], sites=frames["sites"], ledger_files=files,
         data_dir=data_dir, description=settings.get("description", ""), report=report,
+        deadline=settings.get("deadline"), contact=settings.get("contact", ""),
     )
     return report, network
 
