@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,12 @@ from anchor_analysis.contracts.readers import (
     _NETWORK_KEYS,
     _SETTING_TYPES,
     ANCHORS_NOT_CHECKED,
+    COLLECT_JOURNAL,
+    INTERRUPTED_COLLECT,
     NETWORK_FILE,
     OPTIONAL_TABLES,
     REQUIRED_TABLES,
+    VERSIONS_DIR,
     find_table_file,
     ledger_files,
 )
@@ -110,6 +114,10 @@ class Network:
     published_figures : str, optional
         ``network.toml``'s ``published_figures``: the published network whose figures the folder reproduces
         (``anchor_analysis/data/published_figures.toml``); empty: the place's.
+    deadline : date, optional
+        ``network.toml``'s ``deadline``: the date the year's returns are due (printed on the return templates).
+    contact : str, optional
+        ``network.toml``'s ``contact``: who answers the anchors' questions about their returns.
 
     Examples
     --------
@@ -135,6 +143,10 @@ class Network:
     """The validation report, for its warnings (there are no errors, or loading would have failed)."""
     published_figures: str = ""
     """The published network whose figures the folder reproduces; empty: the place's."""
+    deadline: dt.date | None = None
+    """The date the year's returns are due (``network.toml``'s ``deadline``)."""
+    contact: str = ""
+    """Who answers the anchors' questions about their returns (``network.toml``'s ``contact``)."""
 
 
 # --- a whole network folder
@@ -206,6 +218,12 @@ def _read_settings(data_dir: Path, report: ValidationReport) -> dict:
     return valid
 
 
+def _check_not_mid_collect(data_dir: Path, report: ValidationReport) -> None:
+    """A collect killed while it replaced the tables leaves them half old, half new: a failure until finished."""
+    if (data_dir / VERSIONS_DIR / COLLECT_JOURNAL).exists():
+        report.add(Failure(f"{VERSIONS_DIR}/", None, None, None, INTERRUPTED_COLLECT))
+
+
 def _resolve_place(place: str | Place | None, settings: dict, data_dir: Path, report: ValidationReport
                    ) -> Place | None:
     """The place to use, or None with the reason added to ``report``."""
@@ -273,6 +291,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         report.add(Failure(str(data_dir), None, None, None, what))
         return report, None
     settings = _read_settings(data_dir, report)
+    _check_not_mid_collect(data_dir, report)
     resolved = _resolve_place(place, settings, data_dir, report)
     if resolved is None:
         return report, None
@@ -322,7 +341,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         anchors=frames["anchors"], progression=frames["progression"], metrics=frames["metrics"],
         staff_residence=frames["staff_residence"], sites=frames["sites"], ledger_files=files,
         data_dir=data_dir, description=settings.get("description", ""), report=report,
-        published_figures=settings.get("published_figures", ""),
+        **{key: settings[key] for key in ("published_figures", "deadline", "contact") if key in settings},
     )
     return report, network
 

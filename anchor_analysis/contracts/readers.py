@@ -28,12 +28,20 @@ LEDGER_CHUNK_ROWS = 200_000
 CP1252_WARNING = "read as Windows-1252; save as UTF-8 to avoid this"
 EMPTY_FILE = "file is empty: expected a header row and data rows"
 ANCHORS_NOT_CHECKED = "anchors and membership years not checked: fix the anchors table first"
+VERSIONS_DIR = "versions"
+"""Where ``anchor-analysis collect`` keeps earlier versions of the tables and its change log: not returns."""
+COLLECT_JOURNAL = ".collect-in-progress"
+"""In ``versions/`` while ``collect`` replaces the tables: the folder is half old, half new until it is finished."""
+INTERRUPTED_COLLECT = ("a collect was interrupted while it replaced the tables: run `anchor-analysis collect` "
+                       "into this folder again to finish it")
 
 _NETWORK_KEYS = {"name": str, "place": str, "synthetic": bool, "description": str, "seed": int,
-                 "published_figures": str}
+                 "published_figures": str, "deadline": dt.date, "contact": str}
 """Settings of network.toml; ``seed`` records the generator seed of a synthetic network; ``published_figures`` names
-the published network whose figures ``anchor-analysis reproduce`` checks (default: the place's)."""
-_SETTING_TYPES = {str: "a quoted text", bool: "true or false", int: "a whole number"}
+the published network whose figures ``anchor-analysis reproduce`` checks (default: the place's); ``deadline`` (a TOML
+date, ``deadline = 2026-05-29``) and ``contact`` (who answers questions) are printed on the return templates."""
+_SETTING_TYPES = {str: "a quoted text", bool: "true or false", int: "a whole number",
+                  dt.date: "a date written without quotes, like 2026-05-29"}
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -114,6 +122,43 @@ def ledger_files(data_dir: str | Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".xlsx"))
+
+
+def network_files(data_dir: str | Path) -> list[Path]:
+    """Every file of a network folder the kit reads, sorted by relative path.
+
+    Hidden files and folders are left out, and so is ``versions/``: the earlier versions of the tables and the
+    change log that ``anchor-analysis collect`` keeps there are a record, not returns.
+
+    Parameters
+    ----------
+    data_dir : str or path-like
+        The network folder.
+
+    Returns
+    -------
+    list of Path
+        The files, subfolders included.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("anchors.csv", "ledger/a_2023.csv", "versions/0001/metrics.csv", ".notes"):
+    ...     (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    ...     _ = (folder / name).write_text("x")
+    >>> [p.relative_to(folder).as_posix() for p in network_files(folder)]
+    ['anchors.csv', 'ledger/a_2023.csv']
+    """
+    data_dir = Path(data_dir)
+    found = []
+    for path in sorted(data_dir.rglob("*")):
+        relative = path.relative_to(data_dir)
+        if relative.parts[0] == VERSIONS_DIR or any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_file():
+            found.append(path)
+    return found
 
 
 def _failed(*failures: Failure) -> ValidationFailed:

@@ -2,7 +2,8 @@
 
 In: the network's targets file, a seed and the public data. Out: the network folder (CSV files, a ledger folder,
 ``network.toml`` and a README), what ``anchor-analysis demo-data`` writes (``data/raw/demo`` for Leeds,
-``data/raw/demo-birmingham`` and ``data/raw/demo-west-midlands`` for the others).
+``data/raw/demo-birmingham`` and ``data/raw/demo-west-midlands`` for the others), and for the Leeds demo its
+filled-in return workbooks of the next year (:mod:`anchor_analysis.demo.returns`).
 """
 
 from __future__ import annotations
@@ -11,14 +12,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from anchor_analysis.contracts.network import load_network
+from anchor_analysis.core.errors import ConfigError
 from anchor_analysis.core.places import load_place
 from anchor_analysis.demo.network import DemoNetwork
+from anchor_analysis.demo.returns import DEMO_RETURN_YEAR, write_demo_returns
 from anchor_analysis.demo.specs import load_demo_geography
 from anchor_analysis.demo.targets import DemoTargets, load_demo_targets
 
+RETURNS_NETWORK = "leeds"
+"""The demo network whose next-year return workbooks the generator fills in (their mistakes are written for it)."""
+
 
 def write_demo_network(out_dir: str | Path | None = None, seed: int | None = None, data_dir: Path | None = None,
-                       network: str | DemoTargets = "leeds") -> list[Path]:
+                       network: str | DemoTargets = "leeds", returns_dir: str | Path | None = None) -> list[Path]:
     """Generate a demo network and write it to ``out_dir`` (CSV files, a ledger folder, README, network.toml).
 
     Deterministic: the same seed and public data give byte-identical files. Ledgers already in
@@ -34,6 +41,9 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
         The public data folder; default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
     network : str or DemoTargets, default "leeds"
         The demo network (:func:`~anchor_analysis.demo.targets.available_demo_networks`).
+    returns_dir : str or Path, optional
+        Also write the Leeds demo's filled-in 2025/26 return workbooks into ``returns_dir/2025``
+        (:func:`~anchor_analysis.demo.returns.write_demo_returns`).
 
     Returns
     -------
@@ -45,7 +55,7 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     PublicDataMissing
         When the public data is not available.
     ConfigError
-        An unknown demo network.
+        An unknown demo network, or ``returns_dir`` for a network other than Leeds'.
 
     Examples
     --------
@@ -62,6 +72,9 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     ([], [])
     """
     targets = load_demo_targets(network)
+    if returns_dir is not None and targets.key != RETURNS_NETWORK:
+        raise ConfigError(f"the filled-in return workbooks are made for the {RETURNS_NETWORK} demo network only, "
+                          f"not {targets.key}: leave returns_dir out")
     seed = targets.seed if seed is None else seed
     out = Path(targets.folder if out_dir is None else out_dir)
     geography = load_demo_geography(load_place(targets.place), data_dir, targets.origin)
@@ -83,11 +96,14 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     write(net.progression(), "progression.csv")
     write(net.metrics(), "metrics.csv")
     write(net.staff_residence(), "staff_residence.csv")
-    for (anchor_id, year), ledger in sorted(net.ledgers().items()):
+    ledgers = net.ledgers()
+    for (anchor_id, year), ledger in sorted(ledgers.items()):
         write(ledger, f"ledger/{anchor_id}_{year}.csv")
     (out / "network.toml").write_text(_network_toml(targets, seed), encoding="utf-8")
     (out / "README.md").write_text(targets.readme.replace("{seed}", str(seed)), encoding="utf-8")
     written += [out / "network.toml", out / "README.md"]
+    if returns_dir is not None:
+        written += write_demo_returns(load_network(out), Path(returns_dir) / str(DEMO_RETURN_YEAR), seed, ledgers)
     return written
 
 
