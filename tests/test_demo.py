@@ -199,6 +199,17 @@ def test_birmingham_staff_and_suppliers_are_on_birmingham_postcodes(birmingham, 
     assert not ledgers["supplier_postcode"].str.startswith(("LS", "BD", "WF", "HX", "HD")).any()
 
 
+@pytest.mark.parametrize("network", NETWORKS)
+def test_every_demo_network_validates(network, public_data_dir):
+    from click.testing import CliRunner
+
+    from anchor_analysis.cli import main
+
+    result = CliRunner().invoke(main, ["validate", str(REPO / load_demo_targets(network).folder)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].startswith("0 errors")
+
+
 # --- the West Midlands demo anchors (seed 004, the baseline) ------------------------------------------------
 
 

@@ -41,6 +41,8 @@ def _cases():
                        id="04-west-midlands-2022-Local Authority B")
     yield pytest.param("04_anchor_profile", {"year": 2023, "anchor": "nhs_trust_a", **BIRMINGHAM},
                        id="04-birmingham-2023-nhs_trust_a")
+    yield pytest.param("03_priority_neighbourhoods", {"year": 2023, "imd_edition": 2025, **BIRMINGHAM},
+                       id="03-birmingham-2023-imd2025")
 
 
 def _execute(name: str, params: dict, folder):
