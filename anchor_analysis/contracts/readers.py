@@ -29,9 +29,16 @@ CP1252_WARNING = "read as Windows-1252; save as UTF-8 to avoid this"
 EMPTY_FILE = "file is empty: expected a header row and data rows"
 ANCHORS_NOT_CHECKED = "anchors and membership years not checked: fix the anchors table first"
 
-_NETWORK_KEYS = {"name": str, "place": str, "synthetic": bool, "description": str, "seed": int}
-"""Settings of network.toml; ``seed`` records the generator seed of a synthetic network."""
-_SETTING_TYPES = {str: "a quoted text", bool: "true or false", int: "a whole number"}
+NOT_LEDGERS = (".toml", ".md")
+"""Files under ``ledger/`` that are not ledgers: column mappings and notes."""
+
+_NETWORK_KEYS = {"name": str, "place": str, "synthetic": bool, "description": str, "seed": int, "ledger": dict,
+                 "ledger_only": bool}
+"""Settings of network.toml; ``seed`` records the generator seed of a synthetic network, ``ledger`` holds the
+anchors' column mappings (``[ledger.<anchor_id>]``), ``ledger_only = true`` says the network's returns are ledgers
+only (no progression or metrics tables yet)."""
+_SETTING_TYPES = {str: "a quoted text", bool: "true or false", int: "a whole number",
+                  dict: "a table of [ledger.<anchor_id>] sections"}
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -90,7 +97,10 @@ def find_table_file(data_dir: str | Path, table: str) -> Path | None:
 
 
 def ledger_files(data_dir: str | Path) -> list[Path]:
-    """The ledger files (``ledger/*.csv``, ``ledger/*.xlsx``) of a network folder, sorted by name.
+    """The ledger files of a network folder: every file under ``ledger/``, in anchors' folders too, sorted by path.
+
+    Files are read by their content, so any name will do; hidden files (``.*``), spreadsheet lock files (``~$*``),
+    column mappings (``*.toml``) and notes (``*.md``) are not ledgers.
 
     Parameters
     ----------
@@ -100,7 +110,7 @@ def ledger_files(data_dir: str | Path) -> list[Path]:
     Returns
     -------
     list of Path
-        The files (any case of suffix); empty when there is no ``ledger`` folder.
+        The files, sorted by their path under ``ledger/``; empty when there is no ``ledger`` folder.
 
     Examples
     --------
@@ -111,7 +121,37 @@ def ledger_files(data_dir: str | Path) -> list[Path]:
     folder = Path(data_dir) / LEDGER_DIR
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".xlsx"))
+    found = []
+    for path in folder.rglob("*"):
+        parts = path.relative_to(folder).parts
+        if path.is_file() and not any(part.startswith((".", "~$")) for part in parts) \
+                and path.suffix.lower() not in NOT_LEDGERS:
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def ledger_anchor(data_dir: str | Path, path: str | Path) -> str | None:
+    """The anchor a ledger file belongs to: the folder under ``ledger/`` that holds it (None directly in it).
+
+    Parameters
+    ----------
+    data_dir : str or path-like
+        The network folder.
+    path : str or path-like
+        A ledger file of it.
+
+    Returns
+    -------
+    str or None
+        The anchor's folder name (its ``anchor_id``), or None for a file directly in ``ledger/``.
+
+    Examples
+    --------
+    >>> ledger_anchor("net", "net/ledger/leeds_city_council/2019/spend.csv"), ledger_anchor("net", "net/ledger/a.csv")
+    ('leeds_city_council', None)
+    """
+    parts = Path(path).relative_to(Path(data_dir) / LEDGER_DIR).parts
+    return parts[0] if len(parts) > 1 else None
 
 
 def _failed(*failures: Failure) -> ValidationFailed:
