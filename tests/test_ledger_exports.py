@@ -431,3 +431,69 @@ def test_without_ledger_only_progression_and_metrics_are_still_required(tmp_path
     code, output = validate(write_network(tmp_path, {"network.toml": 'name = "x"\n'}))
     assert code == 1
     assert "progression.csv: required file is missing" in output and "metrics.csv: required file is missing" in output
+
+
+# --- taken in: the derived tables classify exports as they classify contract-shaped files
+
+CONTRACT_LINES = """anchor_id,payment_date,amount,supplier_id,supplier_name,supplier_postcode,category
+trust,2023-04-03,1200.00,,Acme Ltd,LS1 1UR,Drugs
+trust,2023-05-01,-50.00,,Acme Ltd,LS1 1UR,Drugs
+trust,2023-06-15,99.99,,Widgets plc,BD1 1AA,Estates
+trust,2023-06-15,99.99,,Widgets plc,BD1 1AA,Estates
+trust,2024-01-02,5000.00,,Leeds City Council,LS1 1UR,Services
+trust,2024-04-02,70.00,,Bolts Ltd,M1 1AE,Estates
+"""
+
+OVER_25K = """Spend over £25,000,,,,,,,
+Department Family,Entity,Date,Expense Type,Expense Area,Supplier,Supplier Postcode,Amount
+Department of Health,NHS Trust,03/04/2023,Drugs,Pharmacy,Acme Ltd,LS1 1UR,"£1,200.00"
+Department of Health,NHS Trust,01/05/2023,Drugs,Pharmacy,Acme Ltd,LS1 1UR,(50.00)
+Department of Health,NHS Trust,15/06/2023,Estates,Facilities,Widgets plc,BD1 1AA,99.99
+Department of Health,NHS Trust,15/06/2023,Estates,Facilities,Widgets plc,BD1 1AA,99.99
+Department of Health,NHS Trust,02/01/2024,Services,Corporate,Leeds City Council,LS1 1UR,"5,000.00"
+Department of Health,NHS Trust,02/04/2024,Estates,Facilities,Bolts Ltd,M1 1AE,70
+,,,,,,Total,"6,419.98"
+"""
+"""The same six lines as an NHS trust publishes them."""
+
+
+def test_an_export_is_classified_as_its_contract_shaped_twin(tmp_path, public_data_dir):
+    from anchor_analysis.derived import processed_network
+
+    twin = processed_network(write_network(tmp_path / "contract", {"ledger/2023.csv": CONTRACT_LINES}))
+    export = processed_network(write_network(tmp_path / "export", {"ledger/trust/spend.csv": OVER_25K}))
+    for year in (2023, 2024):
+        pd.testing.assert_frame_equal(export.spend(year).reconciliation, twin.spend(year).reconciliation)
+        pd.testing.assert_frame_equal(export.spend(year).by_ring, twin.spend(year).by_ring)
+    read = export.spend(2023).reconciliation.set_index("item")
+    assert (read.at["read", "lines"], read.at["read", "spend"]) == (5, 6349.98)
+    assert (read.at["credits", "lines"], read.at["credits", "spend"]) == (1, -50.0)
+    assert sorted(export.ledger["service_area"].unique()) == ["Corporate", "Facilities", "Pharmacy"]
+    assert twin.ledger["service_area"].isna().all()
+
+
+def test_a_pound_sign_in_brackets_is_taken_in_as_a_credit(tmp_path, public_data_dir):
+    from anchor_analysis.derived import processed_network
+
+    export = OVER_25K.replace("(50.00)", '"£(1,234.50)"')
+    network = processed_network(write_network(tmp_path, {"ledger/trust/spend.csv": export}))
+    table = network.spend(2023).reconciliation.set_index("item")
+    assert (table.at["credits", "lines"], table.at["credits", "spend"]) == (1, -1234.5)
+    assert table.at["read", "spend"] == pytest.approx(1200 - 1234.5 + 99.99 * 2 + 5000, abs=0.001)
+
+
+def test_the_mapping_read_is_kept_and_reads_the_file_again_the_same_way(tmp_path, public_data_dir):
+    import tomllib
+
+    from anchor_analysis.derived import processed_network
+
+    root = write_network(tmp_path, {"ledger/trust/spend.csv": OVER_25K})
+    network = processed_network(root)
+    written = (network.processed_dir / "ledger_mappings.toml").read_text(encoding="utf-8")
+    assert "[ledger.trust]" in written and 'service_area = "Expense Area"' in written
+    assert network.report.readings["ledger/trust/spend.csv"]["source"] == "preset 'over_25k'"
+    (root / "network.toml").write_text("ledger_only = true\n" + written, encoding="utf-8")
+    assert tomllib.loads((root / "network.toml").read_text())["ledger"]["trust"]["skip_rows"] == 1
+    again = processed_network(root)
+    assert again.report.readings["ledger/trust/spend.csv"]["source"] == "network.toml [ledger.trust]"
+    pd.testing.assert_frame_equal(again.ledger, network.ledger)

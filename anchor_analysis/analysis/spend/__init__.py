@@ -45,6 +45,7 @@ from anchor_analysis.analysis.spend.analysis import (
 )
 from anchor_analysis.analysis.spend.common import (
     BY,
+    DETAIL_COLUMNS,
     EDITION_DECILES,
     IMD_EDITIONS,
     LEDGER_COLUMNS,
@@ -104,6 +105,7 @@ __all__ = [
     "network_reconciliation",
     "reconcile_ledgers",
     "classify_ledger_suppliers",
+    "DETAIL_COLUMNS",
     "EDITION_DECILES",
     "BY",
     "IMD_EDITIONS",

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from anchor_analysis.analysis.spend.analysis import SpendAnalysis, _finalise_suppliers, analyse_ledger
-from anchor_analysis.analysis.spend.common import EDITION_DECILES, LEDGER_COLUMNS
+from anchor_analysis.analysis.spend.common import DETAIL_COLUMNS, EDITION_DECILES, LEDGER_COLUMNS
 from anchor_analysis.analysis.spend.files import _check_header, _resolve_paths, read_ledger
 from anchor_analysis.analysis.spend.locate import (
     _check_edition,
@@ -68,7 +68,7 @@ def _connect(memory_limit: str | None, threads: int | None, temp_dir: str):
     return duckdb.connect(config=config)
 
 
-_KEYS = "anchor_id, supplier_id, supplier_name, supplier_postcode, category"
+_KEYS = "anchor_id, supplier_id, supplier_name, supplier_postcode, category, " + ", ".join(DETAIL_COLUMNS)
 """The text columns that identify a supplier-level row (with the financial year)."""
 
 
@@ -182,6 +182,7 @@ def _classified_sql(extra: list[str], drop_exact_duplicates: bool, outside_looku
                    l.lad_code, l.lsoa21_code, l.imd_decile, l.ring AS lookup_ring{lookup_extra}
             FROM valid v LEFT JOIN pc_lookup l ON v.ok AND l.postcode = v.postcode_normalised)
         SELECT g.anchor_id, g.year, g.supplier_id, g.supplier_name, g.supplier_postcode, g.category,
+               {", ".join("g." + c for c in DETAIL_COLUMNS)},
                g.n - {keep} * g.dup_n AS lines, g.pence - {keep} * g.dup_pence AS pence,
                g.credit_n - {keep} * g.dup_credit_n AS credit_lines,
                g.credit_pence - {keep} * g.dup_credit_pence AS credit_pence,
