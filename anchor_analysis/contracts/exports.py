@@ -120,7 +120,8 @@ class ExportChunk:
 
 
 def read_export(path: str | Path, file: str, *, anchor: str | None = None, mapping: LedgerMapping | None = None,
-                chunk_rows: int = 200_000, reading: ExportReading | None = None) -> Iterator[ExportChunk]:
+                chunk_rows: int = 200_000, reading: ExportReading | None = None, anchor_required: bool = True
+                ) -> Iterator[ExportChunk]:
     """The lines of an export, chunk by chunk, read through its mapping or the preset its header matches.
 
     Parameters
@@ -137,6 +138,9 @@ def read_export(path: str | Path, file: str, *, anchor: str | None = None, mappi
         Lines per chunk.
     reading : ExportReading, optional
         Filled in with how the file is read (the header, the rows dropped) as the chunks are read.
+    anchor_required : bool, default True
+        A file with no ``anchor`` must have an anchor column (False: a file looked at on its own, outside a
+        network folder).
 
     Yields
     ------
@@ -168,7 +172,7 @@ def read_export(path: str | Path, file: str, *, anchor: str | None = None, mappi
     reading.kind, reading.sheet = source.kind, source.sheet
     records = enumerate(source.records)
     plan, failures = _find_header(records, mapping, file, reading)
-    if plan is not None and anchor is None and "anchor_id" not in plan.fields:
+    if plan is not None and anchor is None and anchor_required and "anchor_id" not in plan.fields:
         failures.append(Failure(file, plan.header_row, "anchor_id", None, OUTSIDE_ANCHOR_FOLDER))
     if plan is None or failures:
         yield _empty_chunk(source.warnings + failures)
@@ -364,9 +368,15 @@ def _read_amounts(cells: pd.DataFrame, text: pd.DataFrame, plan: ColumnPlan, fil
         amount = parsed["amount"] if plan.sign == "payments_positive" else -parsed["amount"]
     else:
         amount = _debit_less_credit(cells, parsed["debit"], parsed["credit"], plan, file, failures, bad)
-    text["amount"] = amount.astype("float64").map(repr, na_action="ignore").fillna("").astype("str")
+    text["amount"] = _number_text(amount)
     if "vat" in parsed:
-        text["vat"] = parsed["vat"].astype("float64").map(repr, na_action="ignore").fillna("").astype("str")
+        text["vat"] = _number_text(parsed["vat"])
+
+
+def _number_text(values: pd.Series) -> pd.Series:
+    """Numbers as the plain text the contract reads (``repr`` of the float: exact), blank where missing."""
+    numbers = values.astype("float64").tolist()
+    return pd.Series([repr(v) if v == v else "" for v in numbers], index=values.index, dtype="str")
 
 
 def _debit_less_credit(cells: pd.DataFrame, debit: pd.Series, credit: pd.Series, plan: ColumnPlan, file: str,
