@@ -65,7 +65,9 @@ from anchor_analysis.public.lookups import (
     load_postcode_lookup,
 )
 from anchor_analysis.public.spending import (
+    COUNCIL_COLUMNS,
     load_spending,
+    write_council_spend,
 )
 
 
@@ -121,5 +123,7 @@ __all__ = [
     "load_lsoa_boundaries",
     "load_ward_boundaries",
     "load_spending",
+    "write_council_spend",
+    "COUNCIL_COLUMNS",
     "clear_cache",
 ]
