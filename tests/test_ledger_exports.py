@@ -247,6 +247,19 @@ def test_title_rows_blank_rows_and_the_total_footer_are_dropped_and_said(tmp_pat
     assert len(lines_of(root, "council", "ledger/council/spend.csv")) == 3
 
 
+def test_the_footers_total_is_checked_against_the_lines(tmp_path):
+    agrees = write_network(tmp_path / "a", {"ledger/council/spend.csv": LGTC + 'Total,"£1,249.99",,,\n'})
+    code, output = validate(agrees)
+    assert code == 0 and "1 footer row (row 5: 'Total | £1,249.99'); the footer's total row states the lines' " \
+                          "total" in output
+    differs = write_network(tmp_path / "b", {"ledger/council/spend.csv": LGTC + 'Total,"£1,349.99",,,\n'})
+    code, output = validate(differs)
+    assert code == 0  # a warning: the file may state its total gross, or with lines it does not publish
+    assert ("ledger/council/spend.csv row 5, column 'Net Amount' (amount): value '£1,349.99': warning: the total "
+            "row is not the lines' total (they add up to 1,249.99): check that every line of the export is in the "
+            "file") in output
+
+
 def test_a_mapping_beside_the_files_with_debit_and_credit_columns(tmp_path):
     export = "Date,Dr,Cr,Vendor\n2023-04-01,100.00,,Acme Ltd\n2023-04-02,,25.00,Acme Ltd\n2023-04-03,0,10,Acme\n"
     mapping = '[columns]\npayment_date = "Date"\ndebit = "Dr"\ncredit = "Cr"\nsupplier_name = "Vendor"\n'
@@ -367,8 +380,9 @@ def test_a_total_row_in_the_middle(tmp_path):
     lines = LGTC.splitlines()
     export = "\n".join([*lines[:3], 'Total April to June,"£1,150.00",,,', *lines[3:]]) + "\n"
     _refused(write_network(tmp_path, {"ledger/council/spend.csv": export}),
-             "ledger/council/spend.csv row 4: value 'Total April to June | £1,150.00': a total row among the "
-             "lines (lines follow it): remove it, or its lines would be counted twice")
+             "ledger/council/spend.csv row 4, column 'Payment Date' (payment_date): value 'Total April to June | "
+             "£1,150.00': a total row among the lines (lines follow it): remove it, or its lines would be counted "
+             "twice")
 
 
 def test_an_export_outside_any_anchors_folder_without_an_anchor_column(tmp_path):

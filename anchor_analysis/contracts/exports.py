@@ -11,6 +11,7 @@ be counted twice).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import deque
 from collections.abc import Iterator
@@ -74,6 +75,11 @@ class ExportReading:
     blank_rows: list[int] = field(default_factory=list)
     footer_rows: list[tuple[int, str]] = field(default_factory=list)
     lines: int = 0
+    pence: int = 0
+    """The lines' amounts added up, in pence (amounts that could not be read left out)."""
+    total_row: str | None = None
+    """Whether a total row of the footer states the lines' total (None: no footer total to compare)."""
+    footer_records: list[tuple[int, list[str]]] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
         """The reading as :attr:`~anchor_analysis.contracts.report.ValidationReport.readings` keeps it.
@@ -82,7 +88,7 @@ class ExportReading:
         -------
         dict
             ``source, preset, anchor, kind, sheet, header_row, columns, ignored, date_format, sign, title_rows,
-            blank_rows`` (a count), ``footer_rows`` (``[row, text]`` pairs) and ``lines``.
+            blank_rows`` (a count), ``footer_rows`` (``[row, text]`` pairs), ``lines`` and ``total_row``.
         """
         plan = self.plan
         return {
@@ -92,7 +98,7 @@ class ExportReading:
             "ignored": plan.ignored() if plan else [], "date_format": self.date_format,
             "sign": plan.sign if plan else None, "title_rows": list(self.title_rows),
             "blank_rows": len(self.blank_rows), "footer_rows": [[row, text] for row, text in self.footer_rows],
-            "lines": self.lines,
+            "lines": self.lines, "total_row": self.total_row,
         }
 
 
@@ -184,12 +190,36 @@ def read_export(path: str | Path, file: str, *, anchor: str | None = None, mappi
         chunk = _chunk(rows, plan, file, anchor, dates)
         chunk.failures[:0] = (source.warnings if first else []) + row_failures
         reading.lines += len(rows)
+        reading.pence += int(pd.to_numeric(chunk.text["amount"], errors="coerce").mul(100).round().sum())
         reading.date_format = dates.chosen
         first = False
         yield chunk
     if first:
         yield _empty_chunk(source.warnings + [Failure(file, None, None, None,
                                                       "file has a header row but no data rows")])
+    elif (check := _footer_total(reading, plan, file)) is not None:
+        yield _empty_chunk([check])
+
+
+def _footer_total(reading: ExportReading, plan: ColumnPlan, file: str) -> Failure | None:
+    """Compare a total row of the footer with the lines: a warning when none of them states the lines' total."""
+    at = plan.fields.get("amount")
+    totals = [(row, record[at]) for row, record in reading.footer_records
+              if at is not None and at < len(record) and any(_TOTAL.match(cell) for cell in record)
+              and record[at].strip()]
+    if not totals:
+        return None
+    values, _ = parse_amounts(pd.Series([text for _, text in totals], dtype="str"))
+    stated = [None if pd.isna(v) else round(float(v) * 100) for v in values.tolist()]
+    sign = 1 if plan.sign == "payments_positive" else -1
+    if reading.pence in {sign * v for v in stated if v is not None}:
+        reading.total_row = "the footer's total row states the lines' total"
+        return None
+    reading.total_row = "the footer's total row does not state the lines' total"
+    row, text = totals[-1]
+    return Failure(file, row, plan.column("amount"), text,
+                   f"the total row is not the lines' total (they add up to {reading.pence / 100:,.2f}): check that "
+                   "every line of the export is in the file", "warning", field="amount")
 
 
 def _empty_chunk(failures: list[Failure]) -> ExportChunk:
@@ -246,7 +276,7 @@ def _line_batches(records: Iterator[tuple[int, list[str]]], plan: ColumnPlan, fi
     held: deque[tuple[int, list[str], str]] = deque()
     width = len(plan.header)
     for number, record in records:
-        if not any(cell.strip() for cell in record):
+        if not "".join(record).strip():  # a blank row (join: one C call, not one per cell)
             reading.blank_rows.append(number + 1)
             continue
         kind = _row_kind(record, plan)
@@ -264,6 +294,7 @@ def _line_batches(records: Iterator[tuple[int, list[str]]], plan: ColumnPlan, fi
             yield batch, failures
             batch, failures = [], []
     reading.footer_rows.extend((number + 1, _row_text(record)) for number, record, _ in held)
+    reading.footer_records.extend((number + 1, record) for number, record, _ in held)
     if batch or failures:
         yield batch, failures
 
@@ -272,9 +303,12 @@ def _row_kind(record: list[str], plan: ColumnPlan) -> str:
     """``"total"`` (a total label, no date), ``"note"`` (one cell of words, not an amount) or ``"line"``."""
     date = plan.fields["payment_date"]
     date_text = record[date] if date < len(record) else ""
-    filled = [number for number, cell in enumerate(record) if cell.strip()]
-    if not _DIGIT.search(date_text) and any(_TOTAL.match(cell) for cell in record):
+    dated = _DIGIT.search(date_text) is not None
+    if dated and not _WORDS.search(date_text):
+        return "line"  # almost every row: decided on its date cell alone
+    if not dated and any(_TOTAL.match(cell) for cell in record):
         return "total"
+    filled = [number for number, cell in enumerate(record) if cell.strip()]
     amounts = {plan.fields[name] for name in _AMOUNT_FIELDS if name in plan.fields}
     if len(filled) == 1 and filled[0] not in amounts and (filled[0] != date or _WORDS.search(date_text)):
         return "note"  # "Report produced 01/05/2024 by Finance", even in the date column
@@ -295,12 +329,14 @@ def _take(number: int, record: list[str], kind: str, plan: ColumnPlan, file: str
     """Add one row to the batch of lines (a total row among the lines is an error instead)."""
     position = number - 1
     if kind == "total":
-        failures.append(Failure(file, excel_row(position), None, _row_text(record),
+        label = next(number for number, cell in enumerate(record) if _TOTAL.match(cell))
+        column = plan.header[label] if label < width else None
+        name = next((n for n, at in plan.fields.items() if at == label), None)
+        failures.append(Failure(file, excel_row(position), column, _row_text(record),
                                 "a total row among the lines (lines follow it): remove it, or its lines would be "
-                                "counted twice"))
+                                "counted twice", field=name))
         return
-    extra = [cell for cell in record[width:] if cell.strip()]
-    if extra:
+    if len(record) > width and "".join(record[width:]).strip():
         failures.append(Failure(file, excel_row(position), None, None,
                                 f"row has {len(record)} values but the header has {width} columns"))
     batch.append((position, record))
@@ -318,8 +354,10 @@ def _chunk(rows: list[tuple[int, list[str]]], plan: ColumnPlan, file: str, ancho
            dates: DateReader) -> ExportChunk:
     """The lines of a batch as contract text, with a failure for every cell that cannot be read."""
     index = pd.Index([position for position, _ in rows])
-    cells = pd.DataFrame({name: [record[at].strip() if at < len(record) else "" for _, record in rows]
-                          for name, at in plan.fields.items()}, index=index, dtype="str")
+    columns = list(itertools.zip_longest(*(record for _, record in rows), fillvalue=""))  # rows -> columns, in C
+    cells = pd.DataFrame({name: pd.Series(columns[at] if at < len(columns) else [""] * len(rows), index=index,
+                                          dtype="str").str.strip()
+                          for name, at in plan.fields.items()})
     text = pd.DataFrame({f.name: cells[f.name] if f.name in cells else pd.Series("", index=index, dtype="str")
                          for f in FIELDS["ledger"]})
     failures: list[Failure] = []

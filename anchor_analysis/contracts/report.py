@@ -396,7 +396,8 @@ DD/MM/YYYY; not read: 'Ref'
         shown = ", ".join(f"row {row:,}: '{_shown(text, 30)}'" for row, text in footer[:3])
         dropped.append(f"{_plural(len(footer), 'footer row')} ({shown}{', ...' if len(footer) > 3 else ''})")
     if dropped:
-        lines.append("dropped: " + ", ".join(dropped))
+        lines.append("dropped: " + ", ".join(dropped) + (f"; {reading['total_row']}" if reading.get("total_row")
+                                                          else ""))
     return lines
 
 
