@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -189,8 +189,8 @@ def _by_both_names(failure: Failure, plan: ColumnPlan, anchor: str | None) -> Fa
 
 def check_ledger(path: str | Path, *, place: str | Place | None = None, anchors: pd.DataFrame | None = None,
                  file: str | None = None, chunk_rows: int = LEDGER_CHUNK_ROWS, anchor: str | None = None,
-                 mapping: LedgerMapping | None = None, reading: ExportReading | None = None
-                 ) -> tuple[list[Failure], int]:
+                 mapping: LedgerMapping | None = None, reading: ExportReading | None = None,
+                 on_chunk: Callable[[pd.DataFrame], None] | None = None) -> tuple[list[Failure], int]:
     """Validate one ledger file chunk by chunk, so a multi-gigabyte ledger is never held in memory.
 
     Blank or malformed supplier postcodes are a warning with a count, not an error: real ledgers carry
@@ -217,6 +217,9 @@ def check_ledger(path: str | Path, *, place: str | Place | None = None, anchors:
         The anchor's column mapping; without one, an export is read with the preset its header matches.
     reading : ExportReading, optional
         Filled in with how an export was read (its columns, the rows dropped).
+    on_chunk : callable, optional
+        Called with every typed chunk as it is checked (the derived tables keep an export's lines this way, so it
+        is read once); what it is given is valid only if the file has no errors.
 
     Returns
     -------
@@ -276,6 +279,8 @@ a number, optionally with £, thousands commas, and a minus sign, brackets or CR
                                                        mapping=mapping, reading=reading):
             failures += chunk_failures
             rows += len(typed)
+            if on_chunk is not None and len(typed):
+                on_chunk(typed)
             if "supplier_postcode" in typed:
                 postcodes = typed["supplier_postcode"]
                 blank += int(postcodes.isna().sum())

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,6 +143,9 @@ class Network:
     """Each anchor's column mapping (``network.toml`` or ``ledger/<anchor_id>/mapping.toml``)."""
 
 
+KeepLines = Callable[[Path, "str | None"], "Callable[[pd.DataFrame], None] | None"]
+"""``keep_lines(path, anchor)``: where the typed chunks of a ledger file go as they are checked (None: nowhere)."""
+
 # --- a whole network folder
 
 
@@ -241,8 +245,8 @@ def _locate(data_dir: Path, table: str, required: bool, report: ValidationReport
     return path
 
 
-def check_network(data_dir: str | Path, place: str | Place | None = None, *, ledgers: bool = True
-                  ) -> tuple[ValidationReport, Network | None]:
+def check_network(data_dir: str | Path, place: str | Place | None = None, *, ledgers: bool = True,
+                  keep_lines: KeepLines | None = None) -> tuple[ValidationReport, Network | None]:
     """Read and check every table of a network folder.
 
     The anchors table is read first; the membership rules of the other tables use it unless it has errors in
@@ -256,6 +260,9 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         The place whose rules apply; default ``network.toml``'s ``place``, else ``"leeds"``.
     ledgers : bool, default True
         Check the ledger files too; with False they are listed but not read.
+    keep_lines : callable, optional
+        ``keep_lines(path, anchor)`` gives, for a ledger file, a function to hand its typed chunks to as they are
+        checked (or None): how the derived tables keep an export's lines while it is validated, reading it once.
 
     Returns
     -------
@@ -286,7 +293,8 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
     anchor_ids = set(frames["anchors"]["anchor_id"].dropna()) if anchors_usable else None
     mappings = _ledger_mappings(data_dir, settings.get("ledger", {}), anchor_ids, report)
     if ledgers:
-        _check_ledgers(data_dir, files, resolved, frames["anchors"] if anchors_usable else None, mappings, report)
+        _check_ledgers(data_dir, files, resolved, frames["anchors"] if anchors_usable else None, mappings, report,
+                       keep_lines)
 
     if not report.ok:
         return report, None
@@ -365,7 +373,8 @@ def _ledger_mappings(data_dir: Path, table: dict, anchor_ids: set[str] | None, r
 
 
 def _check_ledgers(data_dir: Path, files: list[Path], place: Place, anchors: pd.DataFrame | None,
-                   mappings: dict[str, LedgerMapping], report: ValidationReport) -> None:
+                   mappings: dict[str, LedgerMapping], report: ValidationReport, keep_lines: KeepLines | None
+                   ) -> None:
     """Check every ledger file, through its anchor's mapping or a preset; how each export was read is reported."""
     anchor_ids = None if anchors is None else set(anchors["anchor_id"].dropna())
     for path in files:
@@ -379,7 +388,8 @@ def _check_ledgers(data_dir: Path, files: list[Path], place: Place, anchors: pd.
             continue
         reading = ExportReading(file, anchor)
         failures, rows = check_ledger(path, place=place, file=file, anchors=anchors, anchor=anchor,
-                                      mapping=mappings.get(anchor), reading=reading)
+                                      mapping=mappings.get(anchor), reading=reading,
+                                      on_chunk=keep_lines(path, anchor) if keep_lines else None)
         report.checked(file, rows)
         report.extend(failures)
         if reading.plan is not None:

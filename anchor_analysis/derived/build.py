@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -83,14 +84,16 @@ def build_tables(data_dir: Path, place: Place | str | None, work: Path) -> dict:
     >>> sorted(path.name for path in work.iterdir())
     ['anchors.parquet', 'metrics.parquet', 'progression.parquet']
     """
-    report, network = check_network(data_dir, place, ledgers=True)
-    if network is None:
-        raise ValidationFailed(report)
-    for name in TABLES:
-        frame = getattr(network, name)
-        if frame is not None:
-            write_parquet(frame, work / f"{name}.parquet")
-    ledger = classify_ledgers(network)
+    with tempfile.TemporaryDirectory(prefix="anchor-ledgers-") as scratch:
+        copies = _LineCopies(Path(scratch), data_dir)  # exports' lines kept as they are validated: read once
+        report, network = check_network(data_dir, place, ledgers=True, keep_lines=copies.writer)
+        if network is None:
+            raise ValidationFailed(report)
+        for name in TABLES:
+            frame = getattr(network, name)
+            if frame is not None:
+                write_parquet(frame, work / f"{name}.parquet")
+        ledger = classify_ledgers(network, copies=copies.files)
     if report.readings:
         (work / LEDGER_MAPPINGS).write_text(mappings_toml(report.readings), encoding="utf-8")
     if ledger is not None:
@@ -107,7 +110,27 @@ def build_tables(data_dir: Path, place: Place | str | None, work: Path) -> dict:
     }
 
 
-def classify_ledgers(network: Network) -> pd.DataFrame | None:
+class _LineCopies:
+    """Contract-shaped CSV copies of a network's ledger files that DuckDB cannot read as they are, written chunk by
+    chunk while the files are validated (``keep_lines`` of
+    :func:`~anchor_analysis.contracts.network.check_network`), so an export is read once."""
+
+    def __init__(self, folder: Path, data_dir: Path):
+        """Copies go into ``folder``; ``files`` maps each ledger file to its copy."""
+        self.folder, self.data_dir = folder, data_dir
+        self.files: dict[Path, Path] = {}
+
+    def writer(self, path: Path, anchor: str | None) -> Callable[[pd.DataFrame], None] | None:
+        """Where the typed chunks of ``path`` go: its copy (None for a UTF-8 contract CSV, read as it is)."""
+        relative = path.relative_to(self.data_dir).as_posix()
+        if anchor is None and in_contract_shape(path, relative) and file_kind(path, relative) == "CSV":
+            return None
+        target = self.folder / f"{len(self.files)}.csv"
+        self.files[path] = target
+        return lambda chunk: _append_contract_csv(chunk, target)
+
+
+def classify_ledgers(network: Network, copies: dict[Path, Path] | None = None) -> pd.DataFrame | None:
     """The classified supplier-level table of every ledger file of ``network``.
 
     DuckDB reads UTF-8 CSV in the contract's shape; any other ledger file (a workbook, a CSV the validation read as
@@ -120,6 +143,8 @@ def classify_ledgers(network: Network) -> pd.DataFrame | None:
     ----------
     network : Network
         A validated network (:func:`~anchor_analysis.contracts.network.load_network`).
+    copies : dict of Path to Path, optional
+        Contract-shaped copies made already (while validating), by ledger file; the others are copied here.
 
     Returns
     -------
@@ -151,7 +176,9 @@ def classify_ledgers(network: Network) -> pd.DataFrame | None:
             relative = path.relative_to(network.data_dir).as_posix()
             anchor = ledger_anchor(network.data_dir, path)
             target = Path(scratch) / f"{number}.csv"
-            if anchor is not None or not in_contract_shape(path, relative) or file_kind(path, relative) != "CSV":
+            if copies and path in copies:
+                files.append(copies[path])
+            elif anchor is not None or not in_contract_shape(path, relative) or file_kind(path, relative) != "CSV":
                 files.append(_contract_csv(path, network, anchor, relative, target))
             elif relative in cp1252:
                 files.append(_transcoded(path, target))
@@ -162,15 +189,19 @@ def classify_ledgers(network: Network) -> pd.DataFrame | None:
 
 def _contract_csv(path: Path, network: Network, anchor: str | None, file: str, target: Path) -> Path:
     """A validated ledger file as a CSV of the contract's columns (dates ISO, amounts as read), chunk by chunk."""
-    first = True
     for chunk in iter_ledger(path, place=network.place, anchor=anchor, mapping=network.ledger_mappings.get(anchor),
                              file=file):
-        out = chunk.copy()
-        out["payment_date"] = out["payment_date"].dt.strftime("%Y-%m-%d")
-        out["amount"] = out["amount"].astype("float64").map(repr)
-        out.to_csv(target, mode="w" if first else "a", header=first, index=False, lineterminator="\n")
-        first = False
+        _append_contract_csv(chunk, target)
     return target
+
+
+def _append_contract_csv(chunk: pd.DataFrame, target: Path) -> None:
+    """Add a typed ledger chunk to a contract CSV (its header first, when the file is new)."""
+    out = chunk.copy()
+    out["payment_date"] = out["payment_date"].dt.strftime("%Y-%m-%d")
+    out["amount"] = out["amount"].astype("float64").map(repr)
+    new = not target.exists()
+    out.to_csv(target, mode="w" if new else "a", header=new, index=False, lineterminator="\n")
 
 
 def _transcoded(path: Path, target: Path, block: int = 1 << 20) -> Path:
