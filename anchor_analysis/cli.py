@@ -76,7 +76,7 @@ totals by month of payment:
   2023-05     1   -20.00
     total     2 1,180.00
 <BLANKLINE>
-dropped: 1 footer row (row 4: 'Total | £1,180.00')
+dropped: 1 footer row (row 4: 'Total | £1,180.00'); the footer's total row states the lines' total
 
 ``reproduce`` (like every command) turns the kit's errors into their message and exit code 1:
 
@@ -213,6 +213,10 @@ def process(data_dir: Path, place: str | None, rebuild: bool) -> None:
     ledgers = (f"{int(network.ledger['lines'].sum()):,} ledger lines in "
                f"{', '.join(str(y) for y in network.ledger_years())}" if network.ledger is not None else "no ledgers")
     click.echo(f"{'built' if network.rebuilt else 'up to date'}: {where} ({ledgers})")
+    mappings = network.processed_dir / "ledger_mappings.toml" if network.processed_dir else None
+    if mappings is not None and mappings.is_file():  # finance exports were read through a mapping or preset
+        click.echo(f"the column mappings the ledger exports were read with, to copy into network.toml and edit: "
+                   f"{mappings}")
 
 
 @main.command("demo-data")

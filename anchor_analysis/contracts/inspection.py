@@ -281,9 +281,10 @@ def _context(path: Path) -> tuple[str | None, LedgerMapping | None, str, list[Fa
 # --- what each column holds, and a proposed mapping
 
 
-def _sample(path: Path, file: str, header_row: int | None) -> tuple[int, list[str], pd.DataFrame]:
+def _sample(path: Path, file: str, header_row: int | None, sheet: str | None = None
+            ) -> tuple[int, list[str], pd.DataFrame]:
     """The header's row (``header_row``, else the fullest of the first rows), its names and a sample below it."""
-    records = list(itertools.islice(open_source(path, file).records, HEADER_SEARCH_ROWS + SAMPLE_ROWS))
+    records = list(itertools.islice(open_source(path, file, sheet).records, HEADER_SEARCH_ROWS + SAMPLE_ROWS))
     if header_row is None:
         fill = [sum(1 for cell in record if cell.strip()) for record in records[:HEADER_SEARCH_ROWS]]
         header_row = fill.index(max(fill)) + 1 if fill else 1
@@ -315,7 +316,7 @@ def _column_profile(path: Path, file: str, reading: ExportReading) -> pd.DataFra
     """One row per column of the file: its header, the field it is read as, and what its values parse as."""
     plan = reading.plan
     try:
-        _, names, sample = _sample(path, file, plan.header_row if plan else None)
+        _, names, sample = _sample(path, file, plan.header_row if plan else None, reading.sheet)
     except FileProblem:
         return pd.DataFrame(columns=["column", "read_as", "parsed_as"])
     sample = sample.drop(index=[row for row, _ in reading.footer_rows], errors="ignore")  # lines only

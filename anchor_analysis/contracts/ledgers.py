@@ -18,7 +18,7 @@ import pandas as pd
 
 from anchor_analysis.contracts.exports import ExportReading, read_export
 from anchor_analysis.contracts.fields import column_failures, convert
-from anchor_analysis.contracts.mapping import ColumnPlan, LedgerMapping, normalise_header
+from anchor_analysis.contracts.mapping import ColumnPlan, LedgerMapping
 from anchor_analysis.contracts.readers import (
     EMPTY_FILE,
     LEDGER_CHUNK_ROWS,
@@ -127,7 +127,7 @@ def in_contract_shape(path: str | Path, file: str | None = None) -> bool:
             return False
     except (FileProblem, csv.Error):
         return True  # an empty, broken or old-format file: the contract's reader names the problem as ever
-    return "anchor id" in {normalise_header(cell) for cell in header}
+    return "anchor_id" in {cell.strip().lower() for cell in header}  # the contract's own name, as its reader has it
 
 
 def _contract_chunks(path: Path, place: Place, anchors: pd.DataFrame | None, file: str, chunk_rows: int
