@@ -12,10 +12,11 @@ For each size and shape, runs ``anchor-analysis process`` (validation, then the 
 child process and reports wall time and peak resident memory (``os.wait4``), and checks that both shapes read
 exactly the generated lines and pence per financial year.
 
-Targets (issue 19: an export is streamed, never held in memory at once): the export's peak memory at the largest
-size is under 1.5 GB and at most 1.5x its peak at the smallest (memory does not grow with the file); its time grows
-at most in proportion to its lines (largest / smallest time <= 1.25 x the ratio of lines). The ratio of the export's
-time to the contract file's is printed: what reading an export as published costs.
+Targets (issue 19: an export is streamed, never held in memory at once): at the largest size the export's peak
+memory is under 1.5 GB and at most 1.25x the contract file's (reading an export adds no memory of its own: what
+grows with the lines, in both, is the classified supplier table); its time grows at most in proportion to its lines
+(largest / smallest time <= 1.25 x the ratio of lines). The ratio of the export's time to the contract file's is
+printed: what reading an export as published costs.
 
     ANCHOR_ANALYSIS_PUBLIC_DATA=../shared/data/public python benchmarks/bench_exports.py
     python benchmarks/bench_exports.py --sizes 200000 800000     # a quick look
@@ -41,7 +42,7 @@ from bench_spend import _suppliers  # noqa: E402 - the same supplier base and po
 ANCHOR = "local_authority_a"
 BLOCK = 500_000
 TARGET_PEAK_MB = 1536
-TARGET_PEAK_GROWTH = 1.5
+TARGET_PEAK_OVER_CONTRACT = 1.25
 TARGET_TIME_SLACK = 1.25
 
 
@@ -141,11 +142,14 @@ def main() -> int:
             print(f"{'':>11}        export / contract time: {ratio:.2f}x", flush=True)
     small, large = min(args.sizes), max(args.sizes)
     peak = results[(large, "export")]["peak_mb"]
-    growth = peak / results[(small, "export")]["peak_mb"]
+    over = peak / results[(large, "contract")]["peak_mb"]
+    for shape in ("contract", "export"):
+        growth = results[(large, shape)]["peak_mb"] / results[(small, shape)]["peak_mb"]
+        print(f"      {shape} peak grows {growth:.2f}x from {small:,} to {large:,} lines")
     time_ratio = results[(large, "export")]["seconds"] / results[(small, "export")]["seconds"]
     checks = [(f"export peak at {large:,} lines under {TARGET_PEAK_MB} MB", peak < TARGET_PEAK_MB, f"{peak:.0f} MB"),
-              (f"export peak grows at most {TARGET_PEAK_GROWTH}x from {small:,} to {large:,} lines",
-               growth <= TARGET_PEAK_GROWTH, f"{growth:.2f}x"),
+              (f"export peak at {large:,} lines at most {TARGET_PEAK_OVER_CONTRACT}x the contract file's",
+               over <= TARGET_PEAK_OVER_CONTRACT, f"{over:.2f}x"),
               (f"export time grows at most {TARGET_TIME_SLACK} x the lines ({large / small:.1f}x)",
                time_ratio <= TARGET_TIME_SLACK * large / small, f"{time_ratio:.2f}x")]
     for what, passed, value in checks:
