@@ -1,5 +1,5 @@
 """Command line: ``anchor-analysis validate DIR``, ``process DIR``, ``demo-data``, ``report``, ``reproduce``,
-``ledger inspect FILE``.
+``templates``, ``collect``, ``status`` and ``ledger inspect FILE``.
 
 Every command exits non-zero with a one-screen message on bad input; tracebacks are for bugs only: any
 :class:`~anchor_analysis.core.errors.AnchorAnalysisError` a command does not handle itself is printed as its
@@ -46,10 +46,12 @@ Usage: anchor-analysis demo-data [OPTIONS]
   geography).
 <BLANKLINE>
 Options:
-  --out PATH      [default: data/raw/demo]
-  --seed INTEGER  Random seed; the same seed gives the same files.  [default:
-                  2019]
-  -h, --help      Show this message and exit.
+  --out PATH          [default: data/raw/demo]
+  --seed INTEGER      Random seed; the same seed gives the same files.
+                      [default: 2019]
+  --returns-out PATH  Where the demo's filled-in 2025/26 return workbooks go
+                      (in a folder 2025/).  [default: returns/demo]
+  -h, --help          Show this message and exit.
 <BLANKLINE>
 
 ``report`` checks its options before anything runs:
@@ -222,7 +224,10 @@ def process(data_dir: Path, place: str | None, rebuild: bool) -> None:
 @main.command("demo-data")
 @click.option("--out", "out_dir", default="data/raw/demo", show_default=True, type=click.Path(path_type=Path))
 @click.option("--seed", default=2019, show_default=True, help="Random seed; the same seed gives the same files.")
-def demo_data(out_dir: Path, seed: int) -> None:
+@click.option("--returns-out", "returns_dir", default="returns/demo", show_default=True,
+              type=click.Path(path_type=Path), help="Where the demo's filled-in 2025/26 return workbooks go "
+              "(in a folder 2025/).")
+def demo_data(out_dir: Path, seed: int, returns_dir: Path) -> None:
     """Write the synthetic demo network (needs the public data for real Leeds geography).
 
     \f
@@ -235,6 +240,8 @@ def demo_data(out_dir: Path, seed: int) -> None:
         ``--out``: the folder to write (default ``data/raw/demo``).
     seed : int
         ``--seed``: the random seed; the same seed gives the same files.
+    returns_dir : Path
+        ``--returns-out``: where the demo's filled-in return workbooks go (``<returns_dir>/2025/``).
 
     See Also
     --------
@@ -244,7 +251,7 @@ def demo_data(out_dir: Path, seed: int) -> None:
     from anchor_analysis.demo.write import write_demo_network
 
     try:
-        written = write_demo_network(out_dir, seed=seed)
+        written = write_demo_network(out_dir, seed=seed, returns_dir=returns_dir)
     except PublicDataMissing as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"wrote {len(written)} files of the SYNTHETIC demo network to {out_dir}")
@@ -382,6 +389,106 @@ def reproduce(data_dir: Path, place: str | None, csv_path: Path | None) -> None:
     if csv_path:
         result.drop(columns=["source"]).to_csv(csv_path, index=False, lineterminator="\n")
     sys.exit(1 if (result["verdict"] == DIFFERS).any() else 0)
+
+
+# --- collecting the year's returns (anchor_analysis.collection) ------------------------------------------------
+
+
+def _financial_year(value: str) -> int:
+    """``--year`` as a financial year (2025 or 2025/26), or a usage error."""
+    from anchor_analysis.core.years import parse_fy
+
+    try:
+        return parse_fy(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--year") from exc
+
+
+@main.command()
+@click.option("--year", "year", required=True, metavar="YEAR", help="Financial year of the returns (2025 = 2025/26).")
+@click.option("--data-dir", required=True, type=click.Path(path_type=Path), help="The network's folder.")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Where the workbooks go, e.g. returns/2025/.")
+@click.option("--overwrite", is_flag=True, help="Replace workbooks of the same name that differ.")
+def templates(year: str, data_dir: Path, out_dir: Path, overwrite: bool) -> None:
+    """Write one return workbook per member of the network in YEAR, named after it.
+
+    \f
+    Runs :func:`~anchor_analysis.collection.templates.write_templates`.
+    """
+    from anchor_analysis.collection.templates import write_templates
+
+    written = write_templates(data_dir, _financial_year(year), out_dir, overwrite=overwrite)
+    click.echo(f"wrote {len(written)} return templates to {out_dir}:")
+    for path in written:
+        click.echo(f"  {path.name}")
+
+
+@main.command("collect")
+@click.argument("returns_dir", type=click.Path(path_type=Path))
+@click.option("--into", "into", required=True, type=click.Path(path_type=Path), help="The network's folder.")
+@click.option("--year", "year", default=None, metavar="YEAR",
+              help="Financial year of the returns; default the folder's name (returns/2025), else the workbooks'.")
+@click.option("--accept-warnings", is_flag=True, help="Take in returns with plausibility warnings too.")
+@click.option("--change-factor", default=3.0, show_default=True, type=click.FloatRange(min=1, min_open=True),
+              help="A metric moving by more than this factor from the anchor's last return is a warning.")
+def collect_command(returns_dir: Path, into: Path, year: str | None, accept_warnings: bool,
+                    change_factor: float) -> None:
+    """Take the returned workbooks in RETURNS_DIR into the network's tables, as a new version.
+
+    Each workbook is checked against the data contracts; failures are named by workbook, sheet and cell. Returns
+    with errors are refused, returns with plausibility warnings are held back until --accept-warnings, the rest
+    are taken in. Exits 1 when any workbook was refused or held back.
+
+    \f
+    Runs :func:`~anchor_analysis.collection.collect.collect` and prints each workbook's outcome.
+    """
+    from anchor_analysis.collection.collect import collect
+
+    result = collect(returns_dir, into, year=_financial_year(year) if year else None,
+                     accept_warnings=accept_warnings, factor=change_factor)
+    if result.finished:
+        click.echo(f"finished version {result.finished}, left half-written by an interrupted collect")
+    report = result.report()
+    if report.failures:
+        click.echo(report.format())
+        click.echo("")
+    for outcome in result.outcomes:
+        click.echo(f"{outcome.file}: {outcome.state}")
+    if result.version is None:
+        click.echo(f"no changes: the tables in {into} are as they were")
+    else:
+        click.echo(f"wrote version {result.version.name} of the tables ({len(result.changes):,} rows changed; "
+                   f"log: {into / 'versions' / 'changes.csv'})")
+    if any(o.state.startswith("held") for o in result.outcomes):
+        click.echo("returns held back: review their warnings, then collect again with --accept-warnings")
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command()
+@click.option("--year", "year", required=True, metavar="YEAR", help="Financial year (2025 = 2025/26).")
+@click.option("--data-dir", required=True, type=click.Path(path_type=Path), help="The network's folder.")
+@click.option("--html", "html_path", default=None, type=click.Path(path_type=Path),
+              help="Also write the status as an HTML page to send round.")
+@click.option("--change-factor", default=3.0, show_default=True, type=click.FloatRange(min=1, min_open=True),
+              help="The plausibility factor for figures that came in without a workbook.")
+def status(year: str, data_dir: Path, html_path: Path | None, change_factor: float) -> None:
+    """Per anchor: which parts of YEAR's return are in, which are missing, and open warnings.
+
+    \f
+    Runs :func:`~anchor_analysis.collection.status.return_status` and prints
+    :func:`~anchor_analysis.collection.status.format_status`.
+    """
+    from anchor_analysis.collection.status import format_status, return_status, write_status_html
+    from anchor_analysis.contracts.network import load_network
+
+    fy = _financial_year(year)
+    network = load_network(data_dir)
+    table = return_status(network, fy, factor=change_factor)
+    click.echo(format_status(table, fy, network.name))
+    if html_path:
+        write_status_html(table, fy, network, html_path)
+        click.echo(f"\nwrote {html_path}")
 
 
 @main.group()

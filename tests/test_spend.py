@@ -617,3 +617,14 @@ def test_council_profile_of_the_real_leeds_ledger_shows_the_2014_threshold_chang
     over_ratio = by_fy.loc["2014/15", "lines_over_threshold"] / by_fy.loc["2012/13", "lines_over_threshold"]
     assert lines_ratio > 2.5 and over_ratio < 1.5
     assert (profile["top_300_share"].dropna().between(0.3, 1)).all()
+
+
+def test_one_financial_year_function_and_a_clear_error_for_a_date_that_is_not_one():
+    from anchor_analysis.core.years import financial_year
+
+    dates = pd.Series(["2024-03-31", "2024-04-01"])
+    assert financial_year(dates).tolist() == [2023, 2024]
+    lines = pd.DataFrame({"anchor_id": "a", "payment_date": ["2024-03-31", "31/03/2024"], "amount": [1.0, 2.0],
+                          "supplier_id": "S", "supplier_name": "X", "supplier_postcode": "", "category": "C"})
+    with pytest.raises(SpendError, match=r"payment_date must be a date .*'31/03/2024'"):
+        spend.report_exact_duplicates(lines)

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,10 +23,13 @@ from anchor_analysis.contracts.readers import (
     _NETWORK_KEYS,
     _SETTING_TYPES,
     ANCHORS_NOT_CHECKED,
+    COLLECT_JOURNAL,
+    INTERRUPTED_COLLECT,
     LEDGER_DIR,
     NETWORK_FILE,
     OPTIONAL_TABLES,
     REQUIRED_TABLES,
+    VERSIONS_DIR,
     find_table_file,
     ledger_anchor,
     ledger_files,
@@ -113,6 +117,10 @@ class Network:
         ``network.toml``'s ``description``.
     report : ValidationReport, optional
         The validation report, for its warnings (there are no errors, or loading would have failed).
+    deadline : date, optional
+        ``network.toml``'s ``deadline``: the date the year's returns are due (printed on the return templates).
+    contact : str, optional
+        ``network.toml``'s ``contact``: who answers the anchors' questions about their returns.
     ledger_mappings : dict of str to LedgerMapping, optional
         Each anchor's column mapping, from ``network.toml`` or ``ledger/<anchor_id>/mapping.toml`` (anchors
         without one have their files read with the preset their headers match).
@@ -139,6 +147,10 @@ class Network:
     description: str = ""
     report: ValidationReport = field(default_factory=ValidationReport, repr=False)
     """The validation report, for its warnings (there are no errors, or loading would have failed)."""
+    deadline: dt.date | None = None
+    """The date the year's returns are due (``network.toml``'s ``deadline``)."""
+    contact: str = ""
+    """Who answers the anchors' questions about their returns (``network.toml``'s ``contact``)."""
     ledger_mappings: dict[str, LedgerMapping] = field(default_factory=dict, repr=False)
     """Each anchor's column mapping (``network.toml`` or ``ledger/<anchor_id>/mapping.toml``)."""
 
@@ -214,6 +226,12 @@ def _read_settings(data_dir: Path, report: ValidationReport) -> dict:
     return valid
 
 
+def _check_not_mid_collect(data_dir: Path, report: ValidationReport) -> None:
+    """A collect killed while it replaced the tables leaves them half old, half new: a failure until finished."""
+    if (data_dir / VERSIONS_DIR / COLLECT_JOURNAL).exists():
+        report.add(Failure(f"{VERSIONS_DIR}/", None, None, None, INTERRUPTED_COLLECT))
+
+
 def _resolve_place(place: str | Place | None, settings: dict, data_dir: Path, report: ValidationReport
                    ) -> Place | None:
     """The place to use, or None with the reason added to ``report``."""
@@ -284,6 +302,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         report.add(Failure(str(data_dir), None, None, None, what))
         return report, None
     settings = _read_settings(data_dir, report)
+    _check_not_mid_collect(data_dir, report)
     resolved = _resolve_place(place, settings, data_dir, report)
     if resolved is None:
         return report, None
@@ -306,7 +325,8 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         name=settings.get("name", data_dir.resolve().name), place=resolved, synthetic=synthetic,
         anchors=frames["anchors"], progression=frames["progression"], metrics=frames["metrics"],
         staff_residence=frames["staff_residence"], sites=frames["sites"], ledger_files=files,
-        data_dir=data_dir, description=settings.get("description", ""), report=report, ledger_mappings=mappings,
+        data_dir=data_dir, description=settings.get("description", ""), report=report,
+        deadline=settings.get("deadline"), contact=settings.get("contact", ""), ledger_mappings=mappings,
     )
     return report, network
 

@@ -28,16 +28,24 @@ LEDGER_CHUNK_ROWS = 200_000
 CP1252_WARNING = "read as Windows-1252; save as UTF-8 to avoid this"
 EMPTY_FILE = "file is empty: expected a header row and data rows"
 ANCHORS_NOT_CHECKED = "anchors and membership years not checked: fix the anchors table first"
+VERSIONS_DIR = "versions"
+"""Where ``anchor-analysis collect`` keeps earlier versions of the tables and its change log: not returns."""
+COLLECT_JOURNAL = ".collect-in-progress"
+"""In ``versions/`` while ``collect`` replaces the tables: the folder is half old, half new until it is finished."""
+INTERRUPTED_COLLECT = ("a collect was interrupted while it replaced the tables: run `anchor-analysis collect` "
+                       "into this folder again to finish it")
 
 NOT_LEDGERS = (".toml", ".md")
 """Files under ``ledger/`` that are not ledgers: column mappings and notes."""
 
-_NETWORK_KEYS = {"name": str, "place": str, "synthetic": bool, "description": str, "seed": int, "ledger": dict,
-                 "ledger_only": bool}
-"""Settings of network.toml; ``seed`` records the generator seed of a synthetic network, ``ledger`` holds the
-anchors' column mappings (``[ledger.<anchor_id>]``), ``ledger_only = true`` says the network's returns are ledgers
-only (no progression or metrics tables yet)."""
+_NETWORK_KEYS = {"name": str, "place": str, "synthetic": bool, "description": str, "seed": int,
+                 "deadline": dt.date, "contact": str, "ledger": dict, "ledger_only": bool}
+"""Settings of network.toml; ``seed`` records the generator seed of a synthetic network; ``deadline`` (a TOML date,
+``deadline = 2026-05-29``) and ``contact`` (who answers questions) are printed on the return templates; ``ledger``
+holds the anchors' column mappings (``[ledger.<anchor_id>]``), ``ledger_only = true`` says the network's returns are
+ledgers only (no progression or metrics tables yet)."""
 _SETTING_TYPES = {str: "a quoted text", bool: "true or false", int: "a whole number",
+                  dt.date: "a date written without quotes, like 2026-05-29",
                   dict: "a table of [ledger.<anchor_id>] sections"}
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -152,6 +160,43 @@ def ledger_anchor(data_dir: str | Path, path: str | Path) -> str | None:
     """
     parts = Path(path).relative_to(Path(data_dir) / LEDGER_DIR).parts
     return parts[0] if len(parts) > 1 else None
+
+
+def network_files(data_dir: str | Path) -> list[Path]:
+    """Every file of a network folder the kit reads, sorted by relative path.
+
+    Hidden files and folders are left out, and so is ``versions/``: the earlier versions of the tables and the
+    change log that ``anchor-analysis collect`` keeps there are a record, not returns.
+
+    Parameters
+    ----------
+    data_dir : str or path-like
+        The network folder.
+
+    Returns
+    -------
+    list of Path
+        The files, subfolders included.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("anchors.csv", "ledger/a_2023.csv", "versions/0001/metrics.csv", ".notes"):
+    ...     (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    ...     _ = (folder / name).write_text("x")
+    >>> [p.relative_to(folder).as_posix() for p in network_files(folder)]
+    ['anchors.csv', 'ledger/a_2023.csv']
+    """
+    data_dir = Path(data_dir)
+    found = []
+    for path in sorted(data_dir.rglob("*")):
+        relative = path.relative_to(data_dir)
+        if relative.parts[0] == VERSIONS_DIR or any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_file():
+            found.append(path)
+    return found
 
 
 def _failed(*failures: Failure) -> ValidationFailed:

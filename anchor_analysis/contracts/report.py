@@ -90,7 +90,7 @@ class Failure:
     value: str | None
     rule: str
     severity: Severity = "error"
-    field: str | None = None
+    field: str | None = field(default=None, kw_only=True)  # keyword-only: subclasses add positional fields after
 
     def describe(self) -> str:
         """The failure in one line, e.g. ``progression.csv row 7, column 'current': value '5': level must be ...``.

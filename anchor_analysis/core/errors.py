@@ -205,6 +205,15 @@ class ProcessedDataError(AnchorAnalysisError):
     """A network's derived tables (``data/processed``) cannot be built or written; the message says why."""
 
 
+class CollectionError(AnchorAnalysisError):
+    """Collecting the year's returns cannot go ahead: templates, ``collect`` or ``status`` (the message says why).
+
+    Raised for a problem with the run, not with one returned workbook (a workbook's problems are failures in the
+    collection report): a network folder that is not valid, no workbooks in the returns folder, a table kept in
+    a form the collection cannot rewrite, an output folder that cannot be written.
+    """
+
+
 # --- analysis -------------------------------------------------------------------------------------------------
 
 

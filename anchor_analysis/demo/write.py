@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from anchor_analysis.contracts.network import load_network
 from anchor_analysis.core.places import load_place
 from anchor_analysis.demo.network import DemoNetwork
+from anchor_analysis.demo.returns import DEMO_RETURN_YEAR, write_demo_returns
 from anchor_analysis.demo.specs import SYNTHETIC_NOTICE, load_demo_geography
 
 
-def write_demo_network(out_dir: str | Path, seed: int = 2019, data_dir: Path | None = None) -> list[Path]:
+def write_demo_network(out_dir: str | Path, seed: int = 2019, data_dir: Path | None = None,
+                       returns_dir: str | Path | None = None) -> list[Path]:
     """Generate the demo network and write it to ``out_dir`` (CSV files, a ledger folder, README, network.toml).
 
     Deterministic: the same seed and public data give byte-identical files. Ledgers already in
@@ -29,6 +32,9 @@ def write_demo_network(out_dir: str | Path, seed: int = 2019, data_dir: Path | N
         The generator's seed.
     data_dir : Path, optional
         The public data folder; default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
+    returns_dir : str or Path, optional
+        Also write the demo's filled-in 2025/26 return workbooks into ``returns_dir/2025``
+        (:func:`~anchor_analysis.demo.returns.write_demo_returns`).
 
     Returns
     -------
@@ -74,13 +80,16 @@ def write_demo_network(out_dir: str | Path, seed: int = 2019, data_dir: Path | N
     write(net.progression(), "progression.csv")
     write(net.metrics(), "metrics.csv")
     write(net.staff_residence(), "staff_residence.csv")
-    for (anchor_id, year), ledger in sorted(net.ledgers().items()):
+    ledgers = net.ledgers()
+    for (anchor_id, year), ledger in sorted(ledgers.items()):
         write(ledger, f"ledger/{anchor_id}_{year}.csv")
     (out / "network.toml").write_text(
         'name = "Demo anchor network (SYNTHETIC)"\nplace = "leeds"\nsynthetic = true\n'
         f'seed = {seed}\ndescription = "{SYNTHETIC_NOTICE}"\n', encoding="utf-8")
     (out / "README.md").write_text(_readme(seed), encoding="utf-8")
     written += [out / "network.toml", out / "README.md"]
+    if returns_dir is not None:
+        written += write_demo_returns(load_network(out), Path(returns_dir) / str(DEMO_RETURN_YEAR), seed, ledgers)
     return written
 
 

@@ -281,7 +281,7 @@ def report_from_json(data: dict) -> ValidationReport:
     from anchor_analysis.contracts.report import Failure
 
     report = ValidationReport()
-    report.extend(Failure(*row) for row in data.get("failures", []))
+    report.extend(Failure(*row[:6], field=row[6] if len(row) > 6 else None) for row in data.get("failures", []))
     report.rows_checked.update((file, rows) for file, rows in data.get("rows_checked", []))
     for file, severity, n in data.get("unlisted", []):
         report.unlisted[(file, severity)] = n

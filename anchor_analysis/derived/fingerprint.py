@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from anchor_analysis import __version__
+from anchor_analysis.contracts.readers import network_files
 from anchor_analysis.core.files import atomic_write_text, sha256_file
 from anchor_analysis.core.places import Place
 
@@ -20,7 +21,7 @@ FORMAT = 2
 
 
 def input_files(data_dir: Path) -> list[Path]:
-    """Every file of the network folder (hidden files and folders aside), sorted by relative path.
+    """Every file of the network folder (hidden files and folders, and ``versions/``, aside), sorted by path.
 
     Parameters
     ----------
@@ -39,12 +40,7 @@ def input_files(data_dir: Path) -> list[Path]:
     >>> len(files), [f.relative_to("data/raw/demo").as_posix() for f in files][:3]
     (72, ['README.md', 'anchors.csv', 'ledger/cultural_body_a_2023.csv'])
     """
-    found = []
-    for path in sorted(data_dir.rglob("*")):
-        relative = path.relative_to(data_dir)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            found.append(path)
-    return found
+    return network_files(data_dir)
 
 
 def file_checksums(data_dir: Path, known: dict | None = None) -> dict[str, dict]:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from anchor_analysis import __version__
+from anchor_analysis.contracts.readers import network_files
 from anchor_analysis.core.errors import ReportError
 
 # --- provenance -----------------------------------------------------------------------------------------------
@@ -50,7 +51,7 @@ def sha256_file(path: Path) -> str:
 
 
 def input_files(data_dir: Path) -> list[dict]:
-    """List every file of the network folder (hidden files and folders aside) with its size and checksum.
+    """List every file of the network folder (hidden files and ``versions/`` aside) with its size and checksum.
 
     Parameters
     ----------
@@ -72,12 +73,8 @@ def input_files(data_dir: Path) -> list[dict]:
     >>> [(row["file"], row["bytes"]) for row in input_files(folder)]
     [('anchors.csv', 2), ('ledger/a_2023.csv', 2)]
     """
-    rows = []
-    for path in sorted(data_dir.rglob("*")):
-        relative = path.relative_to(data_dir)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            rows.append({"file": relative.as_posix(), "bytes": path.stat().st_size, "sha256": sha256_file(path)})
-    return rows
+    return [{"file": path.relative_to(data_dir).as_posix(), "bytes": path.stat().st_size,
+             "sha256": sha256_file(path)} for path in network_files(data_dir)]
 
 
 def git_commit(where: Path | None = None) -> str:

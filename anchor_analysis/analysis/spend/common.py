@@ -11,6 +11,7 @@ import pandas as pd
 
 from anchor_analysis.core.errors import SpendError
 from anchor_analysis.core.places import UNKNOWN, Place, load_place
+from anchor_analysis.core.years import financial_year
 
 # --- vocabulary ---------------------------------------------------------------------------------------------
 
@@ -65,9 +66,14 @@ def _pence(amount: pd.Series) -> np.ndarray:
 
 
 def _financial_year(dates: pd.Series) -> pd.Series:
-    """The financial year (April-March, by its starting calendar year) of each payment date."""
-    parsed = pd.to_datetime(dates, format="ISO8601") if not pd.api.types.is_datetime64_any_dtype(dates) else dates
-    return (parsed.dt.year - (parsed.dt.month < 4).astype("int64")).astype("int64")
+    """The financial year of each payment date (:func:`anchor_analysis.core.years.financial_year`) as int64: a
+    summary needs every line in a year, so a missing or unreadable date is an error here."""
+    years = financial_year(dates)
+    if years.isna().any():
+        bad = dates[years.isna()].iloc[0]
+        raise SpendError(f"payment_date must be a date for every line (YYYY-MM-DD); found {bad!r}: validate the "
+                         "ledger first (anchor-analysis validate)")
+    return years.astype("int64")
 
 
 def _with_year(frame: pd.DataFrame) -> pd.DataFrame:
