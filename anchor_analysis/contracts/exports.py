@@ -63,6 +63,12 @@ class ExportReading:
         The rows dropped at the end, with their text.
     lines : int
         Lines read.
+
+    Examples
+    --------
+    >>> reading = ExportReading("ledger/council/spend.csv", "council", kind="CSV", title_rows=[1, 2])
+    >>> reading.as_dict()["title_rows"], reading.as_dict()["source"]
+    ([1, 2], None)
     """
 
     file: str
@@ -89,6 +95,11 @@ class ExportReading:
         dict
             ``source, preset, anchor, kind, sheet, header_row, columns, ignored, date_format, sign, title_rows,
             blank_rows`` (a count), ``footer_rows`` (``[row, text]`` pairs), ``lines`` and ``total_row``.
+
+        Examples
+        --------
+        >>> ExportReading("a.csv", None, blank_rows=[4, 9], footer_rows=[(12, "Total")]).as_dict()["blank_rows"]
+        2
         """
         plan = self.plan
         return {
@@ -117,6 +128,12 @@ class ExportChunk:
         Cells that cannot be read, total rows among the lines, the anchor column disagreeing with the folder.
     bad_cells : set of tuple of (int, str)
         Those cells as ``(position, field)``, so later checks do not report them again.
+
+    Examples
+    --------
+    >>> chunk = _empty_chunk([])
+    >>> chunk.text.columns.tolist()[:4], len(chunk.text)
+    (['anchor_id', 'payment_date', 'amount', 'supplier_id'], 0)
     """
 
     text: pd.DataFrame

@@ -65,6 +65,17 @@ class LedgerInspection:
         The anchor whose folder holds the file.
     proposed : bool
         True when the mapping is a proposal made from the columns' names and contents (no preset matched).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "gl.csv"
+    >>> _ = path.write_text("When,How much,Who\\n01/04/2023,10.00,Acme Ltd\\n", encoding="utf-8")
+    >>> inspection = inspect_ledger(path)
+    >>> inspection.proposed, inspection.errors, inspection.mapping_toml().splitlines()[-3:]
+    (True, [], ['payment_date = "When"', 'amount = "How much"', 'supplier_name = "Who"'])
+    >>> print(inspection.format().splitlines()[1])
+    no preset matches its header: read with the mapping proposed below (check it)
     """
 
     file: str

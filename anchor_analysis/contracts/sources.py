@@ -44,6 +44,12 @@ class Source:
         About the file as a whole (read as Windows-1252).
     sheet : str, optional
         The sheet read, for a workbook.
+
+    Examples
+    --------
+    >>> source = Source("CSV", iter([["Date", "Amount"], ["2023-04-01", "10"]]))
+    >>> source.kind, next(source.records)
+    ('CSV', ['Date', 'Amount'])
     """
 
     kind: str
@@ -117,6 +123,15 @@ def open_source(path: Path, file: str, sheet: str | None = None) -> Source:
     ------
     FileProblem
         The file is empty, binary, not a readable workbook or Parquet file, or has no sheet ``sheet``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "spend.csv"
+    >>> _ = path.write_bytes("Date,Payee\\n2023-04-01,Café Ltd\\n".encode("cp1252"))
+    >>> source = open_source(path, "spend.csv")
+    >>> list(source.records)[1], source.warnings[0].describe()
+    (['2023-04-01', 'Café Ltd'], 'spend.csv: warning: read as Windows-1252; save as UTF-8 to avoid this')
     """
     kind = file_kind(path, file)
     if kind == "XLSX":
