@@ -10,7 +10,7 @@ ifneq ($(strip $(ANCHOR_ANALYSIS_PUBLIC_DATA)),)
 export ANCHOR_ANALYSIS_PUBLIC_DATA := $(abspath $(ANCHOR_ANALYSIS_PUBLIC_DATA))
 endif
 
-.PHONY: help venv test lint lab validate processed demo-data report bench bench-report bench-network clean
+.PHONY: help venv test lint lab validate processed demo-data report bench bench-report bench-network bench-exports clean
 
 help:
 	@echo "make venv       create or refresh the virtual environment ($(VENV)) and register its Jupyter kernel"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench-report  the report run on the demo network vs its floor, and --years 2019-2024 with --jobs 2 vs 1"
 	@echo "make bench-network the report on a network of 10M ledger lines in files by anchor and quarter: peak memory"
 	@echo "                and the year totals of sections 1 and 3 and the anchor profile"
+	@echo "make bench-exports a finance export taken in through its preset vs the same lines in the contract's shape"
 
 # Re-installs whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -76,7 +77,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_spend.py; spend=$$?; \
 	$(BIN)/python benchmarks/bench_report.py; report=$$?; \
 	$(BIN)/python benchmarks/bench_network.py; network=$$?; \
-	test $$spend -eq 0 && test $$report -eq 0 && test $$network -eq 0
+	$(BIN)/python benchmarks/bench_exports.py; exports=$$?; \
+	test $$spend -eq 0 && test $$report -eq 0 && test $$network -eq 0 && test $$exports -eq 0
 
 # `anchor-analysis report` on the demo network (one year, HTML and PDF) against its floor (the same run with notebooks
 # that only import and replay outputs), and --years 2019-2024 with --jobs 2 against --jobs 1. About 12 minutes.
@@ -86,6 +88,11 @@ bench-report: $(STAMP)
 # Generates a 10M-line ledger folder (about 1 GB) beside a copy of the demo returns and runs the report on it.
 bench-network: $(STAMP)
 	$(BIN)/python benchmarks/bench_network.py
+
+# A 1M- and a 4M-line council export (title rows, DD/MM/YYYY, £ amounts, a Total footer) against the same lines in
+# the contract's shape: time and peak memory of `process`, and that the reconciliation reads every line written.
+bench-exports: $(STAMP)
+	$(BIN)/python benchmarks/bench_exports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

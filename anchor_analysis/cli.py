@@ -1,5 +1,5 @@
 """Command line: ``anchor-analysis validate DIR``, ``process DIR``, ``demo-data``, ``report``, ``reproduce``,
-``templates``, ``collect`` and ``status``.
+``templates``, ``collect``, ``status`` and ``ledger inspect FILE``.
 
 Every command exits non-zero with a one-screen message on bad input; tracebacks are for bugs only: any
 :class:`~anchor_analysis.core.errors.AnchorAnalysisError` a command does not handle itself is printed as its
@@ -68,6 +68,24 @@ Options:
 (1, 'Error: unknown format(s) docx: choose from html, pdf\\n')
 >>> runner.invoke(main, ["report", "--year", "2023/25"]).output
 "Error: '2023/25' is not a financial year: write 2023 or 2023/24\\n"
+
+``ledger inspect`` shows how a finance export would be read, before anything is taken in:
+
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "spend.csv"
+>>> _ = path.write_text("Payment Date,Net Amount,Supplier Name\\n01/04/2023,\\"£1,200.00\\",Acme Ltd\\n"
+...                     "03/05/2023,(20.00),Acme Ltd\\nTotal,\\"£1,180.00\\",\\n", encoding="utf-8")
+>>> result = runner.invoke(main, ["ledger", "inspect", str(path)])
+>>> result.exit_code, result.output.splitlines()[1]
+(0, "read with preset 'lgtc' (Local Government Transparency Code spend over £500 (Payment Date, Net Amount, \
+Supplier Name, Expenses Type, Service Area, ...)), matched by its headers")
+>>> print("\\n".join(result.output.splitlines()[15:22]))
+totals by month of payment:
+    month lines   amount
+  2023-04     1 1,200.00
+  2023-05     1   -20.00
+    total     2 1,180.00
+<BLANKLINE>
+dropped: 1 footer row (row 4: 'Total | £1,180.00'); the footer's total row states the lines' total
 
 ``reproduce`` (like every command) turns the kit's errors into their message and exit code 1:
 
@@ -204,6 +222,10 @@ def process(data_dir: Path, place: str | None, rebuild: bool) -> None:
     ledgers = (f"{int(network.ledger['lines'].sum()):,} ledger lines in "
                f"{', '.join(str(y) for y in network.ledger_years())}" if network.ledger is not None else "no ledgers")
     click.echo(f"{'built' if network.rebuilt else 'up to date'}: {where} ({ledgers})")
+    mappings = network.processed_dir / "ledger_mappings.toml" if network.processed_dir else None
+    if mappings is not None and mappings.is_file():  # finance exports were read through a mapping or preset
+        click.echo(f"the column mappings the ledger exports were read with, to copy into network.toml and edit: "
+                   f"{mappings}")
 
 
 @main.command("demo-data")
@@ -487,6 +509,74 @@ def status(year: str, data_dir: Path, html_path: Path | None, change_factor: flo
     if html_path:
         write_status_html(table, fy, network, html_path)
         click.echo(f"\nwrote {html_path}")
+
+
+@main.group()
+def ledger() -> None:
+    """Finance exports as ledgers: see how a file would be read before it is taken in.
+
+    \f
+    The ``anchor-analysis ledger`` group; its command is :func:`ledger_inspect`.
+    """
+
+
+@ledger.command("inspect")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--anchor", default=None, help="The anchor the file belongs to; default: its folder ledger/<anchor>/.")
+@click.option("--mapping", "mapping_file", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A mapping.toml to read the file with; default: its anchor's, else the preset its header matches.")
+@click.option("--rows", default=5, show_default=True, type=click.IntRange(min=0), help="First lines to show.")
+@click.option("--write-mapping", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the mapping it was read with (or the proposed one) to this new TOML file.")
+def ledger_inspect(file: Path, anchor: str | None, mapping_file: Path | None, rows: int,
+                   write_mapping: Path | None) -> None:
+    """Show how FILE would be read as a ledger: the preset or mapping, what each column parses as, the first
+    lines, totals by month and the rows that would be dropped, before anything is taken in.
+
+    Exits 1 when the file would not be taken in as it is (an error is listed).
+
+    \f
+    Prints :meth:`~anchor_analysis.contracts.inspection.LedgerInspection.format` of
+    :func:`~anchor_analysis.contracts.inspection.inspect_ledger`; ``--write-mapping`` never overwrites a file.
+
+    Parameters
+    ----------
+    file : Path
+        The ledger file (``FILE``): CSV, gzip CSV, XLSX or Parquet, known by its content.
+    anchor : str or None
+        ``--anchor``: the anchor it belongs to.
+    mapping_file : Path or None
+        ``--mapping``: a ``mapping.toml`` to read it with.
+    rows : int
+        ``--rows``: the first lines to show.
+    write_mapping : Path or None
+        ``--write-mapping``: where to write the mapping as TOML (a new file).
+
+    See Also
+    --------
+    anchor_analysis.cli : The module's examples run this command.
+    """
+    from anchor_analysis.contracts.inspection import inspect_ledger
+    from anchor_analysis.contracts.mapping_files import read_mapping_file
+    from anchor_analysis.core.errors import FileProblem
+
+    mapping = None
+    if mapping_file is not None:
+        mapping, failures = read_mapping_file(mapping_file, str(mapping_file))
+        if mapping is None:
+            raise click.ClickException("\n".join(f.describe() for f in failures))
+    try:
+        inspection = inspect_ledger(file, anchor=anchor, mapping=mapping, rows=rows)
+    except FileProblem as problem:
+        click.echo(problem.failure.describe())
+        sys.exit(1)
+    click.echo(inspection.format())
+    if write_mapping is not None and inspection.reading.plan is not None:
+        if write_mapping.exists():
+            raise click.ClickException(f"{write_mapping} exists: the mapping is not written over it")
+        write_mapping.write_text(inspection.mapping_toml(), encoding="utf-8")
+        click.echo(f"\nwrote the mapping to {write_mapping}")
+    sys.exit(1 if inspection.reading.plan is None or inspection.errors else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

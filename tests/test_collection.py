@@ -491,3 +491,21 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_a_returned_ledger_for_a_year_an_export_already_covers_is_refused(network, tmp_path, public_data_dir):
+    """A ledger in the workbook beside exports of the same year in ledger/<anchor_id>/ would count twice."""
+    exports = network / "ledger" / "local_authority_a"
+    exports.mkdir()
+    lines = pd.DataFrame({"anchor_id": "local_authority_a", "payment_date": ["2025-05-01", "2025-06-01"],
+                          "amount": [100.0, 50.0], "supplier_id": "S1", "supplier_name": "Acme Ltd",
+                          "supplier_postcode": "LS1 1UR", "category": "ICT and digital"})
+    lines.to_csv(exports / "2025-Q2.csv", index=False)
+    before = snapshot(network)
+    result = collect(REPO / "returns" / "demo" / "2025", network)
+    outcome = next(o for o in result.outcomes if o.file == "Local Authority A 2025.xlsx")
+    assert outcome.state == REFUSED
+    assert any("ledger/local_authority_a/2025-Q2.csv" in f.rule and "count twice" in f.rule
+               for f in outcome.failures)
+    assert not (network / "ledger" / "local_authority_a_2025.csv").exists()
+    assert all(snapshot(network)[name] == data for name, data in before.items() if name.startswith("ledger/"))

@@ -68,7 +68,7 @@ def test_a_failed_build_leaves_the_previous_one_and_no_half_build(copy: Path, pu
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     before = processed_network(copy)
     (copy / "sites.csv").write_text((copy / "sites.csv").read_text() + "\n")  # a new key, same content
-    monkeypatch.setattr(build, "classify_ledgers", lambda net: (_ for _ in ()).throw(RuntimeError("killed")))
+    monkeypatch.setattr(build, "classify_ledgers", lambda net, **_: (_ for _ in ()).throw(RuntimeError("killed")))
     with pytest.raises(RuntimeError, match="killed"):
         processed_network(copy)
     root = processed_root(copy)

@@ -31,13 +31,13 @@ from anchor_analysis.collection.plausibility import (
 from anchor_analysis.collection.versions import finish_interrupted, write_version
 from anchor_analysis.collection.workbook import ReturnedWorkbook, read_return
 from anchor_analysis.contracts.fields import FIELDS
-from anchor_analysis.contracts.network import Network, load_network
+from anchor_analysis.contracts.network import Network, check_network, load_network
 from anchor_analysis.contracts.readers import VERSIONS_DIR, find_table_file
 from anchor_analysis.contracts.report import Failure, ValidationReport
 from anchor_analysis.core.errors import CollectionError
 from anchor_analysis.core.files import atomic_write_text, sha256_file
 from anchor_analysis.core.membership import members
-from anchor_analysis.core.years import fy_label, parse_fy
+from anchor_analysis.core.years import financial_year, fy_label, parse_fy
 
 TAKEN_IN, UNCHANGED, HELD, REFUSED = "taken in", "unchanged", "held: warnings to review", "refused"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -196,11 +196,15 @@ def _judge(returned: list[ReturnedWorkbook], network: Network, layout, year: int
     _refuse_by_marker(returned, network, year)
     names = network.anchors.set_index("anchor_id")["name"].astype(str)
     outcomes, checked = [], []
+    elsewhere: dict[str, dict[str, set[int]]] | None = None
     for book in returned:
         check = check_return(book, network, layout) if book.readable else CheckedReturn(book, failures=book.failures)
         if book.readable and book.empty:
             check.failures.append(Failure(book.file, None, None, None, "nothing is filled in: no levels, metrics, "
                                           "staff or ledger rows (send the filled-in workbook)"))
+        if check.ok and "ledger" in check.tables:
+            elsewhere = _ledger_years_elsewhere(network, year) if elsewhere is None else elsewhere
+            check.failures += _ledger_counted_twice(book, str(book.marker["anchor_id"]), year, elsewhere)
         warnings = _plausibility(check, network, factor) if check.ok else []
         state = REFUSED if not check.ok else HELD if (warnings or _notes(check)) and not accept else TAKEN_IN
         anchor_id = book.marker.get("anchor_id")
@@ -208,6 +212,40 @@ def _judge(returned: list[ReturnedWorkbook], network: Network, layout, year: int
                                 str(names.get(anchor_id, anchor_id or ""))))
         checked.append(check)
     return outcomes, checked
+
+
+def _ledger_years_elsewhere(network: Network, year: int) -> dict[str, dict[str, set[int]]]:
+    """Per anchor, the network's ledger files other than the ones collect writes for ``year``, with the financial
+    years of their lines (read as validation reads them: exports through their mapping or preset)."""
+    written = {ledger_file(anchor_id, year) for anchor_id in network.anchors["anchor_id"].astype(str)}
+    found: dict[str, dict[str, set[int]]] = {}
+
+    def keep_lines(path: Path, anchor: str | None):
+        file = path.relative_to(network.data_dir).as_posix()
+        if file in written:
+            return None
+
+        def take(chunk: pd.DataFrame) -> None:
+            years = financial_year(chunk["payment_date"]).dropna().astype(int)
+            for anchor_id, of_anchor in years.groupby(chunk["anchor_id"].astype(str)):
+                found.setdefault(anchor_id, {}).setdefault(file, set()).update(of_anchor.unique().tolist())
+
+        return take
+
+    check_network(network.data_dir, network.place, ledgers=True, keep_lines=keep_lines)
+    return found
+
+
+def _ledger_counted_twice(book: ReturnedWorkbook, anchor_id: str, year: int,
+                          elsewhere: dict[str, dict[str, set[int]]]) -> list[Failure]:
+    """A returned ledger for a year another of the anchor's ledger files already covers would count twice."""
+    files = sorted(file for file, years in elsewhere.get(anchor_id, {}).items() if year in years)
+    if not files:
+        return []
+    return [Failure(book.file, None, "ledger", None,
+                    f"the network already holds this anchor's ledger lines of {fy_label(year)} in "
+                    f"{', '.join(files)}: they would count twice; send the ledger with the return or as exports in "
+                    f"ledger/{anchor_id}/, not both (or remove those files first)")]
 
 
 def _notes(check: CheckedReturn) -> bool:

@@ -103,6 +103,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("anchor_id"), Field("payment_date", "date"), Field("amount", "number"),
         Field("supplier_id", nullable=True), Field("supplier_name", nullable=True),
         Field("supplier_postcode", nullable=True), Field("category", nullable=True),
+        # read from finance exports through a column mapping; optional in a file in the contract's shape
+        Field("company_number", required=False, nullable=True), Field("expense_type", required=False, nullable=True),
+        Field("service_area", required=False, nullable=True), Field("vat", "number", required=False, nullable=True),
     ),
 }
 

@@ -1,15 +1,24 @@
 """Supplier ledgers, validated chunk by chunk so a multi-gigabyte ledger is checked without being held in memory.
+
+A file directly in ``ledger/`` with an ``anchor_id`` column is read as the ledger contract says (CSV or XLSX, ISO
+dates, plain numbers). Any other ledger file (one in an anchor's folder ``ledger/<anchor_id>/``, or a finance export
+of any kind) is read through its anchor's column mapping or the preset its header matches
+(:mod:`anchor_analysis.contracts.exports`), and checked by the same contract.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 
+from anchor_analysis.contracts.exports import ExportReading, read_export
 from anchor_analysis.contracts.fields import column_failures, convert
+from anchor_analysis.contracts.mapping import ColumnPlan, LedgerMapping
 from anchor_analysis.contracts.readers import (
     EMPTY_FILE,
     LEDGER_CHUNK_ROWS,
@@ -18,8 +27,9 @@ from anchor_analysis.contracts.readers import (
     _records_to_frame,
     _xlsx_records,
 )
-from anchor_analysis.contracts.report import HEADER_ROW, Failure, ValidationReport
+from anchor_analysis.contracts.report import HEADER_ROW, Failure, ValidationReport, excel_row
 from anchor_analysis.contracts.schemas import contract
+from anchor_analysis.contracts.sources import file_kind, open_source
 from anchor_analysis.core.errors import FileProblem, ValidationFailed
 from anchor_analysis.core.places import Place, load_place
 from anchor_analysis.core.postcodes import valid_postcode_mask
@@ -30,22 +40,27 @@ from anchor_analysis.core.postcodes import valid_postcode_mask
 def _ledger_raw_chunks(path: Path, file: str, chunk_rows: int
                        ) -> Iterator[tuple[pd.DataFrame, list[Failure]]]:
     """Chunks of cell texts indexed by data-row position, with header and encoding failures on the first."""
-    if path.suffix.lower() == ".xlsx":
+    if file_kind(path, file) == "XLSX":  # by content: a workbook is read as one whatever its name
         frame, failures = _records_to_frame(_xlsx_records(path, "ledger", file), file)
         for start in range(0, len(frame), chunk_rows):
             yield frame.iloc[start:start + chunk_rows], failures if start == 0 else []
+        skipped = sorted(set(range(int(frame.index.max()) + 1)) - set(frame.index)) if len(frame) else []
+        yield frame.iloc[0:0], _blank_rows_skipped(skipped, file)
         return
     encoding, warnings = _detect_encoding(path, file)
     reader = pd.read_csv(path, dtype="str", encoding=encoding, keep_default_na=False, na_filter=False,
                          skip_blank_lines=False, chunksize=chunk_rows)
-    first = True
+    first, skipped = True, []
     try:
         for chunk in reader:
             chunk.columns = [str(c).strip().lower() for c in chunk.columns]
             chunk = chunk.fillna("")
             blank = (chunk.apply(lambda column: column.str.strip()) == "").all(axis=1)
+            skipped += chunk.index[blank].tolist()
             yield chunk.loc[~blank], warnings if first else []
             first = False
+        if skipped:
+            yield chunk.iloc[0:0], _blank_rows_skipped(skipped, file)
     except pd.errors.ParserError as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise FileProblem(Failure(file, int(line.group(1)) if line else None, None, None,
@@ -55,10 +70,69 @@ def _ledger_raw_chunks(path: Path, file: str, chunk_rows: int
         raise FileProblem(Failure(file, None, None, None, EMPTY_FILE)) from exc
 
 
+def _blank_rows_skipped(positions: list[int], file: str) -> list[Failure]:
+    """A warning that blank rows among the lines were skipped (they hold nothing, but are not left unsaid)."""
+    if not positions:
+        return []
+    rows = ", ".join(f"{excel_row(p):,}" for p in positions[:5]) + (", ..." if len(positions) > 5 else "")
+    return [Failure(file, None, None, None, f"{len(positions):,} blank row{'s' if len(positions) > 1 else ''} "
+                                            f"skipped (row{'s' if len(positions) > 1 else ''} {rows})", "warning")]
+
+
 def _ledger_chunks(path: Path, place: Place, anchors: pd.DataFrame | None, file: str,
-                   chunk_rows: int = LEDGER_CHUNK_ROWS
+                   chunk_rows: int = LEDGER_CHUNK_ROWS, *, anchor: str | None = None,
+                   mapping: LedgerMapping | None = None, reading: ExportReading | None = None
                    ) -> Iterator[tuple[pd.DataFrame, list[Failure], pd.DataFrame]]:
-    """Typed, checked ledger chunks: (typed chunk, failures, raw chunk)."""
+    """Typed, checked ledger chunks: (typed chunk, failures, raw chunk), whichever way the file is read."""
+    if anchor is None and mapping is None and in_contract_shape(path, file):
+        yield from _contract_chunks(path, place, anchors, file, chunk_rows)
+    else:
+        yield from _export_chunks(path, place, anchors, file, chunk_rows, anchor, mapping,
+                                  reading or ExportReading(file, anchor))
+
+
+def in_contract_shape(path: str | Path, file: str | None = None) -> bool:
+    """Whether a ledger file is a CSV or workbook in the contract's shape (its header has ``anchor_id``).
+
+    Such a file is read as it always was (:func:`check_ledger`); any other is read as a finance export.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    file : str, optional
+        Its name in failures.
+
+    Returns
+    -------
+    bool
+        True for a CSV or XLSX whose first row has an ``anchor_id`` column.
+
+    Examples
+    --------
+    >>> in_contract_shape("data/raw/demo/ledger/university_a_2023.csv")
+    True
+    """
+    path = Path(path)
+    file = file or path.name
+    try:
+        kind = file_kind(path, file)
+        if kind == "XLSX":
+            header = next(open_source(path, file).records, [])
+        elif kind == "CSV":
+            with path.open("rb") as handle:
+                head = handle.read(1 << 16).decode("utf-8-sig", errors="replace")
+            header = next(csv.reader(io.StringIO(head)), [])
+        else:
+            return False
+    except (FileProblem, csv.Error):
+        return True  # an empty, broken or old-format file: the contract's reader names the problem as ever
+    return "anchor_id" in {cell.strip().lower() for cell in header}  # the contract's own name, as its reader has it
+
+
+def _contract_chunks(path: Path, place: Place, anchors: pd.DataFrame | None, file: str, chunk_rows: int
+                     ) -> Iterator[tuple[pd.DataFrame, list[Failure], pd.DataFrame]]:
+    """Typed, checked chunks of a file in the contract's shape."""
     rows = 0
     table_contract = None
     for raw, failures in _ledger_raw_chunks(path, file, chunk_rows):
@@ -79,8 +153,44 @@ def _ledger_chunks(path: Path, place: Place, anchors: pd.DataFrame | None, file:
         raise FileProblem(Failure(file, None, None, None, "file has a header row but no data rows"))
 
 
+def _export_chunks(path: Path, place: Place, anchors: pd.DataFrame | None, file: str, chunk_rows: int,
+                   anchor: str | None, mapping: LedgerMapping | None, reading: ExportReading
+                   ) -> Iterator[tuple[pd.DataFrame, list[Failure], pd.DataFrame]]:
+    """Typed, checked chunks of a finance export; failures name each mapped column by both names."""
+    table_contract = None
+    for chunk in read_export(path, file, anchor=anchor, mapping=mapping, chunk_rows=chunk_rows, reading=reading):
+        typed, conversion_failures, bad_cells = convert(chunk.text, "ledger", file=file)
+        if chunk.text.empty:
+            yield typed, chunk.failures, chunk.text
+            continue
+        if table_contract is None:
+            table_contract = contract("ledger", place, anchors, columns=list(typed.columns))
+        quoted = chunk.cells.assign(anchor_id=chunk.text["anchor_id"])
+        failures = chunk.failures + conversion_failures + table_contract.failures(
+            typed, file=file, raw=quoted, skip_cells=chunk.bad_cells | bad_cells)
+        failures = [_by_both_names(f, reading.plan, anchor) for f in failures]
+        failures.sort(key=lambda f: (f.row or 0, reading.plan.fields.get(f.field or "", -1)))
+        yield typed, failures, chunk.text
+
+
+def _by_both_names(failure: Failure, plan: ColumnPlan, anchor: str | None) -> Failure:
+    """A failure on a contract field, named by the file's column and the field (or the folder, for its anchor)."""
+    name = failure.column
+    if failure.field is not None or name is None:
+        return failure
+    if name in plan.fields:
+        return Failure(failure.file, failure.row, plan.column(name), failure.value, failure.rule, failure.severity,
+                       field=name)
+    if name == "anchor_id" and anchor is not None:
+        return Failure(failure.file, failure.row, None, failure.value, f"{failure.rule} (the anchor of the folder "
+                       f"ledger/{anchor}/)", failure.severity)
+    return failure
+
+
 def check_ledger(path: str | Path, *, place: str | Place | None = None, anchors: pd.DataFrame | None = None,
-                 file: str | None = None, chunk_rows: int = LEDGER_CHUNK_ROWS) -> tuple[list[Failure], int]:
+                 file: str | None = None, chunk_rows: int = LEDGER_CHUNK_ROWS, anchor: str | None = None,
+                 mapping: LedgerMapping | None = None, reading: ExportReading | None = None,
+                 on_chunk: Callable[[pd.DataFrame], None] | None = None) -> tuple[list[Failure], int]:
     """Validate one ledger file chunk by chunk, so a multi-gigabyte ledger is never held in memory.
 
     Blank or malformed supplier postcodes are a warning with a count, not an error: real ledgers carry
@@ -90,7 +200,8 @@ def check_ledger(path: str | Path, *, place: str | Place | None = None, anchors:
     Parameters
     ----------
     path : str or path-like
-        The ledger file (CSV or XLSX).
+        The ledger file: in the contract's shape (CSV or XLSX with an ``anchor_id`` column), or a finance export
+        (CSV, gzip CSV, XLSX or Parquet, known by content) read through ``mapping`` or a preset.
     place : str or Place, optional
         The place whose financial years apply; default Leeds.
     anchors : DataFrame, optional
@@ -100,6 +211,15 @@ def check_ledger(path: str | Path, *, place: str | Place | None = None, anchors:
         The name the failures give the file (e.g. ``ledger/a_2023.csv``); default the file's name.
     chunk_rows : int, default LEDGER_CHUNK_ROWS
         Rows read at a time.
+    anchor : str, optional
+        The anchor whose folder (``ledger/<anchor_id>/``) holds the file: every line is that anchor's.
+    mapping : LedgerMapping, optional
+        The anchor's column mapping; without one, an export is read with the preset its header matches.
+    reading : ExportReading, optional
+        Filled in with how an export was read (its columns, the rows dropped).
+    on_chunk : callable, optional
+        Called with every typed chunk as it is checked (the derived tables keep an export's lines this way, so it
+        is read once); what it is given is valid only if the file has no errors.
 
     Returns
     -------
@@ -130,22 +250,47 @@ def check_ledger(path: str | Path, *, place: str | Place | None = None, anchors:
     ...     print(failure.describe())
     a_2023.csv row 3, column 'payment_date': value '03/05/2023': payment_date must be a date written YYYY-MM-DD
     a_2023.csv row 3, column 'amount': value '£50': amount must be a number, written without £, commas or units
+
+    A finance export in an anchor's folder is read with the preset its header matches, and its columns are
+    named by both names:
+
+    >>> lines = ["Payment Date,Amount,Organisational Unit,Beneficiary Name",
+    ...          '03/04/2023,"1,200.50",Adults and Health,Acme Ltd', "05/04/2023,lots,City Development,Bolts Ltd"]
+    >>> _ = path.write_text("\\n".join(lines), encoding="utf-8")
+    >>> reading = ExportReading("ledger/council/a_2023.csv", "council")
+    >>> failures, rows = check_ledger(path, file=reading.file, anchor="council", reading=reading)
+    >>> for failure in failures:
+    ...     print(failure.describe())
+    ledger/council/a_2023.csv row 3, column 'Amount' (amount): value 'lots': amount must be an amount of money: \
+a number, optionally with £, thousands commas, and a minus sign, brackets or CR for a credit
+    ledger/council/a_2023.csv: warning: no supplier postcode column: the spend of all 2 lines is classed \
+'unknown' (not located)
+    >>> reading.plan.source
+    "preset 'leeds_city_council'"
     """
     path = Path(path)
     place = load_place(place or "leeds")
     file = file or path.name
     failures: list[Failure] = []
     rows = blank = malformed = 0
+    reading = reading or ExportReading(file, anchor)
     try:
-        for typed, chunk_failures, _ in _ledger_chunks(path, place, anchors, file, chunk_rows):
+        for typed, chunk_failures, _ in _ledger_chunks(path, place, anchors, file, chunk_rows, anchor=anchor,
+                                                       mapping=mapping, reading=reading):
             failures += chunk_failures
             rows += len(typed)
+            if on_chunk is not None and len(typed):
+                on_chunk(typed)
             if "supplier_postcode" in typed:
                 postcodes = typed["supplier_postcode"]
                 blank += int(postcodes.isna().sum())
                 malformed += int((postcodes.notna() & ~valid_postcode_mask(postcodes)).sum())
     except FileProblem as problem:
         failures.append(problem.failure)
+    if reading.plan is not None and "supplier_postcode" not in reading.plan.fields:
+        failures.append(Failure(file, None, None, None, f"no supplier postcode column: the spend of all {rows:,} "
+                                                        "lines is classed 'unknown' (not located)", "warning"))
+        return failures, rows
     unusable = [f"{n} {what}" for n, what in ((blank, "blank"), (malformed, "not a valid UK postcode")) if n]
     if unusable:
         rule = f"{' and '.join(unusable)} (of {rows} rows): their spend is classed 'unknown'"
@@ -154,7 +299,8 @@ def check_ledger(path: str | Path, *, place: str | Place | None = None, anchors:
 
 
 def iter_ledger(path: str | Path, *, place: str | Place | None = None, anchors: pd.DataFrame | None = None,
-                chunk_rows: int = LEDGER_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+                chunk_rows: int = LEDGER_CHUNK_ROWS, anchor: str | None = None,
+                mapping: LedgerMapping | None = None, file: str | None = None) -> Iterator[pd.DataFrame]:
     """Typed ledger chunks (same columns as the contract), for reading a large ledger lazily.
 
     Parameters
@@ -167,12 +313,18 @@ def iter_ledger(path: str | Path, *, place: str | Place | None = None, anchors: 
         The converted anchors table, for the cross-table rules.
     chunk_rows : int, default LEDGER_CHUNK_ROWS
         Rows per chunk (blank rows are dropped, so a chunk may be shorter).
+    anchor : str, optional
+        The anchor whose folder holds the file (see :func:`check_ledger`).
+    mapping : LedgerMapping, optional
+        The anchor's column mapping.
+    file : str, optional
+        The name failures give the file; default its name.
 
     Yields
     ------
     DataFrame
         The next chunk, converted: ``anchor_id, payment_date, amount, supplier_id, supplier_name,
-        supplier_postcode, category``.
+        supplier_postcode, category, company_number, expense_type, service_area, vat``.
 
     Raises
     ------
@@ -192,10 +344,12 @@ def iter_ledger(path: str | Path, *, place: str | Place | None = None, anchors: 
     path = Path(path)
     place = load_place(place or "leeds")
     try:
-        for typed, failures, _ in _ledger_chunks(path, place, anchors, path.name, chunk_rows):
+        for typed, failures, _ in _ledger_chunks(path, place, anchors, file or path.name, chunk_rows,
+                                                 anchor=anchor, mapping=mapping):
             if any(f.severity == "error" for f in failures):
                 raise _failed(*failures)
-            yield typed
+            if len(typed):
+                yield typed
     except FileProblem as problem:
         raise _failed(problem.failure) from None
 

@@ -9,23 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from anchor_analysis.contracts.exports import ExportReading
 from anchor_analysis.contracts.ledgers import check_ledger
+from anchor_analysis.contracts.mapping import MAPPING_FILE, LedgerMapping
+from anchor_analysis.contracts.mapping_files import mapping_from_settings, read_mapping_file
 from anchor_analysis.contracts.readers import (
     _NETWORK_KEYS,
     _SETTING_TYPES,
     ANCHORS_NOT_CHECKED,
     COLLECT_JOURNAL,
     INTERRUPTED_COLLECT,
+    LEDGER_DIR,
     NETWORK_FILE,
     OPTIONAL_TABLES,
     REQUIRED_TABLES,
     VERSIONS_DIR,
     find_table_file,
+    ledger_anchor,
     ledger_files,
 )
 from anchor_analysis.contracts.report import Failure, ValidationReport
@@ -104,7 +110,7 @@ class Network:
     sites : DataFrame or None
         The anchors' sites, or None without the file.
     ledger_files : list of Path
-        The ledger files, sorted by name.
+        The ledger files, sorted by path (``ledger/<anchor_id>/`` folders included).
     data_dir : Path
         The network folder.
     description : str, optional
@@ -118,6 +124,9 @@ class Network:
         ``network.toml``'s ``deadline``: the date the year's returns are due (printed on the return templates).
     contact : str, optional
         ``network.toml``'s ``contact``: who answers the anchors' questions about their returns.
+    ledger_mappings : dict of str to LedgerMapping, optional
+        Each anchor's column mapping, from ``network.toml`` or ``ledger/<anchor_id>/mapping.toml`` (anchors
+        without one have their files read with the preset their headers match).
 
     Examples
     --------
@@ -147,7 +156,12 @@ class Network:
     """The date the year's returns are due (``network.toml``'s ``deadline``)."""
     contact: str = ""
     """Who answers the anchors' questions about their returns (``network.toml``'s ``contact``)."""
+    ledger_mappings: dict[str, LedgerMapping] = field(default_factory=dict, repr=False)
+    """Each anchor's column mapping (``network.toml`` or ``ledger/<anchor_id>/mapping.toml``)."""
 
+
+KeepLines = Callable[[Path, "str | None"], "Callable[[pd.DataFrame], None] | None"]
+"""``keep_lines(path, anchor)``: where the typed chunks of a ledger file go as they are checked (None: nowhere)."""
 
 # --- a whole network folder
 
@@ -255,8 +269,8 @@ def _locate(data_dir: Path, table: str, required: bool, report: ValidationReport
     return path
 
 
-def check_network(data_dir: str | Path, place: str | Place | None = None, *, ledgers: bool = True
-                  ) -> tuple[ValidationReport, Network | None]:
+def check_network(data_dir: str | Path, place: str | Place | None = None, *, ledgers: bool = True,
+                  keep_lines: KeepLines | None = None) -> tuple[ValidationReport, Network | None]:
     """Read and check every table of a network folder.
 
     The anchors table is read first; the membership rules of the other tables use it unless it has errors in
@@ -270,6 +284,9 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         The place whose rules apply; default ``network.toml``'s ``place``, else ``"leeds"``.
     ledgers : bool, default True
         Check the ledger files too; with False they are listed but not read.
+    keep_lines : callable, optional
+        ``keep_lines(path, anchor)`` gives, for a ledger file, a function to hand its typed chunks to as they are
+        checked (or None): how the derived tables keep an export's lines while it is validated, reading it once.
 
     Returns
     -------
@@ -296,39 +313,13 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
     if resolved is None:
         return report, None
 
-    frames: dict[str, pd.DataFrame | None] = {}
-    anchors_usable = False
-    for table in REQUIRED_TABLES + OPTIONAL_TABLES:
-        path = _locate(data_dir, table, table in REQUIRED_TABLES, report)
-        if path is None:
-            frames[table] = None
-            continue
-        file = path.relative_to(data_dir).as_posix()
-        frame, failures, rows = _load_table(path, table, resolved,
-                                            frames["anchors"] if anchors_usable else None, file)
-        report.checked(file, rows)
-        report.extend(failures)
-        frames[table] = frame
-        if table == "anchors":
-            anchors_usable = frame is not None and not any(
-                f.severity == "error" and f.column in (None, "anchor_id", "joined_year", "left_year")
-                for f in failures)
-        elif not anchors_usable:
-            report.add(Failure(file, None, None, None, ANCHORS_NOT_CHECKED, "warning"))
-
-    for table in ("progression", "metrics"):
-        frame = frames.get(table)
-        if frame is not None and "year" in frame:
-            report.years.update(int(y) for y in pd.to_numeric(frame["year"], errors="coerce").dropna().unique())
-
+    frames, anchors_usable = _check_tables(data_dir, resolved, bool(settings.get("ledger_only")), report)
     files = ledger_files(data_dir)
+    anchor_ids = set(frames["anchors"]["anchor_id"].dropna()) if anchors_usable else None
+    mappings = _ledger_mappings(data_dir, settings.get("ledger", {}), anchor_ids, report)
     if ledgers:
-        for path in files:
-            file = path.relative_to(data_dir).as_posix()
-            failures, rows = check_ledger(path, place=resolved, file=file,
-                                          anchors=frames["anchors"] if anchors_usable else None)
-            report.checked(file, rows)
-            report.extend(failures)
+        _check_ledgers(data_dir, files, resolved, frames["anchors"] if anchors_usable else None, mappings, report,
+                       keep_lines)
 
     if not report.ok:
         return report, None
@@ -341,9 +332,95 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         anchors=frames["anchors"], progression=frames["progression"], metrics=frames["metrics"],
         staff_residence=frames["staff_residence"], sites=frames["sites"], ledger_files=files,
         data_dir=data_dir, description=settings.get("description", ""), report=report,
-        **{key: settings[key] for key in ("published_figures", "deadline", "contact") if key in settings},
+        deadline=settings.get("deadline"), contact=settings.get("contact", ""), ledger_mappings=mappings,
+        published_figures=settings.get("published_figures", ""),
     )
     return report, network
+
+
+def _check_tables(data_dir: Path, place: Place, ledger_only: bool, report: ValidationReport
+                  ) -> tuple[dict[str, pd.DataFrame | None], bool]:
+    """Every table but the ledgers, the anchors first: (frames, whether the anchors table can be used)."""
+    frames: dict[str, pd.DataFrame | None] = {}
+    anchors_usable = False
+    for table in REQUIRED_TABLES + OPTIONAL_TABLES:
+        required = table in REQUIRED_TABLES and not (ledger_only and table != "anchors")
+        path = _locate(data_dir, table, required, report)
+        if path is None:
+            frames[table] = None
+            continue
+        file = path.relative_to(data_dir).as_posix()
+        frame, failures, rows = _load_table(path, table, place, frames["anchors"] if anchors_usable else None, file)
+        report.checked(file, rows)
+        report.extend(failures)
+        frames[table] = frame
+        if table == "anchors":
+            anchors_usable = frame is not None and not any(
+                f.severity == "error" and f.column in (None, "anchor_id", "joined_year", "left_year")
+                for f in failures)
+        elif not anchors_usable:
+            report.add(Failure(file, None, None, None, ANCHORS_NOT_CHECKED, "warning"))
+    for table in ("progression", "metrics"):
+        frame = frames.get(table)
+        if frame is not None and "year" in frame:
+            report.years.update(int(y) for y in pd.to_numeric(frame["year"], errors="coerce").dropna().unique())
+    return frames, anchors_usable
+
+
+def _ledger_mappings(data_dir: Path, table: dict, anchor_ids: set[str] | None, report: ValidationReport
+                     ) -> dict[str, LedgerMapping]:
+    """The anchors' column mappings: network.toml's ``[ledger.<anchor_id>]`` and ``ledger/<anchor_id>/mapping.toml``."""
+    mappings: dict[str, LedgerMapping] = {}
+    for anchor, settings in table.items():
+        where = f"{NETWORK_FILE} [ledger.{anchor}]"
+        if anchor_ids is not None and anchor not in anchor_ids:
+            report.add(Failure(NETWORK_FILE, None, None, anchor,
+                               f"{where}: '{anchor}' is not an anchor_id of the anchors table"))
+        mapping, failures = mapping_from_settings(settings, where, file=NETWORK_FILE)
+        report.extend(failures)
+        if mapping is not None:
+            mappings[anchor] = mapping
+    folder = data_dir / LEDGER_DIR
+    for path in sorted(folder.rglob(MAPPING_FILE)) if folder.is_dir() else []:
+        file = path.relative_to(data_dir).as_posix()
+        report.checked(file)
+        anchor = ledger_anchor(data_dir, path)
+        if anchor is None or path.parent != folder / anchor:
+            report.add(Failure(file, None, None, None, "a mapping belongs directly in its anchor's folder, "
+                                                       "ledger/<anchor_id>/mapping.toml"))
+            continue
+        mapping, failures = read_mapping_file(path, file)
+        report.extend(failures)
+        if anchor in table:
+            report.add(Failure(file, None, None, None, f"the mapping of '{anchor}' is in {NETWORK_FILE} too "
+                                                       f"([ledger.{anchor}]): keep one"))
+        elif mapping is not None:
+            mappings[anchor] = mapping
+    return mappings
+
+
+def _check_ledgers(data_dir: Path, files: list[Path], place: Place, anchors: pd.DataFrame | None,
+                   mappings: dict[str, LedgerMapping], report: ValidationReport, keep_lines: KeepLines | None
+                   ) -> None:
+    """Check every ledger file, through its anchor's mapping or a preset; how each export was read is reported."""
+    anchor_ids = None if anchors is None else set(anchors["anchor_id"].dropna())
+    for path in files:
+        file = path.relative_to(data_dir).as_posix()
+        anchor = ledger_anchor(data_dir, path)
+        if anchor is not None and anchor_ids is not None and anchor not in anchor_ids:
+            report.checked(file, 0)
+            report.add(Failure(file, None, None, anchor,
+                               f"the folder ledger/{anchor}/ is not named after an anchor: name it after an "
+                               "anchor_id of the anchors table"))
+            continue
+        reading = ExportReading(file, anchor)
+        failures, rows = check_ledger(path, place=place, file=file, anchors=anchors, anchor=anchor,
+                                      mapping=mappings.get(anchor), reading=reading,
+                                      on_chunk=keep_lines(path, anchor) if keep_lines else None)
+        report.checked(file, rows)
+        report.extend(failures)
+        if reading.plan is not None:
+            report.readings[file] = reading.as_dict()
 
 
 def load_network(data_dir: str | Path, place: str | Place | None = None) -> Network:

@@ -35,13 +35,20 @@ COLLECT_JOURNAL = ".collect-in-progress"
 INTERRUPTED_COLLECT = ("a collect was interrupted while it replaced the tables: run `anchor-analysis collect` "
                        "into this folder again to finish it")
 
+NOT_LEDGERS = (".toml", ".md")
+"""Files under ``ledger/`` that are not ledgers: column mappings and notes."""
+
 _NETWORK_KEYS = {"name": str, "place": str, "synthetic": bool, "description": str, "seed": int,
-                 "published_figures": str, "deadline": dt.date, "contact": str}
+                 "published_figures": str, "deadline": dt.date, "contact": str, "ledger": dict,
+                 "ledger_only": bool}
 """Settings of network.toml; ``seed`` records the generator seed of a synthetic network; ``published_figures`` names
 the published network whose figures ``anchor-analysis reproduce`` checks (default: the place's); ``deadline`` (a TOML
-date, ``deadline = 2026-05-29``) and ``contact`` (who answers questions) are printed on the return templates."""
+date, ``deadline = 2026-05-29``) and ``contact`` (who answers questions) are printed on the return templates;
+``ledger`` holds the anchors' column mappings (``[ledger.<anchor_id>]``), ``ledger_only = true`` says the network's
+returns are ledgers only (no progression or metrics tables yet)."""
 _SETTING_TYPES = {str: "a quoted text", bool: "true or false", int: "a whole number",
-                  dt.date: "a date written without quotes, like 2026-05-29"}
+                  dt.date: "a date written without quotes, like 2026-05-29",
+                  dict: "a table of [ledger.<anchor_id>] sections"}
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -100,7 +107,10 @@ def find_table_file(data_dir: str | Path, table: str) -> Path | None:
 
 
 def ledger_files(data_dir: str | Path) -> list[Path]:
-    """The ledger files (``ledger/*.csv``, ``ledger/*.xlsx``) of a network folder, sorted by name.
+    """The ledger files of a network folder: every file under ``ledger/``, in anchors' folders too, sorted by path.
+
+    Files are read by their content, so any name will do; hidden files (``.*``), spreadsheet lock files (``~$*``),
+    column mappings (``*.toml``) and notes (``*.md``) are not ledgers.
 
     Parameters
     ----------
@@ -110,7 +120,7 @@ def ledger_files(data_dir: str | Path) -> list[Path]:
     Returns
     -------
     list of Path
-        The files (any case of suffix); empty when there is no ``ledger`` folder.
+        The files, sorted by their path under ``ledger/``; empty when there is no ``ledger`` folder.
 
     Examples
     --------
@@ -121,7 +131,37 @@ def ledger_files(data_dir: str | Path) -> list[Path]:
     folder = Path(data_dir) / LEDGER_DIR
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".xlsx"))
+    found = []
+    for path in folder.rglob("*"):
+        parts = path.relative_to(folder).parts
+        if path.is_file() and not any(part.startswith((".", "~$")) for part in parts) \
+                and path.suffix.lower() not in NOT_LEDGERS:
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def ledger_anchor(data_dir: str | Path, path: str | Path) -> str | None:
+    """The anchor a ledger file belongs to: the folder under ``ledger/`` that holds it (None directly in it).
+
+    Parameters
+    ----------
+    data_dir : str or path-like
+        The network folder.
+    path : str or path-like
+        A ledger file of it.
+
+    Returns
+    -------
+    str or None
+        The anchor's folder name (its ``anchor_id``), or None for a file directly in ``ledger/``.
+
+    Examples
+    --------
+    >>> ledger_anchor("net", "net/ledger/leeds_city_council/2019/spend.csv"), ledger_anchor("net", "net/ledger/a.csv")
+    ('leeds_city_council', None)
+    """
+    parts = Path(path).relative_to(Path(data_dir) / LEDGER_DIR).parts
+    return parts[0] if len(parts) > 1 else None
 
 
 def network_files(data_dir: str | Path) -> list[Path]:

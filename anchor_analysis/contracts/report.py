@@ -71,12 +71,17 @@ class Failure:
         The rule broken, in words the user can act on.
     severity : {"error", "warning"}, default "error"
         Errors make the folder invalid; warnings are reported only.
+    field : str, optional
+        The ledger field the column is read as, when a column mapping names it otherwise (a finance export's
+        ``Net Amount`` read as ``amount``): the column is then shown by both names.
 
     Examples
     --------
     >>> failure = Failure("sites.csv", 4, "postcode", "LS1", "not a valid UK postcode")
     >>> failure.severity
     'error'
+    >>> Failure("spend.csv", 7, "Net Amount", "12O", "amount must be a number", field="amount").describe()
+    "spend.csv row 7, column 'Net Amount' (amount): value '12O': amount must be a number"
     """
 
     file: str
@@ -85,6 +90,7 @@ class Failure:
     value: str | None
     rule: str
     severity: Severity = "error"
+    field: str | None = field(default=None, kw_only=True)  # keyword-only: subclasses add positional fields after
 
     def describe(self) -> str:
         """The failure in one line, e.g. ``progression.csv row 7, column 'current': value '5': level must be ...``.
@@ -108,6 +114,8 @@ class Failure:
             place += f" row {self.row}"
         if self.column is not None:
             place += f"{',' if self.row is not None else ''} column '{self.column}'"
+            if self.field is not None and self.field != self.column:
+                place += f" ({self.field})"
         parts = [place]
         if self.value is not None:
             parts.append(f"value '{_shown(self.value)}'")
@@ -140,6 +148,10 @@ class ValidationReport:
         ``(file, severity)`` -> failures beyond :data:`STORED_PER_FILE` that were counted but not kept.
     years : set of int, optional
         Financial years (starting calendar year) with at least one progression or metrics return.
+    readings : dict of str to dict, optional
+        How each ledger file that was read through a column mapping or a preset was read (its columns by both
+        names, the date format, the rows dropped above the header, blank and at the end): printed under the file,
+        kept in the derived tables' manifest and in a report run's provenance.
 
     Examples
     --------
@@ -163,6 +175,8 @@ class ValidationReport:
     """(file, severity) -> failures beyond :data:`STORED_PER_FILE` that were counted but not kept."""
     years: set[int] = field(default_factory=set)
     """Financial years (starting calendar year) with at least one progression or metrics return."""
+    readings: dict[str, dict] = field(default_factory=dict)
+    """File -> how it was read (:func:`reading_lines` says it in words), for ledgers read through a mapping."""
     _kept: Counter = field(default_factory=Counter, repr=False, compare=False)
 
     def add(self, failure: Failure) -> None:
@@ -308,13 +322,14 @@ class ValidationReport:
             errors = sum(f.severity == "error" for f in mine) + self.unlisted[(file, "error")]
             warnings = sum(f.severity == "warning" for f in mine) + self.unlisted[(file, "warning")]
             folder = file.rpartition("/")[0]
-            if not all_warnings and folder and not errors:
+            if not all_warnings and folder and not errors and file not in self.readings:
                 if folder not in folded:
                     folded[folder] = (len(lines), [])
                     lines.append("")  # the folder's line, written once all its files are counted
                 folded[folder][1].append((file, warnings))
                 continue
             lines.append(f"{file}: {_file_status(errors, warnings, self.rows_checked.get(file))}")
+            lines.extend(f"  {line}" for line in reading_lines(self.readings.get(file)))
             lines.extend(f"  {failure.describe()}" for failure in mine[:per_file])
             hidden = errors + warnings - min(len(mine), per_file)
             if hidden:
@@ -329,6 +344,61 @@ class ValidationReport:
     def __str__(self) -> str:
         """The report as :meth:`format` gives it by default."""
         return self.format()
+
+
+def reading_lines(reading: dict | None) -> list[str]:
+    """How a ledger file was read, in words: its columns by both names, then the rows dropped.
+
+    Parameters
+    ----------
+    reading : dict or None
+        A file's entry of :attr:`ValidationReport.readings`: ``source``, ``columns`` (field -> header),
+        ``date_format``, ``ignored``, ``title_rows``, ``blank_rows``, ``footer_rows`` (``[row, text]`` pairs) and
+        optionally ``sheet``.
+
+    Returns
+    -------
+    list of str
+        Nothing for None; else one line on the columns and, when rows were dropped, one on those.
+
+    Examples
+    --------
+    >>> reading = {"source": "preset 'lgtc'", "columns": {"payment_date": "Date Paid", "amount": "Net Amount",
+    ...            "supplier_name": "Supplier"}, "date_format": "DD/MM/YYYY", "ignored": ["Ref"],
+    ...            "title_rows": [1, 2], "blank_rows": 1, "footer_rows": [[9, "Total"]]}
+    >>> for line in reading_lines(reading):
+    ...     print(line)
+    read with preset 'lgtc': 'Date Paid' (payment_date), 'Net Amount' (amount), 'Supplier' (supplier_name); dates \
+DD/MM/YYYY; not read: 'Ref'
+    dropped: 2 title rows (rows 1-2), 1 blank row, 1 footer row (row 9: 'Total')
+    """
+    if not reading:
+        return []
+    columns = ", ".join(f"'{header}' ({name})" for name, header in reading.get("columns", {}).items())
+    line = f"read with {reading.get('source')}"
+    if reading.get("sheet"):
+        line += f", sheet '{reading['sheet']}'"
+    line += f": {columns}"
+    if reading.get("date_format"):
+        line += f"; dates {reading['date_format']}"
+    if reading.get("ignored"):
+        line += "; not read: " + ", ".join(f"'{h}'" for h in reading["ignored"])
+    lines = [line]
+    dropped = []
+    titles = reading.get("title_rows") or []
+    if titles:
+        span = f"row {titles[0]}" if len(titles) == 1 else f"rows {titles[0]}-{titles[-1]}"
+        dropped.append(f"{_plural(len(titles), 'title row')} ({span})")
+    if reading.get("blank_rows"):
+        dropped.append(_plural(reading["blank_rows"], "blank row"))
+    footer = reading.get("footer_rows") or []
+    if footer:
+        shown = ", ".join(f"row {row:,}: '{_shown(text, 30)}'" for row, text in footer[:3])
+        dropped.append(f"{_plural(len(footer), 'footer row')} ({shown}{', ...' if len(footer) > 3 else ''})")
+    if dropped:
+        lines.append("dropped: " + ", ".join(dropped) + (f"; {reading['total_row']}" if reading.get("total_row")
+                                                          else ""))
+    return lines
 
 
 def _file_status(errors: int, warnings: int, rows: int | None) -> str:

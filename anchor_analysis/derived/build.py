@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,10 +20,12 @@ from anchor_analysis import __version__
 from anchor_analysis.analysis.spend.engine import classify_ledger_suppliers
 from anchor_analysis.analysis.spend.reconciliation import reconcile_ledgers
 from anchor_analysis.analysis.spend.rules import load_spend_rules
-from anchor_analysis.contracts.ledgers import iter_ledger
+from anchor_analysis.contracts.ledgers import in_contract_shape, iter_ledger
+from anchor_analysis.contracts.mapping_files import mappings_toml
 from anchor_analysis.contracts.network import Network, check_network
-from anchor_analysis.contracts.readers import CP1252_WARNING
+from anchor_analysis.contracts.readers import CP1252_WARNING, ledger_anchor
 from anchor_analysis.contracts.report import ValidationReport
+from anchor_analysis.contracts.sources import file_kind
 from anchor_analysis.core.errors import ValidationFailed
 from anchor_analysis.core.places import Place
 from anchor_analysis.derived.store import write_parquet
@@ -31,6 +34,8 @@ TABLES = ("anchors", "progression", "metrics", "staff_residence", "sites")
 """The network's tables kept as they were validated (staff residence as LSOA counts: postcodes never)."""
 LEDGER = "ledger_suppliers"
 RECONCILIATION = "ledger_reconciliation"
+LEDGER_MAPPINGS = "ledger_mappings.toml"
+"""The mapping each finance export was read with, as a starting configuration the analyst can edit."""
 
 
 def build_tables(data_dir: Path, place: Place | str | None, work: Path) -> dict:
@@ -38,7 +43,9 @@ def build_tables(data_dir: Path, place: Place | str | None, work: Path) -> dict:
 
     The ledgers are validated too, so a build only ever holds valid returns; nothing is written for invalid ones.
     Each table of :data:`TABLES` the network has is kept as Parquet, and the ledgers' classified supplier-level
-    table and its reconciliation as ``ledger_suppliers`` and ``ledger_reconciliation``.
+    table and its reconciliation as ``ledger_suppliers`` and ``ledger_reconciliation``; when finance exports were
+    read through a mapping or preset, the mappings they were read with are written as ``ledger_mappings.toml``
+    (:func:`~anchor_analysis.contracts.mapping.mappings_toml`), ready to copy into ``network.toml`` and edit.
 
     Parameters
     ----------
@@ -77,14 +84,18 @@ def build_tables(data_dir: Path, place: Place | str | None, work: Path) -> dict:
     >>> sorted(path.name for path in work.iterdir())
     ['anchors.parquet', 'metrics.parquet', 'progression.parquet']
     """
-    report, network = check_network(data_dir, place, ledgers=True)
-    if network is None:
-        raise ValidationFailed(report)
-    for name in TABLES:
-        frame = getattr(network, name)
-        if frame is not None:
-            write_parquet(frame, work / f"{name}.parquet")
-    ledger = classify_ledgers(network)
+    with tempfile.TemporaryDirectory(prefix="anchor-ledgers-") as scratch:
+        copies = _LineCopies(Path(scratch), data_dir)  # exports' lines kept as they are validated: read once
+        report, network = check_network(data_dir, place, ledgers=True, keep_lines=copies.writer)
+        if network is None:
+            raise ValidationFailed(report)
+        for name in TABLES:
+            frame = getattr(network, name)
+            if frame is not None:
+                write_parquet(frame, work / f"{name}.parquet")
+        ledger = classify_ledgers(network, copies=copies.files)
+    if report.readings:
+        (work / LEDGER_MAPPINGS).write_text(mappings_toml(report.readings), encoding="utf-8")
     if ledger is not None:
         write_parquet(ledger, work / f"{LEDGER}.parquet")
         write_parquet(reconcile_ledgers(ledger, network.place, load_spend_rules()), work / f"{RECONCILIATION}.parquet")
@@ -100,24 +111,48 @@ def build_tables(data_dir: Path, place: Place | str | None, work: Path) -> dict:
     }
 
 
-def classify_ledgers(network: Network) -> pd.DataFrame | None:
+class _LineCopies:
+    """Contract-shaped CSV copies of a network's ledger files that DuckDB cannot read as they are, written chunk by
+    chunk while the files are validated (``keep_lines`` of
+    :func:`~anchor_analysis.contracts.network.check_network`), so an export is read once."""
+
+    def __init__(self, folder: Path, data_dir: Path):
+        """Copies go into ``folder``; ``files`` maps each ledger file to its copy."""
+        self.folder, self.data_dir = folder, data_dir
+        self.files: dict[Path, Path] = {}
+
+    def writer(self, path: Path, anchor: str | None) -> Callable[[pd.DataFrame], None] | None:
+        """Where the typed chunks of ``path`` go: its copy (None for a UTF-8 contract CSV, read as it is)."""
+        relative = path.relative_to(self.data_dir).as_posix()
+        if anchor is None and in_contract_shape(path, relative) and file_kind(path, relative) == "CSV":
+            return None
+        target = self.folder / f"{len(self.files)}.csv"
+        self.files[path] = target
+        return lambda chunk: _append_contract_csv(chunk, target)
+
+
+def classify_ledgers(network: Network, copies: dict[Path, Path] | None = None) -> pd.DataFrame | None:
     """The classified supplier-level table of every ledger file of ``network``.
 
-    DuckDB reads UTF-8 CSV; a workbook, or a CSV the validation read as Windows-1252, is first copied to a
-    temporary UTF-8 CSV (the raw file is never changed). Each line is counted in the financial year of its
+    DuckDB reads UTF-8 CSV in the contract's shape; any other ledger file (a workbook, a CSV the validation read as
+    Windows-1252, a finance export in an anchor's folder read through its mapping or preset, a gzip CSV or Parquet
+    file) is first copied, chunk by chunk, to a temporary CSV of the contract's columns (the raw file is never
+    changed, and a large export is never held in memory at once). Each line is counted in the financial year of its
     payment date, whatever its file is called.
 
     Parameters
     ----------
     network : Network
         A validated network (:func:`~anchor_analysis.contracts.network.load_network`).
+    copies : dict of Path to Path, optional
+        Contract-shaped copies made already (while validating), by ledger file; the others are copied here.
 
     Returns
     -------
     DataFrame or None
-        One row per anchor, financial year, supplier, postcode and category
-        (:func:`~anchor_analysis.analysis.spend.engine.classify_ledger_suppliers`), with the deciles of both IMD
-        editions; None without ledgers.
+        One row per anchor, financial year, supplier, postcode, category, company number, expense type and service
+        area (:func:`~anchor_analysis.analysis.spend.engine.classify_ledger_suppliers`), with the deciles of both
+        IMD editions; None without ledgers.
 
     Raises
     ------
@@ -140,25 +175,34 @@ def classify_ledgers(network: Network) -> pd.DataFrame | None:
         files = []
         for number, path in enumerate(network.ledger_files):
             relative = path.relative_to(network.data_dir).as_posix()
-            if path.suffix.lower() == ".xlsx":
-                files.append(_workbook_as_csv(path, network.place, Path(scratch) / f"{number}.csv"))
+            anchor = ledger_anchor(network.data_dir, path)
+            target = Path(scratch) / f"{number}.csv"
+            if copies and path in copies:
+                files.append(copies[path])
+            elif anchor is not None or not in_contract_shape(path, relative) or file_kind(path, relative) != "CSV":
+                files.append(_contract_csv(path, network, anchor, relative, target))
             elif relative in cp1252:
-                files.append(_transcoded(path, Path(scratch) / f"{number}.csv"))
+                files.append(_transcoded(path, target))
             else:
                 files.append(path)
         return classify_ledger_suppliers(files, network.place, imd_edition=network.place.imd_editions[0])
 
 
-def _workbook_as_csv(path: Path, place: Place, target: Path) -> Path:
-    """A validated ledger workbook as a CSV of the contract's columns (dates ISO, amounts as read)."""
-    first = True
-    for chunk in iter_ledger(path, place=place):
-        out = chunk.copy()
-        out["payment_date"] = out["payment_date"].dt.strftime("%Y-%m-%d")
-        out["amount"] = out["amount"].astype("float64").map(repr)
-        out.to_csv(target, mode="w" if first else "a", header=first, index=False, lineterminator="\n")
-        first = False
+def _contract_csv(path: Path, network: Network, anchor: str | None, file: str, target: Path) -> Path:
+    """A validated ledger file as a CSV of the contract's columns (dates ISO, amounts as read), chunk by chunk."""
+    for chunk in iter_ledger(path, place=network.place, anchor=anchor, mapping=network.ledger_mappings.get(anchor),
+                             file=file):
+        _append_contract_csv(chunk, target)
     return target
+
+
+def _append_contract_csv(chunk: pd.DataFrame, target: Path) -> None:
+    """Add a typed ledger chunk to a contract CSV (its header first, when the file is new)."""
+    out = chunk.copy()
+    out["payment_date"] = out["payment_date"].dt.strftime("%Y-%m-%d")
+    out["amount"] = out["amount"].astype("float64").map(repr)
+    new = not target.exists()
+    out.to_csv(target, mode="w" if new else "a", header=new, index=False, lineterminator="\n")
 
 
 def _transcoded(path: Path, target: Path, block: int = 1 << 20) -> Path:
@@ -200,10 +244,12 @@ def report_to_json(report: ValidationReport) -> dict:
      'rows_checked': [['ledger/a.csv', 50]], 'unlisted': [], 'years': []}
     """
     return {
-        "failures": [[f.file, f.row, f.column, f.value, f.rule, f.severity] for f in report.failures],
+        "failures": [[f.file, f.row, f.column, f.value, f.rule, f.severity] + ([f.field] if f.field else [])
+                     for f in report.failures],
         "rows_checked": [[file, rows] for file, rows in report.rows_checked.items()],  # in the order checked
         "unlisted": [[file, severity, n] for (file, severity), n in report.unlisted.items()],
         "years": sorted(report.years),
+        **({"readings": report.readings} if report.readings else {}),
     }
 
 
@@ -236,9 +282,10 @@ def report_from_json(data: dict) -> ValidationReport:
     from anchor_analysis.contracts.report import Failure
 
     report = ValidationReport()
-    report.extend(Failure(*row) for row in data.get("failures", []))
+    report.extend(Failure(*row[:6], field=row[6] if len(row) > 6 else None) for row in data.get("failures", []))
     report.rows_checked.update((file, rows) for file, rows in data.get("rows_checked", []))
     for file, severity, n in data.get("unlisted", []):
         report.unlisted[(file, severity)] = n
     report.years.update(data.get("years", []))
+    report.readings.update(data.get("readings", {}))
     return report

@@ -16,7 +16,7 @@ from anchor_analysis.contracts.readers import network_files
 from anchor_analysis.core.files import atomic_write_text, sha256_file
 from anchor_analysis.core.places import Place
 
-FORMAT = 1
+FORMAT = 2
 """The layout of the derived tables; raised when it changes, so older folders are rebuilt, never misread."""
 
 

@@ -68,7 +68,9 @@ from anchor_analysis.public.lookups import (
     postcode_dataset,
 )
 from anchor_analysis.public.spending import (
+    COUNCIL_COLUMNS,
     load_spending,
+    write_council_spend,
 )
 
 
@@ -127,5 +129,7 @@ __all__ = [
     "load_lsoa_boundaries",
     "load_ward_boundaries",
     "load_spending",
+    "write_council_spend",
+    "COUNCIL_COLUMNS",
     "clear_cache",
 ]

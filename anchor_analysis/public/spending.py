@@ -122,3 +122,61 @@ def load_spending(
         raise ValueError(f"unknown {kind} spending column(s) {unknown}; columns are {known}")
     path = dataset_path(_SPENDING_KEYS[kind], data_dir)
     return _read_spending(str(path), kind, wanted).copy()
+
+
+COUNCIL_COLUMNS = {"payment_date": "Payment Date", "amount_gbp": "Amount", "directorate": "Organisational Unit",
+                   "supplier_name": "Beneficiary Name"}
+"""The basic spending file's columns under the names the council publishes them by (its June 2020 file's header;
+``directorate`` was "Organisational Unit" and ``supplier_name`` "Beneficiary Name", spending/PROVENANCE.md)."""
+
+
+def write_council_spend(path: PathLike, year: int, data_dir: PathLike | None = None) -> int:
+    """Write Leeds City Council's spend of one financial year, as the council publishes it, to a CSV file.
+
+    The lines of the registered basic spending file whose payment date falls in financial year ``year`` (April
+    to March), in file order, under the council's own column names (:data:`COUNCIL_COLUMNS`), every cell as the
+    file holds it (dates ISO, as ODI Leeds' copy has them; amounts as published). What a new user would save in a
+    network's ``ledger/<anchor_id>/`` folder: the kit's worked example of a real finance export.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file to write (its folder must exist).
+    year : int
+        The financial year by its starting calendar year (2019 = 2019/20).
+    data_dir : str or path-like, optional
+        The public data folder; default ``$ANCHOR_ANALYSIS_PUBLIC_DATA``.
+
+    Returns
+    -------
+    int
+        The lines written.
+
+    Raises
+    ------
+    PublicDataMissing, PublicDataChecksumError
+        The spending file cannot be found, or is not the registered file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "spend_2019-20.csv"
+    >>> write_council_spend(path, 2019)  # doctest: +PUBLIC_DATA
+    299541
+    >>> path.read_text(encoding="utf-8").splitlines()[0]  # doctest: +PUBLIC_DATA
+    'Payment Date,Amount,Organisational Unit,Beneficiary Name'
+    """
+    import duckdb
+
+    source = str(dataset_path(_SPENDING_KEYS["basic"], data_dir)).replace("'", "''")
+    target = str(path).replace("'", "''")
+    columns = ", ".join(f'"{name}" AS "{published}"' for name, published in COUNCIL_COLUMNS.items())
+    start, end = f"{int(year)}-04-01", f"{int(year) + 1}-03-31"
+    with duckdb.connect() as con:
+        con.execute("SET preserve_insertion_order = true")
+        con.execute(f"""COPY (SELECT {columns} FROM read_csv('{source}', header = true, all_varchar = true,
+                                                             quote = '"', escape = '"')
+                              WHERE payment_date BETWEEN '{start}' AND '{end}')
+                        TO '{target}' (HEADER, DELIMITER ',')""")
+        return int(con.execute(f"SELECT count(*) FROM read_csv('{target}', header = true, all_varchar = true)"
+                               ).fetchone()[0])

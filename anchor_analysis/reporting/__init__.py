@@ -119,6 +119,7 @@ from anchor_analysis.reporting.pdf import (
 from anchor_analysis.reporting.provenance import (
     git_commit,
     input_files,
+    ledger_readings,
     public_datasets,
     published_inputs,
     run_date,
@@ -151,6 +152,7 @@ __all__ = [
     "input_files",
     "public_datasets",
     "published_inputs",
+    "ledger_readings",
     "run_date",
     "sha256_file",
     "IPYKERNEL_ARGUMENTS",

@@ -22,7 +22,7 @@ from anchor_analysis.reporting.export import export_html, strip_external_resourc
 from anchor_analysis.reporting.kernels import KernelQueue, _error_text, execute_notebook
 from anchor_analysis.reporting.options import Echo, Notebook, NotebookResult, RunSettings, YearResult, _print
 from anchor_analysis.reporting.pdf import pdf_page_count, print_pdf
-from anchor_analysis.reporting.provenance import published_inputs
+from anchor_analysis.reporting.provenance import ledger_readings, published_inputs
 
 # --- one year -------------------------------------------------------------------------------------------------
 
@@ -187,6 +187,7 @@ def _write_provenance(year: int, settings: RunSettings, work: Path) -> None:
         "git_commit": settings.provenance["git_commit"], "versions": settings.provenance["versions"],
         "notebooks": settings.provenance["notebooks"],
         "inputs": published_inputs(settings.provenance["inputs"], settings.anonymise),
+        "ledgers": ledger_readings(settings.provenance.get("ledgers", {}), settings.anonymise),
         "public_datasets": [d.get("key") for d in settings.provenance["public"]],
         "public_note": settings.provenance["public_note"],
     }

@@ -15,7 +15,7 @@ from anchor_analysis import __version__
 from anchor_analysis.core.years import fy_label
 from anchor_analysis.reporting.export import _section_body
 from anchor_analysis.reporting.options import Notebook, RunSettings
-from anchor_analysis.reporting.provenance import published_inputs
+from anchor_analysis.reporting.provenance import ledger_readings, published_inputs
 
 REPORT_CSS = """
 @page { size: A4; margin: 18mm 16mm 18mm 16mm; }
@@ -202,6 +202,20 @@ def _sources_html(settings: RunSettings, year: int) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def _ledger_readings_html(readings: dict, anonymise: bool) -> list[str]:
+    """The finance exports read through a mapping or preset, and how (nothing when every ledger was contract-shaped)."""
+    rows = ledger_readings(readings, anonymise)
+    if not rows:
+        return []
+    if anonymise:
+        table = _table(("read with", "files", "lines"), [(r["read_with"], r["files"], f"{r['lines']:,}") for r in rows])
+    else:
+        table = _table(("file", "read with", "columns (header → field)", "rows dropped (title, blank, footer)"),
+                       [(r["file"], r["read_with"], ", ".join(f"{h} → {f}" for f, h in r["columns"].items()),
+                         f"{r['title_rows']}, {r['blank_rows']}, {r['footer_rows']}") for r in rows], mono=(0,))
+    return ["<h3>Ledgers read through a column mapping</h3>", table]
+
+
 def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[Notebook, Path]]) -> str:
     """The Provenance appendix: package, commit, run date, notebooks, input files and public datasets, checksummed."""
     prov = settings.provenance
@@ -229,6 +243,7 @@ def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[
                          "checksums (here and in <code>provenance.json</code>).</p>")
     else:
         parts.append('<p class="note">No input files found.</p>')
+    parts += _ledger_readings_html(prov.get("ledgers", {}), settings.anonymise)
     parts.append("<h3>Public datasets</h3>")
     if prov["public_note"]:
         parts.append(f'<p class="note">{_esc(prov["public_note"])}</p>')

@@ -11,7 +11,7 @@ import os
 import platform
 import subprocess
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -199,9 +199,9 @@ def _read_network_toml(data_dir: Path) -> dict:
 def published_inputs(inputs: Sequence[dict], anonymise: bool = False) -> list[dict]:
     """Return the input files as the report lists them.
 
-    Anonymised, the files of each subfolder (ledgers are one per anchor and named after it) fold into one row,
-    ``ledger/ (65 files)``, whose sha256 is that of the sorted ``name sha256`` lines of its files: still a checksum
-    of every input, without naming an anchor.
+    Anonymised, the files of each top-level subfolder (ledgers are one per anchor and named after it, or in a folder
+    named after it, ``ledger/<anchor_id>/``) fold into one row, ``ledger/ (65 files)``, whose sha256 is that of the
+    sorted ``name sha256`` lines of its files: still a checksum of every input, without naming an anchor.
 
     Parameters
     ----------
@@ -228,7 +228,7 @@ def published_inputs(inputs: Sequence[dict], anonymise: bool = False) -> list[di
     rows: list[dict] = []
     folders: dict[str, list[dict]] = {}
     for row in inputs:
-        folder = row["file"].rpartition("/")[0]
+        folder = row["file"].partition("/")[0] if "/" in row["file"] else ""  # ledger/<anchor_id>/... folds too
         if folder:
             if folder not in folders:
                 folders[folder] = []
@@ -245,3 +245,48 @@ def published_inputs(inputs: Sequence[dict], anonymise: bool = False) -> list[di
         row.update(file=f"{row['file']}/ ({n} file{'s' if n != 1 else ''})", bytes=sum(m["bytes"] for m in members),
                    sha256=hashlib.sha256(listing.encode()).hexdigest())
     return rows
+
+
+def ledger_readings(readings: Mapping[str, Mapping], anonymise: bool = False) -> list[dict]:
+    """How each finance export was read (the mapping or preset, by both names, and the rows dropped), for the record.
+
+    Parameters
+    ----------
+    readings : mapping of str to mapping
+        File -> how it was read (:attr:`~anchor_analysis.contracts.report.ValidationReport.readings`).
+    anonymise : bool, default False
+        Name no file or anchor: one row per preset, or ``"a mapping written for the anchor"``, with its files and
+        lines.
+
+    Returns
+    -------
+    list of dict
+        ``file, read_with, columns`` (field -> header), ``date_format, header_row, title_rows, blank_rows,
+        footer_rows`` (counts) and ``lines`` per file; anonymised, ``read_with, files, lines``.
+
+    Examples
+    --------
+    >>> readings = {"ledger/council/2023.csv": {"source": "preset 'lgtc'", "preset": "lgtc", "anchor": "council",
+    ...             "columns": {"payment_date": "Date Paid", "amount": "Net Amount"}, "date_format": "DD/MM/YYYY",
+    ...             "header_row": 3, "title_rows": [1, 2], "blank_rows": 0, "footer_rows": [[90, "Total"]],
+    ...             "lines": 86}}
+    >>> ledger_readings(readings)[0]["read_with"], ledger_readings(readings)[0]["footer_rows"]
+    ("preset 'lgtc'", 1)
+    >>> ledger_readings(readings, anonymise=True)
+    [{'read_with': "preset 'lgtc'", 'files': 1, 'lines': 86}]
+    """
+    if anonymise:
+        folded: dict[str, dict] = {}
+        for reading in readings.values():
+            how = f"preset '{reading['preset']}'" if reading.get("preset") and str(reading.get("source", "")
+                                                                                  ).startswith("preset") \
+                else "a mapping written for the anchor"
+            row = folded.setdefault(how, {"read_with": how, "files": 0, "lines": 0})
+            row["files"] += 1
+            row["lines"] += int(reading.get("lines") or 0)
+        return list(folded.values())
+    return [{"file": file, "read_with": reading.get("source"), "columns": dict(reading.get("columns", {})),
+             "date_format": reading.get("date_format"), "header_row": reading.get("header_row"),
+             "title_rows": len(reading.get("title_rows") or []), "blank_rows": int(reading.get("blank_rows") or 0),
+             "footer_rows": len(reading.get("footer_rows") or []), "lines": int(reading.get("lines") or 0)}
+            for file, reading in readings.items()]

@@ -214,6 +214,7 @@ def validate(settings: RunSettings, place: str | None = None, echo: Echo | None 
     report = prepare_returns(settings.data_dir, place)
     if not report.ok:
         raise InvalidReturns(report)
+    settings.provenance["ledgers"] = dict(getattr(report, "readings", {}))  # how each export was read, for the record
     warnings = getattr(report, "warnings", 0)
     if warnings:
         counts = report.format().strip().splitlines()[-1]

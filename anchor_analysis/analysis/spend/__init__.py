@@ -8,8 +8,10 @@ DataFrames:
    ``west_yorkshire``, then ``elsewhere``; ``unknown`` when the postcode cannot be located) through the ONS postcode
    lookup, with the supplier's LSOA 2021 and IMD decile, and says how each postcode matched (``match_status``).
 2. :func:`apply_influenceable_rules` flags each line influenceable or excluded by a rule of
-   ``anchor_analysis/data/spend_rules.toml`` (pay, tax, levies, pensions, grants to individuals, public bodies);
-   :func:`excluded_by_rule` reports every excluded pound against its rule.
+   ``anchor_analysis/data/spend_rules.toml`` (pay, tax, levies, pensions, grants to individuals, public bodies),
+   matching the supplier's name and, where a ledger has them, its category, expense type and service area;
+   :func:`excluded_by_rule` reports every excluded pound against its rule, and :func:`rule_field_effect` what the
+   fields beyond the supplier change.
 3. Summaries: :func:`spend_by_ring`, :func:`spend_by_deprivation_decile`, :func:`spend_concentration` (top-N
    suppliers' share, the CLES/Preston top-300 method), :func:`leakage_by_category`, :func:`ledger_summary` (the
    anchor's core spend metrics recomputed from its ledger) and :func:`compare_with_returns`.
@@ -45,6 +47,7 @@ from anchor_analysis.analysis.spend.analysis import (
 )
 from anchor_analysis.analysis.spend.common import (
     BY,
+    DETAIL_COLUMNS,
     EDITION_DECILES,
     IMD_EDITIONS,
     LEDGER_COLUMNS,
@@ -75,10 +78,12 @@ from anchor_analysis.analysis.spend.reconciliation import (
     reconcile_ledgers,
 )
 from anchor_analysis.analysis.spend.rules import (
+    RULE_FIELDS,
     SpendRule,
     SpendRules,
     apply_influenceable_rules,
     load_spend_rules,
+    rule_field_effect,
 )
 from anchor_analysis.analysis.spend.summaries import (
     SUMMARY_METRICS,
@@ -104,6 +109,7 @@ __all__ = [
     "network_reconciliation",
     "reconcile_ledgers",
     "classify_ledger_suppliers",
+    "DETAIL_COLUMNS",
     "EDITION_DECILES",
     "BY",
     "IMD_EDITIONS",
@@ -114,6 +120,8 @@ __all__ = [
     "SpendRule",
     "SpendRules",
     "apply_influenceable_rules",
+    "rule_field_effect",
+    "RULE_FIELDS",
     "load_spend_rules",
     "classify_supplier_postcodes",
     "prepare_postcode_lookup",

@@ -13,6 +13,7 @@ import pandas as pd
 from anchor_analysis.analysis.spend.common import (
     _CLASSIFICATION_COLUMNS,
     BY,
+    DETAIL_COLUMNS,
     EDITION_DECILES,
     SUPPLIER_COLUMNS,
     _financial_year,
@@ -162,7 +163,7 @@ def _finalise_suppliers(frame: pd.DataFrame, place: Place, rules: SpendRules) ->
     for column in ("anchor_id",):
         out[column] = frame[column].astype("str")
     out["year"] = frame["year"].astype("int64")
-    for column in ("supplier_id", "supplier_name", "supplier_postcode", "category"):
+    for column in ("supplier_id", "supplier_name", "supplier_postcode", "category", *DETAIL_COLUMNS):
         out[column] = frame[column].astype("str")
     for column in ("lines", "credit_lines", "duplicate_lines"):
         out[column] = frame[column].astype("int64")
@@ -187,13 +188,13 @@ def _finalise_suppliers(frame: pd.DataFrame, place: Place, rules: SpendRules) ->
 def _pandas_suppliers(ledger: pd.DataFrame, drop_exact_duplicates: bool) -> pd.DataFrame:
     """Supplier-level sums of a line-level ledger, with exact-duplicate and credit counts (pence)."""
     lines = ledger.copy()
-    for column in ("supplier_id", "supplier_name"):
+    for column in ("supplier_id", "supplier_name", *DETAIL_COLUMNS):
         if column not in lines.columns:
             lines[column] = pd.Series(pd.NA, index=lines.index, dtype="str")
     lines["p"] = _pence(lines["amount"])
     lines["year"] = _financial_year(lines["payment_date"])
     lines["payment_date"] = pd.to_datetime(lines["payment_date"], format="ISO8601").dt.normalize()
-    text = ["anchor_id", "supplier_id", "supplier_name", "supplier_postcode", "category"]
+    text = ["anchor_id", "supplier_id", "supplier_name", "supplier_postcode", "category", *DETAIL_COLUMNS]
     for column in text:
         lines[column] = lines[column].astype("str")
     copies = lines.groupby([*text, "year", "payment_date", "p"], dropna=False, sort=False).size().rename("n")

@@ -15,9 +15,14 @@ from anchor_analysis.core.years import financial_year
 
 # --- vocabulary ---------------------------------------------------------------------------------------------
 
+DETAIL_COLUMNS = ("company_number", "expense_type", "service_area")
+"""Further text columns a ledger may carry (read from finance exports through a column mapping): blank when a
+file has none, kept in the supplier-level table so influenceable-spend rules can look at them."""
+
 LEDGER_COLUMNS = ("anchor_id", "payment_date", "amount", "supplier_id", "supplier_name", "supplier_postcode",
-                  "category")
-"""Columns of a ledger file (design.md section 4). ``supplier_id`` or ``supplier_name`` may be absent, not both."""
+                  "category", *DETAIL_COLUMNS)
+"""Columns of a ledger file (design.md section 4). ``supplier_id`` or ``supplier_name`` may be absent, not both;
+the :data:`DETAIL_COLUMNS` may be absent."""
 
 REQUIRED_LEDGER_COLUMNS = ("anchor_id", "payment_date", "amount", "supplier_postcode", "category")
 """Columns every ledger must have (with ``supplier_id`` or ``supplier_name``, or both)."""
@@ -32,9 +37,10 @@ e.g. ``LS99 9ZZ``). ``unlocated``: in the lookup but without a geography (NSPL's
 ``malformed``: not a postcode format (``LS1``, ``N/A``). ``blank``: empty. All but the first two are ``unknown``.
 """
 
-SUPPLIER_COLUMNS = ("anchor_id", "year", "supplier_id", "supplier_name", "supplier_postcode", "category")
+SUPPLIER_COLUMNS = ("anchor_id", "year", "supplier_id", "supplier_name", "supplier_postcode", "category",
+                    *DETAIL_COLUMNS)
 """Keys of the supplier-level table (:attr:`SpendAnalysis.suppliers`): one row per anchor, financial year,
-supplier and category as written in the ledger."""
+supplier, category, company number, expense type and service area as written in the ledger."""
 
 BY = ("anchor_id", "year")
 """Default grouping of every summary: one row (set) per anchor and financial year."""

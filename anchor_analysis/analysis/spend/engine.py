@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from anchor_analysis.analysis.spend.analysis import SpendAnalysis, _finalise_suppliers, analyse_ledger
-from anchor_analysis.analysis.spend.common import EDITION_DECILES, LEDGER_COLUMNS
+from anchor_analysis.analysis.spend.common import DETAIL_COLUMNS, EDITION_DECILES, LEDGER_COLUMNS
 from anchor_analysis.analysis.spend.files import _check_header, _resolve_paths, read_ledger
 from anchor_analysis.analysis.spend.locate import (
     _check_edition,
@@ -69,7 +69,16 @@ def _connect(memory_limit: str | None, threads: int | None, temp_dir: str):
 
 
 _KEYS = "anchor_id, supplier_id, supplier_name, supplier_postcode, category"
-"""The text columns that identify a supplier-level row (with the financial year)."""
+"""The text columns that identify a supplier-level row (with the financial year), the details aside."""
+
+
+def _keys(details: Sequence[str]) -> str:
+    """The key columns of a pass whose files carry ``details`` (of :data:`DETAIL_COLUMNS`).
+
+    Detail columns no file has are left out of the grouping (all blank, they would only slow it) and added as blank
+    columns afterwards.
+    """
+    return ", ".join([_KEYS, *details])
 
 
 def _duckdb_suppliers(
@@ -83,10 +92,11 @@ def _duckdb_suppliers(
     by_header: dict[tuple[str, ...], list[Path]] = {}
     for path in files:
         by_header.setdefault(tuple(_check_header(path)), []).append(path)
+    details = [c for c in DETAIL_COLUMNS if any(c in header for header in by_header)]
     with tempfile.TemporaryDirectory(prefix="anchor_spend_duckdb_") as temp_dir:
         con = _connect(memory_limit, threads, temp_dir)
         try:
-            if not _build_grain(con, by_header, exact_duplicates):
+            if not _build_grain(con, by_header, exact_duplicates, _keys(details)):
                 con.close()  # a 64-bit hash collision: redo it exactly (never seen)
                 return _duckdb_suppliers(files, prepared, place, outside_lookup=outside_lookup,
                                          drop_exact_duplicates=drop_exact_duplicates, memory_limit=memory_limit,
@@ -95,7 +105,7 @@ def _duckdb_suppliers(
             areas = pd.DataFrame({"area": sorted(set(prepared["postcode_area"].dropna()))})
             con.register("pc_areas", pa.Table.from_pandas(areas, preserve_index=False))
             extra = [c for c in EDITION_DECILES if c in prepared.columns]
-            result = con.sql(_classified_sql(extra, drop_exact_duplicates, outside_lookup)).to_arrow_table()
+            result = con.sql(_classified_sql(extra, drop_exact_duplicates, outside_lookup, details)).to_arrow_table()
         except duckdb.Error as exc:
             raise SpendError(f"reading the ledger files failed: {exc}") from exc
         finally:
@@ -121,7 +131,7 @@ def _source_sql(by_header: dict[tuple[str, ...], list[Path]], with_file: bool) -
     return "(" + " UNION ALL ".join(parts) + ")"
 
 
-def _build_grain(con, by_header: dict[tuple[str, ...], list[Path]], exact_duplicates: bool) -> bool:
+def _build_grain(con, by_header: dict[tuple[str, ...], list[Path]], exact_duplicates: bool, keys: str) -> bool:
     """Create the temporary table ``grain`` (supplier-level sums, credits, duplicates) in one scan of the lines.
 
     Raises :class:`SpendError` naming the unreadable values; returns False when the hashed grain met a hash
@@ -131,12 +141,12 @@ def _build_grain(con, by_header: dict[tuple[str, ...], list[Path]], exact_duplic
 
     con.execute(f"""
         CREATE TEMP VIEW ledger_lines AS
-        SELECT {_KEYS}, TRY_CAST(TRY_CAST(payment_date AS TIMESTAMP) AS DATE) AS d, TRY_CAST(amount AS DOUBLE) AS a
+        SELECT {keys}, TRY_CAST(TRY_CAST(payment_date AS TIMESTAMP) AS DATE) AS d, TRY_CAST(amount AS DOUBLE) AS a
         FROM {_source_sql(by_header, False)}""")
-    typed = f"""SELECT {_KEYS}, d AS payment_date, {_sql_year('d')} AS year,
-                       CAST(round_even(a * 100, 0) AS BIGINT) AS p, hash({_KEYS}) AS hk
+    typed = f"""SELECT {keys}, d AS payment_date, {_sql_year('d')} AS year,
+                       CAST(round_even(a * 100, 0) AS BIGINT) AS p, hash({keys}) AS hk
                 FROM ledger_lines"""
-    grain = _exact_grain_sql(typed, _KEYS) if exact_duplicates else _hashed_grain_sql(typed, _KEYS)
+    grain = _exact_grain_sql(typed, keys) if exact_duplicates else _hashed_grain_sql(typed, keys)
     with_file = _source_sql(by_header, True)
     try:
         con.execute(f"CREATE TEMP TABLE grain AS {grain}")
@@ -149,15 +159,18 @@ def _build_grain(con, by_header: dict[tuple[str, ...], list[Path]], exact_duplic
     if exact_duplicates:
         return True
     distinct_keys, distinct_hashes = con.execute(
-        f"SELECT count(*), count(DISTINCT hk) FROM (SELECT DISTINCT {_KEYS}, hk FROM grain)").fetchall()[0]
+        f"SELECT count(*), count(DISTINCT hk) FROM (SELECT DISTINCT {keys}, hk FROM grain)").fetchall()[0]
     return distinct_keys == distinct_hashes
 
 
-def _classified_sql(extra: list[str], drop_exact_duplicates: bool, outside_lookup: str) -> str:
+def _classified_sql(extra: list[str], drop_exact_duplicates: bool, outside_lookup: str, details: Sequence[str]
+                    ) -> str:
     """The grain joined to its located postcodes: every distinct raw postcode normalised and matched once.
 
-    ``extra``: further lookup columns carried through (each edition's IMD decile).
+    ``extra``: further lookup columns carried through (each edition's IMD decile); ``details``: the detail columns
+    the grain has (the others come out blank).
     """
+    detail_columns = ", ".join(f"g.{c}" if c in details else f"CAST(NULL AS VARCHAR) AS {c}" for c in DETAIL_COLUMNS)
     normalised = _sql_normalised_postcode("raw")
     pattern = _postcode_pattern().replace("'", "''")
     keep = "1" if drop_exact_duplicates else "0"
@@ -182,6 +195,7 @@ def _classified_sql(extra: list[str], drop_exact_duplicates: bool, outside_looku
                    l.lad_code, l.lsoa21_code, l.imd_decile, l.ring AS lookup_ring{lookup_extra}
             FROM valid v LEFT JOIN pc_lookup l ON v.ok AND l.postcode = v.postcode_normalised)
         SELECT g.anchor_id, g.year, g.supplier_id, g.supplier_name, g.supplier_postcode, g.category,
+               {detail_columns},
                g.n - {keep} * g.dup_n AS lines, g.pence - {keep} * g.dup_pence AS pence,
                g.credit_n - {keep} * g.dup_credit_n AS credit_lines,
                g.credit_pence - {keep} * g.dup_credit_pence AS credit_pence,

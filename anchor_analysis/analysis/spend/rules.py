@@ -18,16 +18,22 @@ from anchor_analysis.core.errors import SpendError
 # --- influenceable-spend rules ------------------------------------------------------------------------------
 
 _RULE_KEY = re.compile(r"[a-z][a-z0-9_]*")
-_RULE_FIELDS = {"key", "label", "description", "categories", "category_patterns", "supplier_patterns"}
+RULE_FIELDS = ("category", "expense_type", "service_area", "supplier_name")
+"""The ledger fields a rule can look at (the supplier by its name; the others by exact names or patterns)."""
+_NAMED_FIELDS = {"category": "categories", "expense_type": "expense_types", "service_area": "service_areas"}
+_LISTS = ("categories", "category_patterns", "expense_types", "expense_type_patterns", "service_areas",
+          "service_area_patterns", "supplier_patterns")
+_RULE_FIELDS = {"key", "label", "description", *_LISTS}
 
 
 @dataclass(frozen=True)
 class SpendRule:
     r"""One reason for excluding spend from influenceable spend (a ``[[rule]]`` of the rules TOML).
 
-    A line is excluded by the rule when its category is one of ``categories`` (case and surrounding spaces
-    ignored) or matches a ``category_patterns`` entry, or its supplier name matches a ``supplier_patterns`` entry
-    (regular expressions, searched case-insensitively).
+    A line is excluded by the rule when its category, expense type or service area is one of the rule's names for
+    that field (``categories``, ``expense_types``, ``service_areas``: case and surrounding spaces ignored) or matches
+    one of its patterns for it (``category_patterns``, ``expense_type_patterns``, ``service_area_patterns``), or
+    its supplier name matches a ``supplier_patterns`` entry (regular expressions, searched case-insensitively).
 
     Parameters
     ----------
@@ -37,16 +43,19 @@ class SpendRule:
         Its name in reports, e.g. "Tax".
     description : str, optional
         What it excludes and why.
-    categories : tuple of str, optional
-        Category names excluded exactly.
-    category_patterns, supplier_patterns : tuple of str, optional
-        Regular expressions searched in the category and in the supplier name.
+    categories, expense_types, service_areas : tuple of str, optional
+        Names excluded exactly, in the category, expense type and service area.
+    category_patterns, expense_type_patterns, service_area_patterns, supplier_patterns : tuple of str, optional
+        Regular expressions searched in the category, expense type, service area and supplier name.
 
     Examples
     --------
     >>> rule = SpendRule("tax", "Tax", categories=("Tax",), supplier_patterns=(r"\bHMRC\b",))
     >>> rule.matches(pd.Series(["Goods", "Goods"]), pd.Series(["HMRC", "Acme"])).tolist()
     [True, False]
+    >>> rule = SpendRule("levies", "Levies", expense_type_patterns=(r"\bprecepts?\b",))
+    >>> rule.hits("expense_type", ["Parish Precepts", "Rents", None]).tolist()
+    [True, False, False]
     """
 
     key: str
@@ -55,12 +64,52 @@ class SpendRule:
     categories: tuple[str, ...] = ()
     category_patterns: tuple[str, ...] = ()
     supplier_patterns: tuple[str, ...] = ()
+    expense_types: tuple[str, ...] = ()
+    expense_type_patterns: tuple[str, ...] = ()
+    service_areas: tuple[str, ...] = ()
+    service_area_patterns: tuple[str, ...] = ()
 
     def _compiled(self, patterns: tuple[str, ...]) -> re.Pattern[str] | None:
         """The patterns as one case-insensitive alternation (None for none)."""
         if not patterns:
             return None
         return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+    def hits(self, field: str, values: Sequence[object]) -> np.ndarray:
+        r"""Which values of a ledger field (text or missing) the rule excludes.
+
+        Parameters
+        ----------
+        field : {"category", "expense_type", "service_area", "supplier_name"}
+            The field the values are of (:data:`RULE_FIELDS`).
+        values : sequence
+            Its values; anything but text (a missing value) is never excluded.
+
+        Returns
+        -------
+        ndarray of bool
+            One flag per value.
+
+        Examples
+        --------
+        >>> rule = SpendRule("grants", "Grants", expense_types=("Direct Payments",),
+        ...                  service_area_patterns=(r"^welfare\b",))
+        >>> rule.hits("expense_type", ["direct payments ", "Rents"]).tolist()
+        [True, False]
+        >>> rule.hits("service_area", ["Welfare Rights", "Highways"]).tolist()
+        [True, False]
+        """
+        if field not in RULE_FIELDS:
+            raise SpendError(f"field must be one of {list(RULE_FIELDS)}, got {field!r}")
+        names = getattr(self, _NAMED_FIELDS[field]) if field in _NAMED_FIELDS else ()
+        wanted = {name.strip().casefold() for name in names}
+        patterns = self.supplier_patterns if field == "supplier_name" else getattr(self, f"{field}_patterns")
+        compiled = self._compiled(patterns)
+        if not wanted and compiled is None:
+            return np.zeros(len(values), dtype=bool)
+        return np.array([isinstance(v, str) and (v.strip().casefold() in wanted
+                                                 or (compiled is not None and compiled.search(v) is not None))
+                         for v in values], dtype=bool)
 
     def category_hits(self, categories: Sequence[object]) -> np.ndarray:
         r"""Which categories (text or missing) the rule excludes: exact names or category patterns.
@@ -81,11 +130,7 @@ class SpendRule:
         >>> rule.category_hits([" tax ", "VAT refund", "Goods", None]).tolist()
         [True, True, False, False]
         """
-        wanted = {c.strip().casefold() for c in self.categories}
-        compiled = self._compiled(self.category_patterns)
-        return np.array([isinstance(c, str) and (c.strip().casefold() in wanted
-                                                 or (compiled is not None and compiled.search(c) is not None))
-                         for c in categories], dtype=bool)
+        return self.hits("category", categories)
 
     def supplier_hits(self, names: Sequence[object]) -> np.ndarray:
         r"""Which supplier names (text or missing) the rule excludes.
@@ -105,23 +150,23 @@ class SpendRule:
         >>> SpendRule("tax", "Tax", supplier_patterns=(r"\bHMRC\b",)).supplier_hits(["Pay HMRC", "Acme", None]).tolist()
         [True, False, False]
         """
-        compiled = self._compiled(self.supplier_patterns)
-        if compiled is None:
-            return np.zeros(len(names), dtype=bool)
-        return np.array([isinstance(n, str) and compiled.search(n) is not None for n in names], dtype=bool)
+        return self.hits("supplier_name", names)
 
-    def matches(self, category: pd.Series, supplier_name: pd.Series) -> np.ndarray:
-        """Boolean array: which (category, supplier_name) pairs this rule excludes.
+    def matches(self, category: pd.Series, supplier_name: pd.Series, expense_type: pd.Series | None = None,
+                service_area: pd.Series | None = None) -> np.ndarray:
+        """Boolean array: which lines this rule excludes.
 
         Parameters
         ----------
         category, supplier_name : Series
             The lines' categories and supplier names, aligned.
+        expense_type, service_area : Series, optional
+            Their expense types and service areas (missing: never excluded by them).
 
         Returns
         -------
         ndarray of bool
-            True where the category or the supplier name is excluded by the rule.
+            True where any of the fields is excluded by the rule.
 
         Examples
         --------
@@ -129,7 +174,11 @@ class SpendRule:
         >>> rule.matches(pd.Series([" tax ", "Goods", None]), pd.Series(["x", "HMRC", None])).tolist()
         [True, True, False]
         """
-        return self.category_hits(list(category)) | self.supplier_hits(list(supplier_name))
+        hit = self.category_hits(list(category)) | self.supplier_hits(list(supplier_name))
+        for field, values in (("expense_type", expense_type), ("service_area", service_area)):
+            if values is not None:
+                hit |= self.hits(field, list(values))
+        return hit
 
 
 @dataclass(frozen=True)
@@ -195,7 +244,9 @@ class SpendRules:
         Returns
         -------
         DataFrame
-            ``order, key, label, description, categories, category_patterns, supplier_patterns``.
+            ``order, key, label, description`` and one column per list of names or patterns (``categories,
+            category_patterns, expense_types, expense_type_patterns, service_areas, service_area_patterns,
+            supplier_patterns``).
 
         Examples
         --------
@@ -204,8 +255,7 @@ class SpendRules:
         """
         return pd.DataFrame(
             {"order": i + 1, "key": r.key, "label": r.label, "description": r.description,
-             "categories": " | ".join(r.categories), "category_patterns": " | ".join(r.category_patterns),
-             "supplier_patterns": " | ".join(r.supplier_patterns)}
+             **{name: " | ".join(getattr(r, name)) for name in _LISTS}}
             for i, r in enumerate(self.rules)
         )
 
@@ -214,7 +264,8 @@ def load_spend_rules(path: str | Path | None = None) -> SpendRules:
     """Load influenceable-spend rules: the kit's ``spend_rules.toml`` by default, or any TOML file of that shape.
 
     Each ``[[rule]]`` table has ``key`` and ``label``, optionally ``description``, and at least one of
-    ``categories``, ``category_patterns`` and ``supplier_patterns`` (lists of strings).
+    ``categories``, ``category_patterns``, ``expense_types``, ``expense_type_patterns``, ``service_areas``,
+    ``service_area_patterns`` and ``supplier_patterns`` (lists of strings).
 
     Parameters
     ----------
@@ -270,12 +321,12 @@ def load_spend_rules(path: str | Path | None = None) -> SpendRules:
         if not isinstance(label, str) or not label.strip():
             raise SpendError(f"{where}: 'label' is required")
         lists = {}
-        for name in ("categories", "category_patterns", "supplier_patterns"):
+        for name in _LISTS:
             value = table.get(name, [])
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
                 raise SpendError(f"{where}: {name!r} must be a list of non-empty strings")
             lists[name] = tuple(value)
-        for name in ("category_patterns", "supplier_patterns"):
+        for name in (n for n in _LISTS if n.endswith("_patterns")):
             for pattern in lists[name]:
                 try:
                     re.compile(pattern)
@@ -288,18 +339,23 @@ def load_spend_rules(path: str | Path | None = None) -> SpendRules:
     return SpendRules(tuple(rules), source)
 
 
-def apply_influenceable_rules(ledger: pd.DataFrame, rules: SpendRules | str | Path | None = None) -> pd.DataFrame:
+def apply_influenceable_rules(ledger: pd.DataFrame, rules: SpendRules | str | Path | None = None, *,
+                              fields: Sequence[str] = RULE_FIELDS) -> pd.DataFrame:
     """Flag every line influenceable or excluded, with the key of the first rule that excludes it.
 
-    Rules look at ``category`` and ``supplier_name``; a ledger without one of them is treated as having it blank.
-    Each distinct (category, supplier name) pair is evaluated once, so this is fast on long ledgers.
+    Rules look at ``category``, ``expense_type``, ``service_area`` and ``supplier_name``; a ledger without one of
+    them is treated as having it blank. Each distinct value of each field is evaluated once, so this is fast on
+    long ledgers.
 
     Parameters
     ----------
     ledger : DataFrame
-        Ledger lines or the supplier-level table (any columns; ``category`` and ``supplier_name`` are read).
+        Ledger lines or the supplier-level table (any columns; the :data:`RULE_FIELDS` it has are read).
     rules : SpendRules, str or Path, optional
         The rules, a TOML path, or ``None`` for the kit's rules (:func:`load_spend_rules`).
+    fields : sequence of str, default :data:`RULE_FIELDS`
+        The fields the rules may look at (``("supplier_name",)``: as if the ledger had nothing else, to see what
+        the others change; :func:`rule_field_effect`).
 
     Returns
     -------
@@ -309,7 +365,8 @@ def apply_influenceable_rules(ledger: pd.DataFrame, rules: SpendRules | str | Pa
     Raises
     ------
     SpendError
-        If ``rules`` is a file that cannot be used (see :func:`load_spend_rules`).
+        If ``rules`` is a file that cannot be used (see :func:`load_spend_rules`), or ``fields`` names another
+        field.
 
     Examples
     --------
@@ -317,10 +374,16 @@ def apply_influenceable_rules(ledger: pd.DataFrame, rules: SpendRules | str | Pa
     ...                       "supplier_name": ["Acme", "Acme", "Leeds City Council"]})
     >>> apply_influenceable_rules(lines)[["influenceable", "rule"]].values.tolist()
     [[True, nan], [False, 'pensions'], [False, 'public_bodies']]
+    >>> lines = pd.DataFrame({"expense_type": ["Direct Payments", "Rents"], "supplier_name": ["A Person", "Acme"]})
+    >>> apply_influenceable_rules(lines)["rule"].tolist()
+    ['grants_to_individuals', nan]
     """
     rules = rules if isinstance(rules, SpendRules) else load_spend_rules(rules)
+    unknown = [f for f in fields if f not in RULE_FIELDS]
+    if unknown:
+        raise SpendError(f"fields must be among {list(RULE_FIELDS)}, got {unknown}")
     codes = {}
-    for column in ("category", "supplier_name"):
+    for column in fields:
         values = ledger[column] if column in ledger.columns else pd.Series(pd.NA, index=ledger.index, dtype="str")
         code, uniques = pd.factorize(values.astype("str"), use_na_sentinel=True)
         # the extra last entry stands for a missing value (code -1)
@@ -330,11 +393,66 @@ def apply_influenceable_rules(ledger: pd.DataFrame, rules: SpendRules | str | Pa
         open_ = pd.isna(rule)
         if not open_.any():
             break
-        cat_code, cat_values = codes["category"]
-        sup_code, sup_values = codes["supplier_name"]
-        hit = r.category_hits(cat_values)[cat_code] | r.supplier_hits(sup_values)[sup_code]
+        hit = np.zeros(len(ledger), dtype=bool)
+        for column, (code, values) in codes.items():
+            hit |= r.hits(column, values)[code]
         rule[hit & open_] = r.key
     out = ledger.copy()
     out["rule"] = pd.Series(rule, index=ledger.index, dtype="str")
     out["influenceable"] = pd.isna(rule)
     return out
+
+
+def rule_field_effect(ledger: pd.DataFrame, rules: SpendRules | str | Path | None = None, *,
+                      base: Sequence[str] = ("supplier_name",), by: Sequence[str] = ()) -> pd.DataFrame:
+    """What the fields beyond ``base`` change: pounds excluded by each rule with and without them.
+
+    For a ledger that carries a category, an expense type or a service area (a council's detailed transparency
+    files), how much more (or other) spend the rules exclude when they may look at those too, rule by rule.
+
+    Parameters
+    ----------
+    ledger : DataFrame
+        Ledger lines (``amount`` and the :data:`RULE_FIELDS` it has) or the supplier-level table.
+    rules : SpendRules, str or Path, optional
+        The rules (default: the kit's).
+    base : sequence of str, default ``("supplier_name",)``
+        The fields of the comparison's first run.
+    by : sequence of str, optional
+        Groups (e.g. ``("year",)``).
+
+    Returns
+    -------
+    DataFrame
+        ``*by, rule, label, lines_base, spend_base, lines, spend, spend_added`` (GBP): per rule (and
+        ``influenceable``, the lines no rule excludes), the lines and net spend with ``base`` only and with every
+        field, and the difference.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"amount": [100.0, 40.0, 7.0], "supplier_name": ["Acme", "A Person", "HMRC"],
+    ...                       "expense_type": ["Rents", "Direct Payments", "Rents"]})
+    >>> effect = rule_field_effect(lines)
+    >>> effect.loc[effect["spend_added"] != 0, ["rule", "spend_base", "spend", "spend_added"]].values.tolist()
+    [['grants_to_individuals', 0.0, 40.0, 40.0], ['influenceable', 140.0, 100.0, -40.0]]
+    """
+    rules = rules if isinstance(rules, SpendRules) else load_spend_rules(rules)
+    by = list(by)
+    runs = []
+    for suffix, fields in (("_base", tuple(base)), ("", RULE_FIELDS)):
+        flagged = apply_influenceable_rules(ledger, rules, fields=fields)
+        flagged = flagged.assign(rule=flagged["rule"].fillna("influenceable"),
+                                 _pence=np.round(flagged["amount"].astype("float64") * 100).astype("int64"),
+                                 _lines=flagged["lines"] if "lines" in flagged else 1)
+        sums = flagged.groupby([*by, "rule"], dropna=False)[["_lines", "_pence"]].sum()
+        runs.append(sums.rename(columns={"_lines": f"lines{suffix}", "_pence": f"pence{suffix}"}))
+    keys = [*rules.keys, "influenceable"]
+    out = runs[0].join(runs[1], how="outer").fillna(0).astype("int64").reset_index()
+    out["order"] = out["rule"].map({key: n for n, key in enumerate(keys)})
+    out = out.sort_values([*by, "order"]).reset_index(drop=True)
+    out["label"] = out["rule"].map({**{key: rules.label(key) for key in rules.keys},
+                                    "influenceable": "Influenceable (no rule)"})
+    for suffix in ("_base", ""):
+        out[f"spend{suffix}"] = out.pop(f"pence{suffix}") / 100
+    out["spend_added"] = (out["spend"] * 100 - out["spend_base"] * 100).round() / 100
+    return out[[*by, "rule", "label", "lines_base", "spend_base", "lines", "spend", "spend_added"]]
