@@ -23,12 +23,15 @@ from anchor_analysis.core.postcodes import normalise_postcodes
 Kind = Literal["text", "year", "level", "count", "number", "date", "flag", "postcode"]
 
 TABLES = ("anchors", "progression", "metrics", "staff_residence", "staff_residence_postcodes", "sites",
-          "ledger")
-"""Contracts by name; ``staff_residence_postcodes`` is staff_residence with one row per staff member."""
+          "ledger", "local_spend_survey")
+"""Contracts by name; ``staff_residence_postcodes`` is staff_residence with one row per staff member;
+``local_spend_survey`` holds the answers of the local multiplier's round 3 survey (one row per respondent)."""
 
 LEVEL_RULE = f"level must be an integer {LEVELS[0]}–{LEVELS[-1]}"
 LSOA_PATTERN = r"[EW]01\d{6}"
 PRIORITIES = ("high", "medium", "low")
+RESPONDENT_TYPES = ("supplier", "staff")
+"""Who answers the local multiplier survey: local suppliers and staff who live locally (NEF's LM3 round 3)."""
 
 _DTYPES: dict[str, object] = {
     "text": "str", "postcode": "str", "year": "Int64", "level": "Int64", "count": "Int64",
@@ -106,6 +109,11 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         # read from finance exports through a column mapping; optional in a file in the contract's shape
         Field("company_number", required=False, nullable=True), Field("expense_type", required=False, nullable=True),
         Field("service_area", required=False, nullable=True), Field("vat", "number", required=False, nullable=True),
+    ),
+    "local_spend_survey": (
+        Field("year", "year"), Field("respondent_type"), Field("local_share", "number"), Field("weight", "number"),
+        # blank: a respondent of the whole network's survey, not one anchor's
+        Field("anchor_id", required=False, nullable=True),
     ),
 }
 

@@ -71,12 +71,13 @@ def validate_directory(data_dir: str | Path, place: str | Place | None = None) -
     network.toml: ok
     anchors.csv: ok (14 rows)
     progression.csv: ok (705 rows)
-    metrics.csv: ok (1,026 rows)
+    metrics.csv: ok (1,142 rows)
     staff_residence.csv: ok (46,460 rows)
     sites.csv: ok (14 rows)
+    local_spend_survey.csv: ok (390 rows)
     ledger/: 65 files, 9,111 rows, no errors; 52 warnings in 52 files (column 'supplier_postcode'):
     `anchor-analysis validate --all-warnings` lists them
-    0 errors, 52 warnings in 71 files
+    0 errors, 52 warnings in 72 files
     >>> print(validate_directory("no/such/folder"))
     no/such/folder: 1 error
       no/such/folder: folder does not exist
@@ -127,6 +128,9 @@ class Network:
     ledger_mappings : dict of str to LedgerMapping, optional
         Each anchor's column mapping, from ``network.toml`` or ``ledger/<anchor_id>/mapping.toml`` (anchors
         without one have their files read with the preset their headers match).
+    local_spend_survey : DataFrame or None, optional
+        The local multiplier's round 3 survey (``year, respondent_type, local_share, weight, anchor_id``), or None
+        without the file.
 
     Examples
     --------
@@ -158,6 +162,8 @@ class Network:
     """Who answers the anchors' questions about their returns (``network.toml``'s ``contact``)."""
     ledger_mappings: dict[str, LedgerMapping] = field(default_factory=dict, repr=False)
     """Each anchor's column mapping (``network.toml`` or ``ledger/<anchor_id>/mapping.toml``)."""
+    local_spend_survey: pd.DataFrame | None = None
+    """The local multiplier's round 3 survey, one row per respondent, or None without the file."""
 
 
 KeepLines = Callable[[Path, "str | None"], "Callable[[pd.DataFrame], None] | None"]
@@ -333,7 +339,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         staff_residence=frames["staff_residence"], sites=frames["sites"], ledger_files=files,
         data_dir=data_dir, description=settings.get("description", ""), report=report,
         deadline=settings.get("deadline"), contact=settings.get("contact", ""), ledger_mappings=mappings,
-        published_figures=settings.get("published_figures", ""),
+        published_figures=settings.get("published_figures", ""), local_spend_survey=frames["local_spend_survey"],
     )
     return report, network
 

@@ -29,6 +29,7 @@ from anchor_analysis.contracts.fields import (
     LEVEL_RULE,
     LSOA_PATTERN,
     PRIORITIES,
+    RESPONDENT_TYPES,
     TABLES,
     Explain,
     Field,
@@ -309,7 +310,7 @@ def contract(table: str, place: str | Place = "leeds", anchors: pd.DataFrame | N
     >>> contract("budget")
     Traceback (most recent call last):
     ValueError: unknown table 'budget': choose one of ('anchors', 'progression', 'metrics', 'staff_residence',
-    'staff_residence_postcodes', 'sites', 'ledger')
+    'staff_residence_postcodes', 'sites', 'ledger', 'local_spend_survey')
     """
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}: choose one of {TABLES}")
@@ -335,6 +336,8 @@ def contract(table: str, place: str | Place = "leeds", anchors: pd.DataFrame | N
     elif table in ("staff_residence_postcodes", "sites"):
         builder.column_check("postcode", "postcode_format", lambda s: s.str.fullmatch(POSTCODE_PATTERN),
                              "not a valid UK postcode")
+    elif table == "local_spend_survey":
+        _survey_checks(builder)
     elif table == "ledger":
         builder.column_check("payment_date", "payment_in_range",
                              lambda s: financial_year(s).between(place.first_year, place.last_year),
@@ -479,6 +482,16 @@ def _metrics_checks(builder: _Builder, place: Place) -> None:
             f"{metric} {texts.get(definitions.at[metric, 'kind'], 'value must be a non-negative number')}"))
 
     builder.frame_check(("metric", "value"), "value", "value_of_kind", value_fits_kind, explain_kind)
+
+
+def _survey_checks(builder: _Builder) -> None:
+    """The local spend survey's rules: a known respondent type, a share of spending 0-1, a positive weight."""
+    builder.column_check("respondent_type", "known_respondent_type", lambda s: s.isin(RESPONDENT_TYPES),
+                         f"respondent_type must be one of {', '.join(RESPONDENT_TYPES)}")
+    builder.column_check("local_share", "share_range", lambda s: s.between(0, 1),
+                         "local_share is the share of the respondent's spending made locally: a number 0-1")
+    builder.column_check("weight", "weight_positive", lambda s: s > 0,
+                         "weight must be a number above 0 (1 for an unweighted survey)")
 
 
 def _cross_table_checks(builder: _Builder, table: str, place: Place, anchors: pd.DataFrame) -> None:

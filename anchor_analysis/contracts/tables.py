@@ -158,7 +158,7 @@ def read_table(path: str | Path, table: str, *, place: str | Place | None = None
     >>> len(anchors), anchors.dtypes.astype(str).to_dict()
     (14, {'anchor_id': 'str', 'name': 'str', 'sector': 'str', 'joined_year': 'Int64', 'left_year': 'Int64'})
     >>> len(read_table("data/raw/demo/metrics.csv", "metrics", anchors=anchors))
-    1026
+    1142
 
     Every failure of a file is reported at once:
 

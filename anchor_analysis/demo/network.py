@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from anchor_analysis.core.places import load_place
+from anchor_analysis.demo.impact import ImpactMixin
 from anchor_analysis.demo.ledgers import LedgerMixin
 from anchor_analysis.demo.progression import ProgressionMixin
 from anchor_analysis.demo.specs import DemoGeography, _rng, is_member
@@ -21,7 +22,7 @@ from anchor_analysis.demo.workforce import WorkforceMixin
 
 # --- the generator -------------------------------------------------------------------------------------------
 
-class DemoNetwork(WorkforceMixin, ProgressionMixin, SpendMixin, LedgerMixin):
+class DemoNetwork(WorkforceMixin, ProgressionMixin, SpendMixin, LedgerMixin, ImpactMixin):
     """Build every table of a demo network in memory.
 
     :func:`~anchor_analysis.demo.write.write_demo_network` writes them out.
@@ -121,7 +122,7 @@ class DemoNetwork(WorkforceMixin, ProgressionMixin, SpendMixin, LedgerMixin):
         """Return the core metrics returns in long form; a metric an anchor did not report has no row.
 
         Workforce (headcount, staff in the place, the region and the most deprived areas, Living Wage, apprentices),
-        land, spend (:meth:`spend`) and carbon (:meth:`carbon`).
+        land, spend (:meth:`spend`), carbon (:meth:`carbon`) and the pay bills (:meth:`pay_bills`).
 
         Returns
         -------
@@ -157,6 +158,11 @@ class DemoNetwork(WorkforceMixin, ProgressionMixin, SpendMixin, LedgerMixin):
                 value = getattr(r, metric)
                 if not pd.isna(value):
                     add(r.year, r.anchor_id, metric, value, "tCO2e")
+        for r in self.pay_bills().itertuples():
+            for metric in ("pay_bill", f"pay_bill_{self.inner}"):
+                value = getattr(r, metric)
+                if not pd.isna(value):
+                    add(r.year, r.anchor_id, metric, int(value), "GBP")
         df = pd.DataFrame(rows)
         # counts and whole pounds are written as integers, areas (and emissions to the kg) with their decimals
         df["value"] = [str(int(v)) if float(v).is_integer() else str(v) for v in df["value"]]

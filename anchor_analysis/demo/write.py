@@ -67,7 +67,7 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     >>> written = write_demo_network(out, seed=2019)  # doctest: +PUBLIC_DATA
     >>> names = sorted(p.relative_to(out).as_posix() for p in written)  # doctest: +PUBLIC_DATA
     >>> len(names), names[:3]  # doctest: +PUBLIC_DATA
-    (72, ['README.md', 'anchors.csv', 'ledger/cultural_body_a_2023.csv'])
+    (73, ['README.md', 'anchors.csv', 'ledger/cultural_body_a_2023.csv'])
     >>> filecmp.cmpfiles(out, "data/raw/demo", names, shallow=False)[1:]  # doctest: +PUBLIC_DATA
     ([], [])
     """
@@ -96,6 +96,9 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     write(net.progression(), "progression.csv")
     write(net.metrics(), "metrics.csv")
     write(net.staff_residence(), "staff_residence.csv")
+    survey = net.local_spend_survey()
+    if not survey.empty:
+        write(survey, "local_spend_survey.csv")
     ledgers = net.ledgers()
     for (anchor_id, year), ledger in sorted(ledgers.items()):
         write(ledger, f"ledger/{anchor_id}_{year}.csv")

@@ -240,6 +240,7 @@ def _read_build(data_dir: Path, place: Place, build: Path, manifest: dict, rebui
         sites=frames["sites"], ledger_files=ledger_files(data_dir), data_dir=data_dir,
         description=manifest.get("description", ""), report=report_from_json(manifest["report"]), ledger=ledger,
         published_figures=manifest.get("published_figures", ""),
+        local_spend_survey=frames["local_spend_survey"],
         reconciliation=frames[RECONCILIATION], processed_dir=build, key=manifest["key"], rebuilt=rebuilt)
 
 
