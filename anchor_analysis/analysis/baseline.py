@@ -102,7 +102,8 @@ def headline_figures(network, year: int, *, imd_edition: int | None = None,
     -------
     DataFrame
         The headline table (``key, label, value, unit, n_reporting, n_members, coverage_statement``) with
-        ``display``, each value formatted for the report.
+        ``display``, each value formatted for the report; the NHS Core20 staff
+        (:func:`~anchor_analysis.analysis.geo.core20.core20_headline`) follow those in decile 1.
 
     Raises
     ------
@@ -114,11 +115,16 @@ def headline_figures(network, year: int, *, imd_edition: int | None = None,
     >>> from anchor_analysis.contracts import load_network
     >>> head = headline_figures(load_network("data/raw/demo"), 2023)  # doctest: +PUBLIC_DATA
     >>> head["display"].tolist()  # doctest: +PUBLIC_DATA
-    ['62,300', '64%', '12,300', '£511.0m', '110,000 t']
+    ['62,300', '64%', '12,300', '19,944', '£511.0m', '110,000 t']
     """
+    from anchor_analysis.analysis.geo.core20 import core20_headline
+
     deprived = staff_deprived_from_residence(network, year, imd_edition)
     table = headline(network.metrics, network.anchors, year, network.place, carbon_base_year=carbon_base_year,
                      staff_in_most_deprived=deprived)
+    after = int(table.index[table["key"] == "staff_most_deprived"][0]) + 1  # Core20 beside decile 1
+    table = pd.concat([table.iloc[:after], core20_headline(network, year, imd_edition), table.iloc[after:]],
+                      ignore_index=True)
     table["display"] = [format_value(v, u) for v, u in zip(table["value"], table["unit"], strict=True)]
     return table
 
