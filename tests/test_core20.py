@@ -6,7 +6,13 @@ import pandas as pd
 import pytest
 
 from anchor_analysis.analysis import baseline
-from anchor_analysis.analysis.geo.core20 import core20_headline, core20_table, describe_core20, staff_in_core20
+from anchor_analysis.analysis.geo.core20 import (
+    core20_headline,
+    core20_table,
+    core20_tables,
+    describe_core20,
+    staff_in_core20,
+)
 from anchor_analysis.analysis.geo.residence import lsoa21_to_edition, staff_in_most_deprived
 from anchor_analysis.contracts import load_network
 
@@ -53,6 +59,9 @@ def test_small_core20_counts_are_withheld_with_a_second_cell_and_the_share_with_
     assert table.at["network", "staff_in_core20"] == 148
     assert "staff_in_core20 primary" in table.at["a", "suppressed"]
     assert "withheld" in describe_core20(table.reset_index(), 2023, "a")
+    tables = core20_tables(table.reset_index())
+    assert "network" not in set(tables["staff_core20_by_anchor"]["anchor_id"])
+    assert "anchor_id" not in tables["staff_core20_network"]
 
 
 def test_the_headline_carries_core20_beside_decile_1(network):

@@ -242,3 +242,34 @@ def test_a_valid_survey_reads_typed_with_blank_anchors(tmp_path):
     survey = read_table(path, "local_spend_survey")
     assert survey["year"].tolist() == [2023, 2023] and survey["anchor_id"].isna().all()
     assert survey["local_share"].tolist() == [0.4, 0.25]
+
+
+# --- the catalogue, the return templates and the report's sentences
+
+
+def test_the_return_templates_carry_the_new_metrics():
+    from anchor_analysis.collection.layout import return_layout
+    from anchor_analysis.core.definitions import metric_definitions
+
+    rows = return_layout("leeds").sheet("metrics").rows
+    for metric in ("pay_bill", "pay_bill_leeds", "pay_bill_west_yorkshire", "staff_in_core20"):
+        assert metric in rows, metric
+    definitions = metric_definitions("leeds")
+    assert definitions.at["pay_bill_leeds", "part_of"] == "pay_bill"
+    assert definitions.at["staff_in_core20", "kind"] == "count"
+
+
+def test_the_network_row_is_a_table_of_its_own_so_anchor_tables_hold_only_anchors():
+    result = network_lm3(_network(_metrics(HAND_METRICS), _survey(HAND_SURVEY)), 2023)
+    tables = result.tables()
+    assert tables["lm3_by_anchor"]["anchor_id"].tolist() == ["hosp"]
+    assert "anchor_id" not in tables["lm3_network"] and len(tables["lm3_network"]) == 1
+    assert "**The network's Local Multiplier 3 is 1.74**" in result.headline()
+    assert "Its Local Multiplier 3 is 1.74" in result.describe_anchor("hosp")
+    assert "no pay_bill returned" in result.describe_anchor("uni")
+
+
+def test_a_year_nobody_can_compute_says_so():
+    result = network_lm3(_network(_metrics({"hosp": {"total_spend": 1e6}}), None), 2023)
+    assert result.multiplier["anchor_id"].tolist() == ["network"]
+    assert "cannot be computed" in result.headline() and "no pay_bill returned" in result.headline()

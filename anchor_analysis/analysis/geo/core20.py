@@ -67,7 +67,7 @@ def staff_in_core20(residence: pd.DataFrame, edition: int, data_dir: PathLike = 
 
 
 def core20_table(residence: pd.DataFrame, year: int, edition: int, place: str | Place = "leeds",
-                 labels: dict[str, str] | None = None, data_dir: PathLike = None) -> pd.DataFrame:
+                 data_dir: PathLike = None) -> pd.DataFrame:
     """Core20 and decile 1 staff per anchor and for the network in ``year``, as they may be published.
 
     Counts below the place's disclosure threshold are withheld with a second cell where the network total would
@@ -84,16 +84,15 @@ def core20_table(residence: pd.DataFrame, year: int, edition: int, place: str | 
         The IMD edition, 2019 or 2025.
     place : str or Place, default "leeds"
         The place whose disclosure threshold applies.
-    labels : dict of str to str, optional
-        Anchor display names by anchor_id (default: the ids).
     data_dir : path, optional
         The public data folder.
 
     Returns
     -------
     DataFrame
-        ``anchor_id, anchor, staff, staff_in_decile1, share_decile1, staff_in_core20, share_core20, suppressed``:
-        one row per anchor with residence data, then ``network``. ``attrs["edition"]`` and ``attrs["threshold"]``.
+        ``anchor_id, staff, staff_in_decile1, share_decile1, staff_in_core20, share_core20, suppressed``: one row
+        per anchor with residence data, then ``network`` (:func:`core20_tables` splits them for publication).
+        ``attrs["edition"]`` and ``attrs["threshold"]``.
 
     Examples
     --------
@@ -121,14 +120,37 @@ def core20_table(residence: pd.DataFrame, year: int, edition: int, place: str | 
                "share_core20": totals["staff_in_core20"] / totals["staff"] if totals["staff"] else pd.NA,
                "suppressed": ""}
     out = pd.concat([published.drop(columns="year"), pd.DataFrame([network])], ignore_index=True)
-    names = labels or {}
-    out.insert(1, "anchor", [names.get(a, "Network" if a == NETWORK_ROW else a) for a in out["anchor_id"]])
-    out = out[["anchor_id", "anchor", "staff", "staff_in_decile1", "share_decile1", "staff_in_core20",
+    out = out[["anchor_id", "staff", "staff_in_decile1", "share_decile1", "staff_in_core20",
                "share_core20", "suppressed"]].astype({"staff": "Int64", "staff_in_decile1": "Int64",
                                                       "staff_in_core20": "Int64", "share_decile1": "Float64",
                                                       "share_core20": "Float64"})
     out.attrs.update(edition=edition, threshold=threshold)
     return out
+
+
+def core20_tables(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """:func:`core20_table` as the two tables the report writes: per anchor, and the network's row.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`core20_table`.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``staff_core20_by_anchor`` (anchor ids, for the anchor labels of the table writer) and
+        ``staff_core20_network`` (no anchor column).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"anchor_id": ["a", "network"], "staff": [20, 20]})
+    >>> {name: len(part) for name, part in core20_tables(table).items()}
+    {'staff_core20_by_anchor': 1, 'staff_core20_network': 1}
+    """
+    network = table["anchor_id"] == NETWORK_ROW
+    return {"staff_core20_by_anchor": table[~network].reset_index(drop=True),
+            "staff_core20_network": table[network].drop(columns="anchor_id").reset_index(drop=True)}
 
 
 def describe_core20(table: pd.DataFrame, year: int, anchor_id: str = NETWORK_ROW) -> str:

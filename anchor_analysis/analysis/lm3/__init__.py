@@ -78,6 +78,71 @@ class LM3Result:
     sensitivity: pd.DataFrame
     assumptions: LM3Assumptions
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the result under the name the report writes it as.
+
+        The network's row of the multiplier is a table of its own (``lm3_network``), so the per-anchor tables carry
+        only anchor ids (the table writer names or codes them).
+
+        Returns
+        -------
+        dict of str to DataFrame
+            ``lm3_by_anchor``, ``lm3_network``, ``lm3_inputs``, ``lm3_round3_shares``, ``lm3_sensitivity``.
+        """
+        network = self.multiplier["anchor_id"] == NETWORK
+        return {"lm3_by_anchor": self.multiplier[~network].reset_index(drop=True),
+                "lm3_network": self.multiplier[network].drop(columns="anchor_id").reset_index(drop=True),
+                "lm3_inputs": self.inputs, "lm3_round3_shares": self.shares, "lm3_sensitivity": self.sensitivity}
+
+    def headline(self) -> str:
+        """One sentence: the network's LM3 with its interval, or why it cannot be computed (Markdown).
+
+        Returns
+        -------
+        str
+            The sentence.
+        """
+        row = self.multiplier.iloc[-1]
+        anchors = len(self.multiplier) - 1
+        if anchors == 0 or pd.isna(row["lm3"]):
+            missing = sorted(set(self.inputs["note"]) - {""})
+            return (f"The network's LM3 cannot be computed for {fy_label(self.year)}: no member returned every input "
+                    f"({'; '.join(missing) or 'no members'}).")
+        low, high = LITERATURE_RANGE
+        within = "within" if low <= row["lm3"] <= high else "outside"
+        assumed = "" if row["assumptions"] == "none" else f" It rests on: {row['assumptions']}."
+        return (f"**The network's Local Multiplier 3 is {row['lm3']:.2f}** (interval {row['lm3_low']:.2f} to "
+                f"{row['lm3_high']:.2f}) over the {anchors} of {len(self.inputs)} members that returned every input, "
+                f"{fy_label(self.year)}: each £1 the anchors spend is worth £{row['lm3']:.2f} to the local economy "
+                f"once their local suppliers and staff spend again locally; {within} the {low} to {high} the Health "
+                f"Foundation cites.{assumed}")
+
+    def describe_anchor(self, anchor_id: str) -> str:
+        """One sentence: an anchor's LM3 beside the network's, or what it did not return (Markdown).
+
+        Parameters
+        ----------
+        anchor_id : str
+            The anchor.
+
+        Returns
+        -------
+        str
+            The sentence.
+        """
+        inputs = self.inputs.set_index("anchor_id")
+        if anchor_id not in inputs.index:
+            return f"The anchor was not a member in {fy_label(self.year)}: it has no LM3."
+        rows = self.multiplier.set_index("anchor_id")
+        if anchor_id not in rows.index:
+            return f"Its LM3 cannot be computed for {fy_label(self.year)}: {inputs.at[anchor_id, 'note']}."
+        own, network = rows.loc[anchor_id], rows.loc[NETWORK]
+        assumed = "" if own["assumptions"] == "none" else f" ({own['assumptions']})"
+        return (f"**Its Local Multiplier 3 is {own['lm3']:.2f}** (interval {own['lm3_low']:.2f} to "
+                f"{own['lm3_high']:.2f}), beside the network's {network['lm3']:.2f}, {fy_label(self.year)}; local pay "
+                f"{inputs.at[anchor_id, 'pay_source']}, local supplier spend {inputs.at[anchor_id, 'supplier_source']}"
+                f"{assumed}.")
+
     def method_note(self) -> str:
         """The method note (Markdown) the report prints under the LM3 table.
 
