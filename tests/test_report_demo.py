@@ -55,6 +55,35 @@ def test_combined_html_carries_the_headline_figures_and_the_synthetic_banner(rep
     assert "13 of 14 anchors reporting" in html  # coverage is stated, not hidden
 
 
+def test_the_impact_measures_are_in_the_report_with_their_method_notes_under_disclosure_control(report_dir):
+    """Section 1: Core20 in the headline and LM3 with its interval; section 3: need beside effort per ward."""
+    import pandas as pd
+
+    html = (report_dir / "report" / "network-impact-report-2023-24.html").read_text(encoding="utf-8")
+    for text in ("Staff living in the NHS Core20 areas (IMD quintile 1)", "Local Multiplier 3", "The Money Trail",
+                 "Need beside effort", "Anchor Dashboard", "Core20PLUS5"):
+        assert text in html, text
+    network = pd.read_csv(report_dir / "baseline" / "tables" / "lm3_network.csv").iloc[0]
+    assert 1.7 <= network["lm3"] <= 2.1  # the range the Health Foundation cites
+    assert network["lm3_low"] <= network["lm3"] <= network["lm3_high"] and network["lm3_low"] < network["lm3_high"]
+    assert f"{network['lm3']:.2f}" in html and f"{network['lm3_low']:.2f} to {network['lm3_high']:.2f}" in html
+    assert (report_dir / "baseline" / "figures" / "lm3.png").exists()
+    threshold = 10
+    core20 = pd.read_csv(report_dir / "baseline" / "tables" / "staff_core20_by_anchor.csv")
+    for column in ("staff_in_core20", "staff_in_decile1"):
+        shown = core20[column].dropna()
+        assert ((shown == 0) | (shown >= threshold)).all()
+    assert (core20["staff_in_core20"].fillna(0) >= core20["staff_in_decile1"].fillna(0)).all()
+    need = pd.read_csv(report_dir / "neighbourhoods" / "tables" / "need_and_effort.csv")
+    assert set(need["geography"]) == {"ward", "priority neighbourhood", "whole place"}
+    staff = need["staff"].dropna()
+    assert ((staff == 0) | (staff >= threshold)).all()
+    assert need.loc[need["staff"].isna(), "staff_per_1000"].isna().all()
+    ranked = pd.read_csv(report_dir / "neighbourhoods" / "tables" / "high_need_low_effort_wards.csv")
+    assert len(ranked) and ranked["gap"].is_monotonic_decreasing
+    assert (report_dir / "neighbourhoods" / "figures" / "need_effort_quadrant.png").exists()
+
+
 def test_pdf_has_pages_and_the_title(report_dir):
     pdf = report_dir / "report" / "network-impact-report-2023-24.pdf"
     if shutil.which("pdftotext") is None:
