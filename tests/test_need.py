@@ -99,3 +99,5 @@ def test_published_staff_counts_are_disclosure_controlled_with_their_rates(statu
     assert published.at[small, "suppressed"] == "primary"
     assert (published["suppressed"] == "secondary").sum() >= 1  # the ward total (the place's) is published
     assert published.at[WHOLE_PLACE, "staff"] == 3 + 40 * (len(codes) - 1)
+    # positions rest on published values only: a withheld ward's effort is its spend's alone (none here: blank)
+    assert pd.isna(published.at[small, "effort"]) and published.at[small, "quadrant"] == ""

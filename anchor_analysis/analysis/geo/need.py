@@ -194,11 +194,12 @@ def _effort_by_area(effort: pd.DataFrame, areas: pd.DataFrame, year: int, status
 
 def _position(values: pd.Series, among: pd.Series) -> pd.Series:
     """Each value's percentile position among the wards' values (the share of wards at or below it), 0-1."""
-    ordered = np.sort(among.dropna().to_numpy())
+    ordered = np.sort(among.astype("float64").dropna().to_numpy())
+    plain = values.astype("float64")
     if not len(ordered):
         return pd.Series(np.nan, index=values.index)
-    found = np.searchsorted(ordered, values.to_numpy(dtype=float), side="right") / len(ordered)
-    return pd.Series(np.where(values.isna(), np.nan, found), index=values.index)
+    found = np.searchsorted(ordered, plain.to_numpy(), side="right") / len(ordered)
+    return pd.Series(np.where(plain.isna(), np.nan, found), index=values.index)
 
 
 def _quadrants(table: pd.DataFrame) -> pd.DataFrame:
@@ -248,7 +249,8 @@ def publish_need_and_effort(table: pd.DataFrame, place: str | Place = "leeds") -
     """The table as it may be published: staff counts below the threshold withheld, with the rates from them.
 
     Ward counts and neighbourhood counts are suppressed each with their own published total (the whole place's),
-    and the staff rate and its change are blanked wherever the count is withheld.
+    and the staff rate and its change are blanked wherever the count is withheld; need, effort and the quadrants
+    are then placed again from the published values only, so no position rests on a withheld count.
 
     Parameters
     ----------
@@ -281,7 +283,7 @@ def publish_need_and_effort(table: pd.DataFrame, place: str | Place = "leeds") -
                                     derived=("staff_per_1000", "staff_per_1000_change")))
     out = pd.concat(parts, ignore_index=True)
     out.attrs = dict(table.attrs)
-    return out
+    return _quadrants(out) if "imd_score" in out else out
 
 
 def describe_need_and_effort(table: pd.DataFrame, place_name: str) -> str:
