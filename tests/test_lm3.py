@@ -165,6 +165,7 @@ def test_every_output_of_a_network_without_a_survey_labels_the_default_an_assump
     surveyed = network_lm3(_network(_metrics(HAND_METRICS), _survey(HAND_SURVEY)), 2023)
     assert (surveyed.multiplier["assumptions"] == "none").all()
     assert "**Assumption:**" not in surveyed.method_note()
+    assert "The survey had 4 respondents this year" in surveyed.method_note()
 
 
 def test_the_sensitivity_table_moves_the_way_each_assumption_says():

@@ -68,6 +68,8 @@ class LM3Result:
         The network's LM3 under each changed assumption (``assumption, value, lm3, change``).
     assumptions : LM3Assumptions
         The configuration used.
+    survey_respondents : int, default 0
+        The year's respondents of the local spend survey.
     """
 
     year: int
@@ -77,6 +79,7 @@ class LM3Result:
     multiplier: pd.DataFrame
     sensitivity: pd.DataFrame
     assumptions: LM3Assumptions
+    survey_respondents: int = 0
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the result under the name the report writes it as.
@@ -151,8 +154,7 @@ class LM3Result:
         str
             How each round is measured, what is assumed and where the numbers come from.
         """
-        surveyed = int(self.shares.drop_duplicates("respondent_type")["respondents"].sum()) if len(self.shares) \
-            else 0
+        surveyed = self.survey_respondents
         assumed = sorted(set(self.shares.loc[self.shares["assumption"], "respondent_type"]))
         apportioned = int(self.inputs["pay_source"].str.startswith("apportioned").sum())
         low, high = LITERATURE_RANGE
@@ -209,7 +211,8 @@ def network_lm3(network, year: int, *, by_ring: pd.DataFrame | None = None,
                                                         on="anchor_id", how="left")
     multiplier["assumptions"] = _assumption_labels(multiplier, inputs, shares, assumptions)
     sensitivity = _sensitivity(network, year, inputs, shares, by_ring, assumptions)
-    return LM3Result(year, ring, inputs, shares, multiplier, sensitivity, assumptions)
+    respondents = 0 if survey is None else int((survey["year"] == year).sum())
+    return LM3Result(year, ring, inputs, shares, multiplier, sensitivity, assumptions, respondents)
 
 
 def _assumption_labels(multiplier: pd.DataFrame, inputs: pd.DataFrame, shares: pd.DataFrame,
