@@ -132,7 +132,8 @@ def need_and_effort(residence: pd.DataFrame | None, lines: pd.DataFrame | None, 
         Influenceable ledger lines located to LSOAs
         (:func:`~anchor_analysis.analysis.geo.influenceable_lines`), or None.
     year : int
-        The financial year; the change in effort is against ``year - 1`` (blank where that year has no returns).
+        The financial year; the change in effort is against ``year - 1`` (blank where that year has no returns;
+        every return of each year counts, so anchors joining or stopping move it: not like-for-like).
     edition : int
         The IMD edition, 2019 or 2025.
     place : str or Place, default "leeds"
