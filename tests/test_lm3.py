@@ -20,7 +20,7 @@ from anchor_analysis.analysis.lm3 import (
     round3_shares,
 )
 from anchor_analysis.contracts import read_table
-from anchor_analysis.core.errors import ConfigError, ValidationFailed
+from anchor_analysis.core.errors import ArgumentError, ConfigError, ValidationFailed
 from anchor_analysis.core.places import load_place
 
 ANCHORS = pd.DataFrame({"anchor_id": ["hosp", "uni"], "joined_year": pd.array([2019, 2019], dtype="Int64"),
@@ -86,6 +86,8 @@ def test_local_pay_is_apportioned_by_resident_staff_where_no_local_pay_bill_is_r
     assert row["pay_source"] == "apportioned: pay_bill x staff_in_leeds / headcount"
     returned = lm3_inputs(_metrics(HAND_METRICS), ANCHORS, 2023, "leeds").set_index("anchor_id").loc["hosp"]
     assert returned["pay_source"] == "return: pay_bill_leeds" and returned["local_pay"] == 4_321_098.76
+    with pytest.raises(ArgumentError, match="pay must be 'returned' or 'apportioned', not 'guessed'"):
+        lm3_inputs(_metrics(HAND_METRICS), ANCHORS, 2023, "leeds", pay="guessed")
     everyone = lm3_inputs(_metrics(HAND_METRICS), ANCHORS, 2023, "leeds", pay="apportioned")
     assert everyone.set_index("anchor_id").at["hosp", "local_pay"] == pytest.approx(6_543_210.88 * 150 / 200)
 

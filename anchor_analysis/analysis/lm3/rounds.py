@@ -20,6 +20,7 @@ import pandas as pd
 
 from anchor_analysis.analysis.lm3.assumptions import LM3Assumptions, load_lm3_assumptions
 from anchor_analysis.contracts.fields import RESPONDENT_TYPES
+from anchor_analysis.core.errors import ArgumentError
 from anchor_analysis.core.membership import members
 from anchor_analysis.core.places import Place, load_place
 
@@ -63,7 +64,7 @@ def lm3_inputs(metrics: pd.DataFrame, anchors: pd.DataFrame, year: int, place: s
 
     Raises
     ------
-    ValueError
+    ArgumentError
         ``pay`` is neither "returned" nor "apportioned".
 
     Examples
@@ -76,7 +77,7 @@ def lm3_inputs(metrics: pd.DataFrame, anchors: pd.DataFrame, year: int, place: s
     (1000.0, 300.0, 'apportioned: pay_bill x staff_in_leeds / headcount', 400.0)
     """
     if pay not in (PAY_RETURNED, PAY_APPORTIONED):
-        raise ValueError(f"pay must be 'returned' or 'apportioned', not {pay!r}")
+        raise ArgumentError(f"pay must be 'returned' or 'apportioned', not {pay!r}")
     place = load_place(place)
     ring = (assumptions or load_lm3_assumptions()).ring_key(place)
     ids = members(anchors, year)
