@@ -74,9 +74,10 @@ def validate_directory(data_dir: str | Path, place: str | Place | None = None) -
     metrics.csv: ok (1,026 rows)
     staff_residence.csv: ok (46,460 rows)
     sites.csv: ok (14 rows)
+    commitments.csv: ok (5 rows)
     ledger/: 65 files, 9,111 rows, no errors; 52 warnings in 52 files (column 'supplier_postcode'):
     `anchor-analysis validate --all-warnings` lists them
-    0 errors, 52 warnings in 71 files
+    0 errors, 52 warnings in 72 files
     >>> print(validate_directory("no/such/folder"))
     no/such/folder: 1 error
       no/such/folder: folder does not exist
@@ -127,6 +128,9 @@ class Network:
     ledger_mappings : dict of str to LedgerMapping, optional
         Each anchor's column mapping, from ``network.toml`` or ``ledger/<anchor_id>/mapping.toml`` (anchors
         without one have their files read with the preset their headers match).
+    commitments : DataFrame or None, optional
+        What the network committed to (``commitments.csv``: a metric or dimension, its baseline and target), or
+        None without the file.
 
     Examples
     --------
@@ -158,6 +162,8 @@ class Network:
     """Who answers the anchors' questions about their returns (``network.toml``'s ``contact``)."""
     ledger_mappings: dict[str, LedgerMapping] = field(default_factory=dict, repr=False)
     """Each anchor's column mapping (``network.toml`` or ``ledger/<anchor_id>/mapping.toml``)."""
+    commitments: pd.DataFrame | None = None
+    """What the network committed to (``commitments.csv``), or None without the file."""
 
 
 KeepLines = Callable[[Path, "str | None"], "Callable[[pd.DataFrame], None] | None"]
@@ -333,7 +339,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         staff_residence=frames["staff_residence"], sites=frames["sites"], ledger_files=files,
         data_dir=data_dir, description=settings.get("description", ""), report=report,
         deadline=settings.get("deadline"), contact=settings.get("contact", ""), ledger_mappings=mappings,
-        published_figures=settings.get("published_figures", ""),
+        published_figures=settings.get("published_figures", ""), commitments=frames["commitments"],
     )
     return report, network
 
