@@ -23,6 +23,7 @@ from anchor_analysis.reporting.kernels import KernelQueue, _error_text, execute_
 from anchor_analysis.reporting.options import Echo, Notebook, NotebookResult, RunSettings, YearResult, _print
 from anchor_analysis.reporting.pdf import pdf_page_count, print_pdf
 from anchor_analysis.reporting.provenance import ledger_readings, published_inputs
+from anchor_analysis.reporting.summary import report_summary
 
 # --- one year -------------------------------------------------------------------------------------------------
 
@@ -156,7 +157,8 @@ def _export_html(year: int, settings: RunSettings, work: Path, result: YearResul
         (work / "report").mkdir()
         bodies = _export_sections(year, settings, work, result)
         report_html = work / "report" / f"{report_file_stem(year)}.html"
-        report_html.write_text(strip_external_resources(combined_report(settings, year, work, bodies)),
+        summary = report_summary(settings, year, [nb.section for nb, _ in bodies])
+        report_html.write_text(strip_external_resources(combined_report(settings, year, work, bodies, summary)),
                                encoding="utf-8")
         result.report_html = Path("report") / report_html.name
         _write_provenance(year, settings, work)

@@ -66,6 +66,24 @@ nav.contents li.level3 { padding-left: 1.2em; font-size: 8.5pt; margin: .1em 0; 
 .dataframe { font-variant-numeric: tabular-nums; }
 .note { color: #555; font-size: 9pt; }
 .prompt, .anchor-link { display: none; }
+.summary ol.messages { padding-left: 1.4em; }
+.summary li.message { margin: .35em 0; }
+.summary .rule { color: #555; font-size: 8pt; }
+table.summary-table { width: 100%; }
+table.summary-table caption { text-align: left; font-weight: bold; color: #10304f; padding: 0 0 .3em; }
+table.summary-table th[scope="row"] { text-align: left; font-weight: normal; }
+table.summary-table .note { font-size: 7pt; }
+table.summary-table .num { white-space: nowrap; }
+h2.new-page { break-before: page; page-break-before: always; }
+table.commitments { font-size: 7.5pt; }
+table.commitments th[scope="row"] { width: 24%; }
+table.commitments td, table.commitments th { padding: .25em .35em; }
+td.status { white-space: nowrap; font-weight: bold; }
+td.status-on-track { color: #00603f; }
+td.status-at-risk { color: #7a4a00; }
+td.status-off-track { color: #a33b00; }
+td.chart { padding: .1em .2em; width: 37mm; }
+svg.sparkline { display: block; }
 """
 
 
@@ -255,12 +273,13 @@ def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[
     return "\n".join(parts)
 
 
-def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequence[tuple[Notebook, str]]) -> str:
+def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequence[tuple[Notebook, str]],
+                    summary: str = "") -> str:
     """Make the combined *Network impact report* HTML of one year.
 
-    The page has a cover (with a banner when the data are synthetic), the contents (each section with its h2 and
-    h3 headings), one section per notebook and the appendices: data sources and method notes, coverage (from the
-    sections' ``coverage.csv`` in ``work``) and provenance.
+    The page has a cover (with a banner when the data are synthetic), the executive summary when one is given,
+    the contents (each section with its h2 and h3 headings), one section per notebook and the appendices: data
+    sources and method notes, coverage (from the sections' ``coverage.csv`` in ``work``) and provenance.
 
     Parameters
     ----------
@@ -272,6 +291,9 @@ def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequen
         The year's folder: ``<section>/tables/coverage.csv`` are read from it.
     bodies : sequence of (Notebook, str)
         Each notebook with its exported body, in report order.
+    summary : str, default ""
+        The executive summary section (:func:`anchor_analysis.reporting.summary.executive_summary_html`), placed
+        after the cover and first in the contents.
 
     Returns
     -------
@@ -294,6 +316,9 @@ def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequen
     label = fy_label(year)
     tag = '<span class="synthetic-tag">SYNTHETIC DATA</span>' if settings.synthetic else ""
     contents, sections = [], []
+    if summary:
+        contents.append('<li><a href="#summary">Executive summary</a><ol><li class="level2"><a href="#commitments">'
+                        "Commitments</a></li></ol></li>")
     for number, (nb, body) in enumerate(bodies, start=1):
         entry, section = _notebook_section(nb, body, number, label, tag)
         contents.append(entry)
@@ -302,7 +327,7 @@ def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequen
         contents.append(f'<li><a href="#{anchor}">{heading}</a></li>')
         sections.append(f'<section class="report-section" id="{anchor}"><p class="section-eyebrow">{tag}{label}</p>'
                         f"<h1>{heading}</h1>\n{content}</section>")
-    return _report_page(settings, year, contents, sections)
+    return _report_page(settings, year, contents, sections, summary)
 
 
 def _notebook_section(nb: Notebook, body: str, number: int, label: str, tag: str) -> tuple[str, str]:
@@ -341,8 +366,9 @@ def _appendices(settings: RunSettings, year: int, work: Path,
     ]
 
 
-def _report_page(settings: RunSettings, year: int, contents: Sequence[str], sections: Sequence[str]) -> str:
-    """The whole page around the contents entries and the sections: head, styles and cover."""
+def _report_page(settings: RunSettings, year: int, contents: Sequence[str], sections: Sequence[str],
+                 summary: str = "") -> str:
+    """The whole page around the summary, the contents entries and the sections: head, styles and cover."""
     label = fy_label(year)
     title = f"Network impact report {label}"
     date = settings.run_date
@@ -368,11 +394,14 @@ def _report_page(settings: RunSettings, year: int, contents: Sequence[str], sect
 <p class="year">Financial year {label}: 1 April {year} to 31 March {year + 1}</p>
 <p class="meta">Run on {date.day} {date:%B %Y} · anchor-analysis {_esc(__version__)}</p>
 </header>
+<main>
+{summary}
 <nav class="contents">
 <h1>Contents</h1>
 <ol>{"".join(contents)}</ol>
 </nav>
 {"".join(sections)}
+</main>
 </body>
 </html>
 """
