@@ -20,6 +20,7 @@ from importlib import resources
 import pandas as pd
 
 from anchor_analysis.core.definitions import metric_definitions
+from anchor_analysis.core.framework import load_framework
 from anchor_analysis.publish.formatting import format_value, readable_number
 
 BY_ROW = "by_row"
@@ -105,14 +106,25 @@ def _cell(value: object, unit: str | None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if unit and unit not in ("text", BY_ROW):
+        if unit == "text":
+            return f"{value:.0f}" if float(value).is_integer() else str(value)
+        if unit == "GBP" and abs(value) < 1e6:
+            return f"£{value:,.0f}"  # a table's small sums in pounds, not £0.0m
+        if unit and unit != BY_ROW:
             return format_value(value, unit)
         return readable_number(value)
     return str(value)
 
 
+def _value_words() -> dict[str, dict[str, str]]:
+    """The reader's words for the values of key columns: metrics by their catalogue label, dimensions by theirs."""
+    dimensions = load_framework().dimensions.set_index("dimension")["label"]
+    return {"metric": metric_definitions()["label"].to_dict(), "dimension": dimensions.to_dict()}
+
+
 def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` as a reader sees it: every value as text formatted by its column's unit, headers in words.
+    """``frame`` as a reader sees it: every value as text formatted by its column's unit, headers in words, and
+    metric and dimension keys by their labels.
 
     Parameters
     ----------
@@ -129,9 +141,10 @@ def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
     >>> table = pd.DataFrame({"metric": ["headcount", "spend_leeds"], "value": [62300.0, 511000000.0],
     ...                       "all_change_pct": [1.62, -4.4]})
     >>> reader_frame(table).values.tolist()
-    [['headcount', '62,300', '+1.6%'], ['spend_leeds', '£511.0m', '-4.4%']]
+    [['Workforce headcount', '62,300', '+1.6%'], ['Influenceable spend with suppliers in Leeds', '£511.0m', '-4.4%']]
     """
     row_units = _row_units(frame)
+    words = _value_words()
     out = {}
     for position, column in enumerate(frame.columns):
         unit = column_unit(column)
@@ -141,6 +154,8 @@ def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
                                                                                      strict=True)]
         else:
             out[position] = [_cell(v, unit) for v in values]
+        if str(column) in words:
+            out[position] = [words[str(column)].get(v, v) for v in out[position]]
     shown = pd.DataFrame(out, index=frame.index)
     shown.columns = [reader_header(c) for c in frame.columns]
     return shown
@@ -186,3 +201,45 @@ def reader_table_html(frame: pd.DataFrame, *, caption: str = "", index: bool | N
         rows.append(f"<tr>{cells}</tr>")
     title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="reader">{title}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def show_tables_in_reader_words(max_rows: int | None = None) -> bool:
+    """Make IPython show every DataFrame as :func:`reader_table_html` (headers in words, numbers by unit).
+
+    A notebook calls it once (:func:`anchor_analysis.reporting.section.open_section` does); a frame longer than
+    ``max_rows`` shows its first rows and says how many more there are. A frame with several column levels is left
+    to pandas.
+
+    Parameters
+    ----------
+    max_rows : int, optional
+        Rows shown; default pandas' ``display.max_rows``.
+
+    Returns
+    -------
+    bool
+        True when registered; False outside IPython.
+
+    Examples
+    --------
+    >>> show_tables_in_reader_words()
+    False
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+
+    def as_html(frame: pd.DataFrame) -> str:
+        if isinstance(frame.columns, pd.MultiIndex) or isinstance(frame.index, pd.MultiIndex):
+            return frame._repr_html_()
+        limit = max_rows or pd.get_option("display.max_rows") or len(frame)
+        page = reader_table_html(frame.head(limit))
+        more = len(frame) - limit
+        return page + (f'<p class="note">{more:,} more rows: the table\'s CSV has them all.</p>' if more > 0 else "")
+
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, as_html)
+    return True

@@ -21,6 +21,7 @@ from anchor_analysis.reporting.combined import combined_report, report_file_stem
 from anchor_analysis.reporting.export import export_html, strip_external_resources
 from anchor_analysis.reporting.kernels import KernelQueue, _error_text, execute_notebook
 from anchor_analysis.reporting.options import Echo, Notebook, NotebookResult, RunSettings, YearResult, _print
+from anchor_analysis.reporting.pages import stamp_footers
 from anchor_analysis.reporting.pdf import pdf_page_count, print_pdf
 from anchor_analysis.reporting.provenance import ledger_readings, published_inputs
 from anchor_analysis.reporting.summary import report_summary
@@ -203,6 +204,7 @@ def _print_pdf(year: int, settings: RunSettings, work: Path, result: YearResult,
     pdf = work / "report" / f"{report_file_stem(year)}.pdf"
     try:
         print_pdf(work / result.report_html, pdf, settings.chromium)
+        stamp_footers(pdf, f"Network impact report {label}")
     except PdfError as exc:
         result.pdf_error = str(exc)
         echo(f"[{label}] PDF: FAILED: {exc}")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from anchor_analysis import __version__
 from anchor_analysis.core.years import fy_label
+from anchor_analysis.publish.vocabulary import reader_header
 from anchor_analysis.reporting.export import _section_body
 from anchor_analysis.reporting.options import Notebook, RunSettings
 from anchor_analysis.reporting.provenance import ledger_readings, published_inputs
@@ -29,11 +30,16 @@ h1 { font-size: 20pt; margin: 0 0 .6em; }
 h2 { font-size: 14pt; margin: 1.4em 0 .5em; }
 h3 { font-size: 11.5pt; margin: 1.2em 0 .4em; }
 p, li { orphans: 3; widows: 3; }
-a { color: #0b4f8a; text-decoration: none; }
+a { color: #0b4f8a; text-decoration: underline; text-underline-offset: .12em; }  /* not by colour alone */
+nav.contents a { text-decoration: none; }
 code, pre, .mono { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 8pt; }
 td.mono { font-size: 7pt; white-space: nowrap; overflow-wrap: normal; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: .4em 0; }
 img, svg { max-width: 100%; height: auto; }
+/* a figure leaves room on its page for the lines after it (a full-page map pushed its caption to a page alone),
+   and the heading and text that introduce it stay on its page */
+.output_png img { max-height: 205mm; width: auto; }
+.text_cell:has(+ .code_cell .output_png) { break-after: avoid; page-break-after: avoid; }
 table { border-collapse: collapse; max-width: 100%; font-size: 8.5pt; margin: .6em 0 1em; }
 th, td { border-bottom: .5pt solid #9a9a9a; padding: .25em .55em; vertical-align: top; }
 table[data-fit~="squeezed"] th { overflow-wrap: anywhere; }
@@ -95,7 +101,7 @@ def _esc(value: object) -> str:
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]], cls: str = "meta", mono: Iterable[int] = ()) -> str:
     """An HTML table of class ``cls``, cells left-aligned; the columns numbered in ``mono`` in a monospace font."""
     mono = set(mono)
-    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
+    head = "".join(f'<th scope="col">{_esc(reader_header(h))}</th>' for h in header)
     body = []
     for row in rows:
         cells = "".join(
@@ -143,7 +149,7 @@ def _coverage_html(work: Path, notebooks: Sequence[Notebook]) -> str:
         if path is None:
             continue
         header, rows = _read_coverage(path)
-        parts.append(f"<h3>{_esc(nb.title)}</h3>")
+        parts.append(f"<h2>{_esc(nb.title)}</h2>")
         lowered = [h.strip().lower() for h in header]
         if "statement" in lowered:
             col = lowered.index("statement")
@@ -231,7 +237,7 @@ def _ledger_readings_html(readings: dict, anonymise: bool) -> list[str]:
         table = _table(("file", "read with", "columns (header → field)", "rows dropped (title, blank, footer)"),
                        [(r["file"], r["read_with"], ", ".join(f"{h} → {f}" for f, h in r["columns"].items()),
                          f"{r['title_rows']}, {r['blank_rows']}, {r['footer_rows']}") for r in rows], mono=(0,))
-    return ["<h3>Ledgers read through a column mapping</h3>", table]
+    return ["<h2>Ledgers read through a column mapping</h2>", table]
 
 
 def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[Notebook, Path]]) -> str:
@@ -247,10 +253,10 @@ def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[
         ("kernel", settings.kernel_name),
         ("software", ", ".join(f"{k} {v}" for k, v in prov["versions"].items() if k != "anchor-analysis")),
     ]
-    parts = [_table(("item", "value"), facts, cls="meta facts"), "<h3>Notebooks</h3>"]
+    parts = [_table(("item", "value"), facts, cls="meta facts"), "<h2>Notebooks</h2>"]
     parts.append(_table(("notebook", "section", "sha256 of the source"),
                         [(nb.name, nb.section, prov["notebooks"].get(nb.name, "")) for nb, _ in executed], mono=(2,)))
-    parts.append("<h3>Input files</h3>")
+    parts.append("<h2>Input files</h2>")
     if prov["inputs"]:
         parts.append(_table(("file", "bytes", "sha256"),
                             [(r["file"], r["bytes"], r["sha256"])
@@ -262,7 +268,7 @@ def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[
     else:
         parts.append('<p class="note">No input files found.</p>')
     parts += _ledger_readings_html(prov.get("ledgers", {}), settings.anonymise)
-    parts.append("<h3>Public datasets</h3>")
+    parts.append("<h2>Public datasets</h2>")
     if prov["public_note"]:
         parts.append(f'<p class="note">{_esc(prov["public_note"])}</p>')
     else:

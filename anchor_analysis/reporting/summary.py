@@ -127,6 +127,15 @@ def report_summary(settings, year: int, sections: list[str]) -> str:
     --------
     >>> report_summary(None, 2024, ["anchor_profile"])
     ''
+
+    When the network cannot be read the section says why instead:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from types import SimpleNamespace
+    >>> nowhere = SimpleNamespace(data_dir=Path(tempfile.mkdtemp()) / "missing", place_config=None)
+    >>> "could not be made: " in report_summary(nowhere, 2024, ["baseline"])
+    True
     """
     if "baseline" not in sections:
         return ""
