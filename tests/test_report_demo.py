@@ -74,7 +74,7 @@ def test_the_report_opens_with_the_summary_and_the_commitments(report_dir):
     pdf = report_dir / "report" / "network-impact-report-2023-24.pdf"
     second = subprocess.run(["pdftotext", "-f", "2", "-l", "3", str(pdf), "-"], capture_output=True, text=True,
                             check=True).stdout
-    assert second.lstrip().startswith("Executive summary") and "Commitments" in second
+    assert "Executive summary" in second[:200] and "Key messages" in second and "Commitments" in second
 
 
 def test_pages_are_used_bookmarked_and_footed(report_dir):

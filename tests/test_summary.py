@@ -153,3 +153,24 @@ def test_reader_table_html_has_scoped_header_cells_and_a_caption():
     assert "<caption>Who assessed</caption>" in page
     assert '<th scope="col">Dimension</th><th scope="col">Anchors reporting</th>' in page
     assert '<th scope="row">employment</th>' in page
+
+
+def test_metric_labels_and_units_follow_the_place():
+    table = pd.DataFrame({"metric": ["spend_birmingham"], "value": [12_500_000.0]})
+    shown = reader_frame(table, place="birmingham")
+    assert shown.values.tolist() == [["Influenceable spend with suppliers in Birmingham", "£12.5m"]]
+
+
+@pytest.mark.public_data
+def test_in_the_first_year_of_returns_nothing_is_compared_and_commitments_wait(public_data_dir):
+    from anchor_analysis.analysis.commitments import commitments_progress
+    from anchor_analysis.derived import processed_network
+
+    network = processed_network("data/raw/demo")
+    assert network.commitments is not None and len(network.commitments) == 5  # kept in the derived tables
+    headlines = headline_changes(network, 2019)
+    assert headlines["previous"].isna().all() and headlines["change"].isna().all()
+    progress = commitments_progress(network, 2019)
+    assert set(progress["status"]) == {"not yet measurable"}
+    rules = [m["rule"] for m in key_messages(headlines, progress, 2019)]
+    assert rules == ["widest_coverage_gap", "commitments_status"]

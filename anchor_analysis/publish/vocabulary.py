@@ -21,6 +21,7 @@ import pandas as pd
 
 from anchor_analysis.core.definitions import metric_definitions
 from anchor_analysis.core.framework import load_framework
+from anchor_analysis.core.places import Place
 from anchor_analysis.publish.formatting import format_value, readable_number
 
 BY_ROW = "by_row"
@@ -90,12 +91,12 @@ def column_unit(name: object) -> str | None:
     return vocabulary["prefixes"][max(prefixes, key=len)] if prefixes else None
 
 
-def _row_units(frame: pd.DataFrame) -> pd.Series | None:
+def _row_units(frame: pd.DataFrame, place: str | Place) -> pd.Series | None:
     """Each row's own unit: its ``unit`` column, else its metric's unit in the catalogue; None without either."""
     if "unit" in frame.columns:
         return frame["unit"].astype("object")
     if "metric" in frame.columns:
-        return frame["metric"].map(metric_definitions()["unit"]).astype("object")
+        return frame["metric"].map(metric_definitions(place)["unit"]).astype("object")
     return None
 
 
@@ -116,13 +117,13 @@ def _cell(value: object, unit: str | None) -> str:
     return str(value)
 
 
-def _value_words() -> dict[str, dict[str, str]]:
+def _value_words(place: str | Place) -> dict[str, dict[str, str]]:
     """The reader's words for the values of key columns: metrics by their catalogue label, dimensions by theirs."""
     dimensions = load_framework().dimensions.set_index("dimension")["label"]
-    return {"metric": metric_definitions()["label"].to_dict(), "dimension": dimensions.to_dict()}
+    return {"metric": metric_definitions(place)["label"].to_dict(), "dimension": dimensions.to_dict()}
 
 
-def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def reader_frame(frame: pd.DataFrame, place: str | Place = "leeds") -> pd.DataFrame:
     """``frame`` as a reader sees it: every value as text formatted by its column's unit, headers in words, and
     metric and dimension keys by their labels.
 
@@ -130,6 +131,8 @@ def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
     ----------
     frame : DataFrame
         The table, with machine column names.
+    place : str or Place, default "leeds"
+        The place whose metric catalogue gives the metrics' labels and units (its rings name them).
 
     Returns
     -------
@@ -143,8 +146,8 @@ def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
     >>> reader_frame(table).values.tolist()
     [['Workforce headcount', '62,300', '+1.6%'], ['Influenceable spend with suppliers in Leeds', '£511.0m', '-4.4%']]
     """
-    row_units = _row_units(frame)
-    words = _value_words()
+    row_units = _row_units(frame, place)
+    words = _value_words(place)
     out = {}
     for position, column in enumerate(frame.columns):
         unit = column_unit(column)
@@ -161,7 +164,8 @@ def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def reader_table_html(frame: pd.DataFrame, *, caption: str = "", index: bool | None = None) -> str:
+def reader_table_html(frame: pd.DataFrame, *, caption: str = "", index: bool | None = None,
+                      place: str | Place = "leeds") -> str:
     """An accessible HTML table of ``frame`` in the reader's words: a header row of ``<th scope="col">``, row
     labels as ``<th scope="row">`` when the index means something, numbers aligned right, an optional caption.
 
@@ -173,6 +177,8 @@ def reader_table_html(frame: pd.DataFrame, *, caption: str = "", index: bool | N
         The table's caption (its title, for screen readers too).
     index : bool, optional
         Show the index as row headers; default: when it is not the plain 0, 1, 2, ... of a fresh frame.
+    place : str or Place, default "leeds"
+        As for :func:`reader_frame`.
 
     Returns
     -------
@@ -185,7 +191,7 @@ def reader_table_html(frame: pd.DataFrame, *, caption: str = "", index: bool | N
     ['<caption>Who reported</caption><thead><tr><th scope="col">Anchors reporting</th></tr></thead>', \
 '<tr><td>11</td></tr></tbody></table>']
     """
-    shown = reader_frame(frame)
+    shown = reader_frame(frame, place)
     if index is None:
         index = not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None
     head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in shown.columns)
@@ -203,7 +209,7 @@ def reader_table_html(frame: pd.DataFrame, *, caption: str = "", index: bool | N
     return f'<table class="reader">{title}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-def show_tables_in_reader_words(max_rows: int | None = None) -> bool:
+def show_tables_in_reader_words(max_rows: int | None = None, place: str | Place = "leeds") -> bool:
     """Make IPython show every DataFrame as :func:`reader_table_html` (headers in words, numbers by unit).
 
     A notebook calls it once (:func:`anchor_analysis.reporting.section.open_section` does); a frame longer than
@@ -214,6 +220,8 @@ def show_tables_in_reader_words(max_rows: int | None = None) -> bool:
     ----------
     max_rows : int, optional
         Rows shown; default pandas' ``display.max_rows``.
+    place : str or Place, default "leeds"
+        The network's place (metric labels and units).
 
     Returns
     -------
@@ -237,7 +245,7 @@ def show_tables_in_reader_words(max_rows: int | None = None) -> bool:
         if isinstance(frame.columns, pd.MultiIndex) or isinstance(frame.index, pd.MultiIndex):
             return frame._repr_html_()
         limit = max_rows or pd.get_option("display.max_rows") or len(frame)
-        page = reader_table_html(frame.head(limit))
+        page = reader_table_html(frame.head(limit), place=place)
         more = len(frame) - limit
         return page + (f'<p class="note">{more:,} more rows: the table\'s CSV has them all.</p>' if more > 0 else "")
 

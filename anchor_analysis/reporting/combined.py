@@ -79,6 +79,8 @@ table.summary-table { width: 100%; }
 table.summary-table caption { text-align: left; font-weight: bold; color: #10304f; padding: 0 0 .3em; }
 table.summary-table th[scope="row"] { text-align: left; font-weight: normal; }
 table.summary-table .note { font-size: 7pt; }
+.summary p.note, .summary ul.note { font-size: 8pt; margin: .3em 0; }
+.summary ul.note li { margin: 0; }
 table.summary-table .num { white-space: nowrap; }
 h2.new-page { break-before: page; page-break-before: always; }
 table.commitments { font-size: 7.5pt; }

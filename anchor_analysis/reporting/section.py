@@ -372,5 +372,5 @@ def open_section(year: int, data_dir: str | os.PathLike[str], output_dir: str | 
     apply_house_style()
     pd.set_option("display.float_format", readable_number)
     pd.set_option("display.max_colwidth", None)  # labels in full: the report is read, not scrolled
-    show_tables_in_reader_words()  # tables shown with the reader's headers and numbers by unit; CSVs keep the names
+    show_tables_in_reader_words(place=network.place)  # the reader's headers, numbers by unit; CSVs keep the names
     return section

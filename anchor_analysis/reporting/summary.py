@@ -91,7 +91,9 @@ def executive_summary_html(network, year: int, *, links: Mapping[str, str], imd_
     empty = pd.DataFrame(columns=["change", "coverage", "n_reporting"])
     messages = key_messages(headlines if headlines is not None else empty, progress, year)
     links = {COMMITMENTS_ID: COMMITMENTS_ID, **links}
+    tag = '<span class="synthetic-tag">SYNTHETIC DATA</span>' if network.synthetic else ""
     parts = [f'<section class="report-section summary" id="{SUMMARY_ID}">',
+             f'<p class="section-eyebrow">{tag}Executive summary · {fy_label(year)}</p>',
              "<h1>Executive summary</h1>",
              f"<p>The {_esc(network.name)} in {fy_label(year)}: the key messages, the headline figures and the "
              "commitments, each figure with who it covers.</p>",
@@ -215,6 +217,10 @@ def _short_coverage(row: pd.Series) -> str:
 def _short_method(row: pd.Series) -> str:
     """The projection's method in a few words."""
     method = str(row["projection_method"])
+    if method.startswith("line through"):
+        return "2 years: no interval"
+    if method.startswith("one year"):
+        return "no trend yet"
     return method.replace("least-squares trend of", "trend of").replace(" prediction interval", " interval")
 
 
