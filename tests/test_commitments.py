@@ -180,3 +180,25 @@ def test_demo_progress_2024():
     spend = progress.loc["local_spend"]
     assert spend["baseline_from_returns"] and spend["baseline_value"] == pytest.approx(337_809_271)
     assert spend["latest_coverage"] == "13 of 13 anchors reporting (100%)"
+
+
+def test_the_commitments_command_prints_progress_and_the_rule(tmp_path):
+    from click.testing import CliRunner
+
+    from anchor_analysis.cli import main
+
+    result = CliRunner().invoke(main, ["commitments", "--year", "2024", "--data-dir", str(DEMO)])
+    assert result.exit_code == 0, result.output
+    assert "Commitments of the Leeds Anchor Network, 2024/25 (SYNTHETIC demo data)" in result.output
+    assert "£535.5m in 2024/25" in result.output and "off track" in result.output
+    assert "at or ahead of the straight line" in result.output
+    folder = tmp_path / "net"
+    shutil.copytree(DEMO, folder, ignore=shutil.ignore_patterns("ledger", "commitments.csv"))
+    missing = CliRunner().invoke(main, ["commitments", "--year", "2024", "--data-dir", str(folder)])
+    assert missing.exit_code == 1 and "no commitments" in missing.output
+
+
+def test_a_projected_level_stays_within_the_framework(tmp_path):
+    net = _network(tmp_path, {2019: 100}, "p,P,dimension,procurement,2019,1,2029,4,n,s")
+    row = commitments_progress(net, 2021).iloc[0]  # 1, 2, 3 in three years: the line reaches 11 by 2029
+    assert row["projected"] == 4 and row["high"] == 4

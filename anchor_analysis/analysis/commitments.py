@@ -20,9 +20,11 @@ import pandas as pd
 
 from anchor_analysis.analysis.metrics import _year_values, coverage_statement
 from anchor_analysis.analysis.progression.scores import network_overview
+from anchor_analysis.core.definitions import metric_definitions
 from anchor_analysis.core.errors import NoDataError, NoReturnsError
 from anchor_analysis.core.membership import members
 from anchor_analysis.core.years import fy_label
+from anchor_analysis.publish.formatting import format_value
 
 AT_RISK_BEHIND = 0.10
 """How far behind the straight-line path (a share of the planned change) a commitment is at risk, not off track."""
@@ -31,13 +33,13 @@ INTERVAL = 0.90
 STATUSES = ("on track", "at risk", "off track", "not yet measurable")
 
 STATUS_RULE = (
-    "A commitment is <strong>on track</strong> when its latest value is at or ahead of the straight line from its "
-    f"baseline to its target; <strong>at risk</strong> when it is behind by up to {AT_RISK_BEHIND:.0%} of the "
-    f"planned change; <strong>off track</strong> when further behind. With three or more years of values the trend "
-    f"(a least-squares line through them) is projected to the target year with its {INTERVAL:.0%} prediction "
-    "interval, and moderates the status: an on-track commitment whose whole interval misses the target is at risk, "
-    "and an off-track one whose projection reaches the target is at risk. With two years the projection is the "
-    "line through them, and no uncertainty can be estimated; with one, there is no projection."
+    "A commitment is on track when its latest value is at or ahead of the straight line from its baseline to its "
+    f"target; at risk when it is behind by up to {AT_RISK_BEHIND:.0%} of the planned change; off track when further "
+    "behind. With three or more years of values the trend (a least-squares line through them) is projected to the "
+    f"target year with its {INTERVAL:.0%} prediction interval, and moderates the status: an on-track commitment "
+    "whose whole interval misses the target is at risk, and an off-track one whose projection reaches the target is "
+    "at risk. With two years the projection is the line through them, and no uncertainty can be estimated; with "
+    "one, there is no projection. A framework level's projection stays within 1 to 4, an amount's above 0."
 )
 """The status rule, as the report states it beside the commitments table."""
 
@@ -202,6 +204,9 @@ def _progress(network, commitment: pd.Series, year: int) -> dict:
             "target_year": target_year, "target_value": target, "series": since.reset_index(drop=True)}
     latest = since.iloc[-1] if len(since) and since.iloc[-1]["year"] > base_year else None
     trend = projection(since, target_year)
+    low_bound, high_bound = (1.0, 4.0) if commitment["kind"] == "dimension" else (0.0, math.inf)
+    for key in ("projected", "low", "high"):  # a level stays within 1-4, an amount is never negative
+        trend[key] = trend[key] if math.isnan(trend[key]) else min(max(trend[key], low_bound), high_bound)
     row |= {"projected": trend["projected"], "low": trend["low"], "high": trend["high"],
             "projection_method": trend["method"]}
     if latest is None or math.isnan(baseline) or target == baseline:
@@ -261,3 +266,96 @@ def describe_progress(row: pd.Series, format_value) -> str:
     return (f"{format_value(row['latest_value'])} in {fy_label(row['latest_year'])} against "
             f"{format_value(row['path_value'])} on the straight line to {format_value(row['target_value'])} by "
             f"{fy_label(row['target_year'])}: {row['status']}.")
+
+
+def commitment_unit(row: pd.Series, place=None) -> str:
+    """The unit a commitment's values are shown in: its first metric's catalogue unit, ``level`` for a dimension.
+
+    Examples
+    --------
+    >>> commitment_unit(pd.Series({"kind": "metric", "measure": "scope1_tco2e + scope2_tco2e"}))
+    'tCO2e'
+    >>> commitment_unit(pd.Series({"kind": "dimension", "measure": "procurement"}))
+    'level'
+    """
+    if row["kind"] != "metric":
+        return "level"
+    first = str(row["measure"]).split("+")[0].strip()
+    return str(metric_definitions(place or "leeds").at[first, "unit"])
+
+
+def progress_table(progress: pd.DataFrame, place=None) -> pd.DataFrame:
+    """:func:`commitments_progress` as a reader sees it: one row per commitment, every value formatted by its unit.
+
+    Parameters
+    ----------
+    progress : DataFrame
+        :func:`commitments_progress`.
+    place : str or Place, optional
+        The place whose metric units apply (default Leeds).
+
+    Returns
+    -------
+    DataFrame
+        ``Commitment, Baseline, Latest, Who it covers, On the straight line, Target, Projection, Status``.
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> net = load_network("data/raw/demo")
+    >>> table = progress_table(commitments_progress(net, 2024), net.place)
+    >>> table.iloc[0].tolist()[:3], table.iloc[0]["Status"]
+    (['Local spend with Leeds businesses', '£337.8m in 2019/20', '£535.5m in 2024/25'], 'off track')
+    """
+    rows = []
+    for _, row in progress.iterrows():
+        unit = commitment_unit(row, place)
+
+        def shown(value: float, unit: str = unit) -> str:
+            return "–" if pd.isna(value) else format_value(value, unit)
+
+        interval = "" if pd.isna(row["low"]) else f" ({shown(row['low'])} to {shown(row['high'])})"
+        latest = ("–" if pd.isna(row["latest_value"]) else
+                  f"{shown(row['latest_value'])} in {fy_label(row['latest_year'])}")
+        rows.append({"Commitment": row["label"], "Baseline": f"{shown(row['baseline_value'])} in "
+                     f"{fy_label(row['baseline_year'])}", "Latest": latest, "Who it covers": row["latest_coverage"],
+                     "On the straight line": shown(row["path_value"]),
+                     "Target": f"{shown(row['target_value'])} by {fy_label(row['target_year'])}",
+                     "Projection": shown(row["projected"]) + interval, "Status": row["status"]})
+    return pd.DataFrame(rows)
+
+
+def commitments_text(network, year: int) -> tuple[str, bool]:
+    """The network's commitments up to ``year`` as text: a title, :func:`progress_table` and :data:`STATUS_RULE`.
+
+    Parameters
+    ----------
+    network : Network
+        The validated network.
+    year : int
+        The financial year.
+
+    Returns
+    -------
+    text : str
+        What ``anchor-analysis commitments`` prints.
+    ok : bool
+        False when the network has no commitments (the text then says so).
+
+    Examples
+    --------
+    >>> from anchor_analysis.contracts import load_network
+    >>> text, ok = commitments_text(load_network("data/raw/demo"), 2024)
+    >>> ok, text.splitlines()[0]
+    (True, 'Commitments of the Leeds Anchor Network, 2024/25 (SYNTHETIC demo data)')
+    """
+    import textwrap
+
+    try:
+        progress = commitments_progress(network, year)
+    except NoDataError as exc:
+        return f"{exc}: see the README, Commitments", False
+    owners = ", ".join(sorted(set(progress["committed_by"])))
+    title = f"Commitments of the {owners}, {fy_label(year)}{' (SYNTHETIC demo data)' if network.synthetic else ''}"
+    table = progress_table(progress, network.place).to_string(index=False)
+    return f"{title}\n{table}\n\n{textwrap.fill(STATUS_RULE, 116)}", True

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from anchor_analysis.analysis.commitments import STATUS_RULE, commitments_progress
+from anchor_analysis.analysis.commitments import STATUS_RULE, commitment_unit, commitments_progress
 from anchor_analysis.analysis.summary import MESSAGE_RULES, change_display, headline_changes, key_messages
-from anchor_analysis.core.definitions import metric_definitions
 from anchor_analysis.core.errors import AnchorAnalysisError, NoDataError
 from anchor_analysis.core.years import fy_label
 from anchor_analysis.derived.network import processed_network
@@ -30,22 +29,6 @@ STATUS_MARK = {"on track": "●", "at risk": "◐", "off track": "○", "not yet
 
 def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
-
-
-def commitment_unit(row: pd.Series, place=None) -> str:
-    """The unit a commitment's values are shown in: its metrics' catalogue unit, ``level`` for a dimension.
-
-    Examples
-    --------
-    >>> commitment_unit(pd.Series({"kind": "metric", "measure": "scope1_tco2e + scope2_tco2e"}))
-    'tCO2e'
-    >>> commitment_unit(pd.Series({"kind": "dimension", "measure": "procurement"}))
-    'level'
-    """
-    if row["kind"] != "metric":
-        return "level"
-    first = str(row["measure"]).split("+")[0].strip()
-    return str(metric_definitions(place or "leeds").at[first, "unit"])
 
 
 def executive_summary_html(network, year: int, *, links: Mapping[str, str], imd_edition: int | None = None,
@@ -191,12 +174,21 @@ def _commitments_html(progress: pd.DataFrame | None, network) -> str:
                       for _, r in progress.iterrows())
     return (f'<table class="summary-table commitments"><caption>Commitments of the {_esc(owners)}: progress to '
             f"their targets</caption><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f'<p class="note"><strong>Status rule.</strong> {STATUS_RULE} A metric commitment adds its metrics over '
-            "the members that reported all of them that year, so its coverage is given with each value; a dimension "
-            "commitment is the network score (the mean over the anchors that assessed it). In the trend chart the "
-            "values are the solid blue line, the straight line to the target the dashed grey one ending in the open "
-            "circle, the projection the dotted orange line in its shaded interval.</p>"
+            f'<p class="note"><strong>Status rule.</strong> {_status_rule_html()} A metric commitment adds its '
+            "metrics over the members that reported all of them that year, so its coverage is given with each value; "
+            "a dimension commitment is the network score (the mean over the anchors that assessed it). In the trend "
+            "chart the values are the solid blue line, the straight line to the target the dashed grey one ending in "
+            "the open circle, the projection the dotted orange line in its shaded interval.</p>"
             f'<p class="note">Sources:</p><ul class="note">{sources}</ul>')
+
+
+def _status_rule_html() -> str:
+    """:data:`~anchor_analysis.analysis.commitments.STATUS_RULE` with each status in bold where it is defined."""
+    rule = _esc(STATUS_RULE)
+    for status in ("on track", "at risk", "off track"):
+        rule = rule.replace(f"is {status} when", f"is <strong>{status}</strong> when", 1).replace(
+            f"; {status} when", f"; <strong>{status}</strong> when", 1)
+    return rule
 
 
 def _value_cell(value: str, when: str, note: str) -> str:
