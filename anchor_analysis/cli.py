@@ -411,6 +411,20 @@ def reproduce(data_dir: Path, place: str | None, csv_path: Path | None) -> None:
     sys.exit(1 if (result["verdict"] == DIFFERS).any() else 0)
 
 
+@main.command()
+@click.option("--year", "year", required=True, metavar="YEAR", help="Financial year (2024 = 2024/25).")
+@click.option("--data-dir", default="data/raw/demo", show_default=True, type=click.Path(path_type=Path),
+              help="The network's folder (its commitments.csv).")
+def commitments(year: str, data_dir: Path) -> None:
+    """Progress against the network's commitments up to YEAR; exits 1 without a commitments.csv."""
+    from anchor_analysis.analysis.commitments import commitments_text
+    from anchor_analysis.derived import processed_network
+
+    text, ok = commitments_text(processed_network(data_dir), _financial_year(year))
+    click.echo(text, err=not ok)
+    sys.exit(0 if ok else 1)
+
+
 # --- collecting the year's returns (anchor_analysis.collection) ------------------------------------------------
 
 

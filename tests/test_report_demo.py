@@ -94,6 +94,74 @@ def test_pdf_has_pages_and_the_title(report_dir):
     assert int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:"))) >= 5
 
 
+def test_the_report_opens_with_the_summary_and_the_commitments(report_dir):
+    html = (report_dir / "report" / "network-impact-report-2023-24.html").read_text(encoding="utf-8")
+    summary, commitments = html.index('id="summary"'), html.index('id="commitments"')
+    assert summary < commitments < html.index('<nav class="contents">') < html.index('id="section-baseline"')
+    assert html[summary:commitments].count('<li class="message">') >= 3
+    assert "Local spend with Leeds businesses" in html[commitments:] and "Status rule." in html
+    pdf = report_dir / "report" / "network-impact-report-2023-24.pdf"
+    second = subprocess.run(["pdftotext", "-f", "2", "-l", "3", str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    assert "Executive summary" in second[:200] and "Key messages" in second and "Commitments" in second
+
+
+def test_pages_are_used_bookmarked_and_footed(report_dir):
+    """No page under a third used except the last page before a new section; bookmarks from the headings; each
+    page after the cover has its section and number in the footer."""
+    from pypdf import PdfReader
+
+    from anchor_analysis.reporting.pages import page_sections, page_usage
+
+    pdf = report_dir / "report" / "network-impact-report-2023-24.pdf"
+    usage, sections = page_usage(pdf), page_sections(pdf)
+    ends_section = [i == len(sections) - 1 or sections[i + 1] != sections[i] for i in range(len(sections))]
+    sparse = [(number + 1, round(used, 2), sections[number]) for number, used in enumerate(usage)
+              if used < 1 / 3 and not ends_section[number]]
+    assert not sparse, sparse
+    titles = [item.title for item in PdfReader(pdf).outline if not isinstance(item, list)]
+    assert titles[1:3] == ["Executive summary", "Contents"] and "Provenance" in titles
+    reader = PdfReader(pdf)
+    total = len(reader.pages)
+    for number in (1, total // 2, total - 1):
+        footer = reader.pages[number].extract_text().strip().splitlines()[-1]
+        assert footer == f"Network impact report 2023/24 · {sections[number]} · page {number + 1} of {total}"
+
+
+def test_figures_tables_and_headings_are_accessible(report_dir):
+    """Every figure has alt text from its title and caption, every table header cells in the reader's words (no
+    machine column names), and headings go down one level at a time."""
+    import html as html_lib
+    import re
+
+    page = (report_dir / "report" / "network-impact-report-2023-24.html").read_text(encoding="utf-8")
+    alts = re.findall(r'<img\b[^>]*\balt="([^"]*)"', page)
+    assert len(alts) == page.count("<img ") > 10
+    assert all(len(alt) > 20 and "No description" not in alt for alt in alts), alts
+    assert any(alt.startswith("Leeds: where staff of network anchors live") for alt in alts)
+    tables = re.findall(r"<table\b.*?</table>", page, re.S)
+    assert tables and all("<th" in table for table in tables)
+    headers = {html_lib.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+               for cell in re.findall(r"<th\b[^>]*>(.*?)</th>", page, re.S)}
+    assert not {h for h in headers if "_" in h}
+    assert {"Anchors reporting", "Current, lower quartile", "Who it covers"} <= headers
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", page)]
+    assert not [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+
+
+def test_the_report_passes_an_automated_accessibility_check(report_dir):
+    """axe-core in the system Chromium, through Playwright: no serious or critical violation."""
+    from axe_check import SERIOUS, axe_violations, describe
+
+    from anchor_analysis.reporting.pdf import find_chromium
+
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.fail("Chromium is needed for the accessibility check: apt-get install chromium (CI installs it)")
+    violations = axe_violations(report_dir / "report" / "network-impact-report-2023-24.html", chromium)
+    assert not [v for v in violations if v["impact"] in SERIOUS], describe(violations)
+
+
 def test_site_postcodes_are_not_published(report_dir, demo_dir):
     """Demo sites sit at randomly drawn real postcodes (possibly someone's home): they are mapped, never printed.
     (Staff postcodes never get this far: they are aggregated to LSOAs on read, see tests/test_io.py.)"""

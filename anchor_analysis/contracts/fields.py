@@ -23,7 +23,7 @@ from anchor_analysis.core.postcodes import normalise_postcodes
 Kind = Literal["text", "year", "level", "count", "number", "date", "flag", "postcode"]
 
 TABLES = ("anchors", "progression", "metrics", "staff_residence", "staff_residence_postcodes", "sites",
-          "ledger", "local_spend_survey")
+          "ledger", "local_spend_survey", "commitments")
 """Contracts by name; ``staff_residence_postcodes`` is staff_residence with one row per staff member;
 ``local_spend_survey`` holds the answers of the local multiplier's round 3 survey (one row per respondent)."""
 
@@ -115,6 +115,12 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         # blank: a respondent of the whole network's survey, not one anchor's
         Field("anchor_id", required=False, nullable=True),
     ),
+    # what the network committed to: a metric, a framework dimension, or several of either added (" + ")
+    "commitments": (
+        Field("commitment_id"), Field("label"), Field("kind"), Field("measure"), Field("baseline_year", "year"),
+        Field("baseline_value", "number", nullable=True), Field("target_year", "year"),
+        Field("target_value", "number"), Field("committed_by"), Field("source"),
+    ),
 }
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -122,6 +128,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "progression": ("year", "anchor_id", "activity"),
     "metrics": ("year", "anchor_id", "metric"),
     "staff_residence": ("year", "anchor_id", "lsoa_code"),
+    "commitments": ("commitment_id",),
 }
 """Columns that identify a row; two rows with the same key are an error."""
 

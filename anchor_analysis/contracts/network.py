@@ -75,9 +75,10 @@ def validate_directory(data_dir: str | Path, place: str | Place | None = None) -
     staff_residence.csv: ok (46,460 rows)
     sites.csv: ok (14 rows)
     local_spend_survey.csv: ok (390 rows)
+    commitments.csv: ok (5 rows)
     ledger/: 65 files, 9,111 rows, no errors; 52 warnings in 52 files (column 'supplier_postcode'):
     `anchor-analysis validate --all-warnings` lists them
-    0 errors, 52 warnings in 72 files
+    0 errors, 52 warnings in 73 files
     >>> print(validate_directory("no/such/folder"))
     no/such/folder: 1 error
       no/such/folder: folder does not exist
@@ -131,6 +132,9 @@ class Network:
     local_spend_survey : DataFrame or None, optional
         The local multiplier's round 3 survey (``year, respondent_type, local_share, weight, anchor_id``), or None
         without the file.
+    commitments : DataFrame or None, optional
+        What the network committed to (``commitments.csv``: a metric or dimension, its baseline and target), or
+        None without the file.
 
     Examples
     --------
@@ -164,6 +168,8 @@ class Network:
     """Each anchor's column mapping (``network.toml`` or ``ledger/<anchor_id>/mapping.toml``)."""
     local_spend_survey: pd.DataFrame | None = None
     """The local multiplier's round 3 survey, one row per respondent, or None without the file."""
+    commitments: pd.DataFrame | None = None
+    """What the network committed to (``commitments.csv``), or None without the file."""
 
 
 KeepLines = Callable[[Path, "str | None"], "Callable[[pd.DataFrame], None] | None"]
@@ -340,6 +346,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         data_dir=data_dir, description=settings.get("description", ""), report=report,
         deadline=settings.get("deadline"), contact=settings.get("contact", ""), ledger_mappings=mappings,
         published_figures=settings.get("published_figures", ""), local_spend_survey=frames["local_spend_survey"],
+        commitments=frames["commitments"],
     )
     return report, network
 

@@ -310,7 +310,7 @@ def contract(table: str, place: str | Place = "leeds", anchors: pd.DataFrame | N
     >>> contract("budget")
     Traceback (most recent call last):
     ValueError: unknown table 'budget': choose one of ('anchors', 'progression', 'metrics', 'staff_residence',
-    'staff_residence_postcodes', 'sites', 'ledger', 'local_spend_survey')
+    'staff_residence_postcodes', 'sites', 'ledger', 'local_spend_survey', 'commitments')
     """
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}: choose one of {TABLES}")
@@ -338,6 +338,8 @@ def contract(table: str, place: str | Place = "leeds", anchors: pd.DataFrame | N
                              "not a valid UK postcode")
     elif table == "local_spend_survey":
         _survey_checks(builder)
+    elif table == "commitments":
+        _commitments_checks(builder, place)
     elif table == "ledger":
         builder.column_check("payment_date", "payment_in_range",
                              lambda s: financial_year(s).between(place.first_year, place.last_year),
@@ -492,6 +494,39 @@ def _survey_checks(builder: _Builder) -> None:
                          "local_share is the share of the respondent's spending made locally: a number 0-1")
     builder.column_check("weight", "weight_positive", lambda s: s > 0,
                          "weight must be a number above 0 (1 for an unweighted survey)")
+
+
+COMMITMENT_KINDS = ("metric", "dimension")
+"""What a commitment tracks: metrics of the catalogue, or Progression Framework dimensions (several added, " + ")."""
+
+
+def _commitments_checks(builder: _Builder, place: Place) -> None:
+    """The commitments table's rules: its kind, measures the kit knows, years in range, a target after the baseline."""
+    known = {"metric": set(metric_definitions(place).index), "dimension": set(load_framework().dimension_keys)}
+    builder.column_check("kind", "known_kind", lambda s: s.isin(COMMITMENT_KINDS),
+                         f"kind must be one of {', '.join(COMMITMENT_KINDS)}")
+    for column in ("baseline_year", "target_year"):
+        builder.column_check(column, f"{column}_in_range", lambda s: s.between(place.first_year, place.last_year),
+                             _year_range_rule(place, column))
+
+    def unknown_parts(kind: str, measure: str) -> list[str]:
+        return [part.strip() for part in str(measure).split("+") if part.strip() not in known.get(kind, set())]
+
+    def measures_known(frame: pd.DataFrame) -> pd.Series:
+        return pd.Series([not unknown_parts(k, m) or k not in known for k, m in zip(frame["kind"], frame["measure"],
+                                                                                 strict=True)], index=frame.index)
+
+    builder.frame_check(("kind", "measure"), "measure", "known_measure", measures_known,
+                        lambda f, index: _per_distinct(f.loc[index, ["kind", "measure"]], lambda kind, measure: (
+                            f"unknown {kind} {', '.join(repr(p) for p in unknown_parts(kind, measure))}: a measure is "
+                            f"one {kind} or several joined by ' + ' (see anchor_analysis/data/"
+                            f"{'definitions' if kind == 'metric' else 'framework'}.toml)")))
+    builder.frame_check(("baseline_year", "target_year"), "target_year", "target_after_baseline",
+                        lambda f: f["target_year"] > f["baseline_year"], "target_year must be after baseline_year")
+    for column in ("baseline_value", "target_value"):
+        builder.frame_check(("kind", column), column, f"{column}_is_level",
+                            lambda f, c=column: (f["kind"] != "dimension") | f[c].isna() | f[c].between(1, 4),
+                            f"{column} of a dimension must be a level between 1 and 4")
 
 
 def _cross_table_checks(builder: _Builder, table: str, place: Place, anchors: pd.DataFrame) -> None:

@@ -89,6 +89,9 @@ class DemoTargets:
         The folder's README (``{seed}`` replaced by the seed).
     settings : dict
         Further ``network.toml`` settings (``published_figures``).
+    commitments : str, optional
+        A CSV beside the targets file copied as the network's ``commitments.csv`` (what the network committed to,
+        from its published documents); empty: none.
 
     Examples
     --------
@@ -122,6 +125,7 @@ class DemoTargets:
     targets: dict = field(default_factory=dict)
     readme: str = ""
     settings: dict = field(default_factory=dict)
+    commitments: str = ""
 
     def target(self, kind: str) -> dict | None:
         """The target of ``kind`` (a dict with its ``year`` or years, ``value`` and ``source``), or None.
@@ -239,7 +243,7 @@ def _targets(raw: dict, network: str) -> DemoTargets:
         scope3=(tuple(scope3["anchors"]), int(scope3["from"])) if scope3 else None,
         ledger_years=tuple(returns["ledger_years"]) if "ledger_years" in returns else None,
         targets=dict(raw.get("targets", {})), readme=raw["readme"]["text"],
-        settings=dict(raw.get("network_toml", {})),
+        settings=dict(raw.get("network_toml", {})), commitments=raw.get("commitments", ""),
     )
 
 

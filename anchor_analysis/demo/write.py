@@ -8,6 +8,7 @@ filled-in return workbooks of the next year (:mod:`anchor_analysis.demo.returns`
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -67,7 +68,7 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     >>> written = write_demo_network(out, seed=2019)  # doctest: +PUBLIC_DATA
     >>> names = sorted(p.relative_to(out).as_posix() for p in written)  # doctest: +PUBLIC_DATA
     >>> len(names), names[:3]  # doctest: +PUBLIC_DATA
-    (73, ['README.md', 'anchors.csv', 'ledger/cultural_body_a_2023.csv'])
+    (74, ['README.md', 'anchors.csv', 'commitments.csv'])
     >>> filecmp.cmpfiles(out, "data/raw/demo", names, shallow=False)[1:]  # doctest: +PUBLIC_DATA
     ([], [])
     """
@@ -102,6 +103,10 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     ledgers = net.ledgers()
     for (anchor_id, year), ledger in sorted(ledgers.items()):
         write(ledger, f"ledger/{anchor_id}_{year}.csv")
+    if targets.commitments:
+        source = resources.files("anchor_analysis") / "data" / "demo" / targets.commitments
+        (out / "commitments.csv").write_bytes(source.read_bytes())
+        written.append(out / "commitments.csv")
     (out / "network.toml").write_text(_network_toml(targets, seed), encoding="utf-8")
     (out / "README.md").write_text(targets.readme.replace("{seed}", str(seed)), encoding="utf-8")
     written += [out / "network.toml", out / "README.md"]

@@ -44,6 +44,8 @@ class ProcessedNetwork(Network):
         The required tables, typed.
     staff_residence, sites : DataFrame or None
         The optional tables (staff residence as LSOA counts), or None.
+    commitments : DataFrame or None
+        What the network committed to, or None (keyword only here: it follows the ledger mappings).
     ledger_files : list of Path
         The raw ledger files.
     data_dir : Path
@@ -240,7 +242,7 @@ def _read_build(data_dir: Path, place: Place, build: Path, manifest: dict, rebui
         sites=frames["sites"], ledger_files=ledger_files(data_dir), data_dir=data_dir,
         description=manifest.get("description", ""), report=report_from_json(manifest["report"]), ledger=ledger,
         published_figures=manifest.get("published_figures", ""),
-        local_spend_survey=frames["local_spend_survey"],
+        local_spend_survey=frames["local_spend_survey"], commitments=frames["commitments"],
         reconciliation=frames[RECONCILIATION], processed_dir=build, key=manifest["key"], rebuilt=rebuilt)
 
 

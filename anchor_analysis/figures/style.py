@@ -465,11 +465,49 @@ def show_figure(fig: Figure, output_dir: str | Path, name: str, *, width: int | 
     """
     paths = save_figure(fig, output_dir, name)
     width = width or round(fig.get_figwidth() * 100)
+    alt = alt_text(fig, name)
     plt.close(fig)
     try:
         from IPython.display import Image, display
     except ImportError:  # pragma: no cover - outside IPython nothing is shown
         return paths
     png = next(p for p in paths if p.suffix == ".png")
-    display(Image(filename=str(png), width=width))
+    display(Image(filename=str(png), width=width, metadata={"alt": alt}))  # the report's <img alt="...">
     return paths
+
+
+def alt_text(fig: Figure, name: str = "") -> str:
+    """The figure's text alternative: its title, then its caption (a map's subtitle and caption, a chart's note).
+
+    A figure without a title takes its first axes' title, else its file name in words.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure.
+    name : str, default ""
+        Its file stem, the last resort.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> fig = plt.figure()
+    >>> _ = fig.suptitle("Staff living in Leeds")
+    >>> _ = fig.text(0, 0.05, "Two anchors did not report.", gid="note")
+    >>> alt_text(fig, "staff_share")
+    'Staff living in Leeds. Two anchors did not report.'
+    >>> plt.close(fig)
+    >>> alt_text(plt.figure(), "spend_by_ward")
+    'Figure: spend by ward.'
+    """
+    texts = {t.get_gid(): t.get_text() for t in reversed(fig.texts) if t.get_gid()}
+    title = (figure_title(fig) or texts.get("map-title")
+             or next((ax.get_title() for ax in fig.axes if ax.get_title()), ""))
+    captions = [texts.get(gid, "") for gid in ("subtitle", "note", "caption")]  # a map's, or finish_figure's note
+    parts = [" ".join(part.split()).rstrip(".") for part in (title, *captions) if part.strip()]
+    if not parts:
+        return f"Figure: {name.replace('_', ' ')}." if name else "Figure."
+    return ". ".join(parts) + "."

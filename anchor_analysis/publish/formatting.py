@@ -52,16 +52,19 @@ def round_for_publication(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def format_value(value: float, unit: str) -> str:
-    """A headline number as people read it: ``£511.0m``, ``64%``, ``62,300``, ``110,000 t``.
+    """A number as people read it: ``£511.0m``, ``64%``, ``62,300``, ``110,000 t``, ``2.68``.
 
     Parameters
     ----------
     value : float
         The number; None or NaN reads "not reported".
     unit : str
-        The metric's unit (``anchor_analysis/data/definitions.toml``): ``GBP`` (millions to one decimal, billions
-        to two), ``share`` (a fraction shown as a whole percentage), ``tCO2e`` (whole tonnes); any other unit
-        gives the whole number with thousands separated.
+        The unit (the metric catalogue's, ``anchor_analysis/data/definitions.toml``, or a table column's,
+        ``anchor_analysis/data/vocabulary.toml``): ``GBP`` (millions to one decimal, billions to two),
+        ``share`` (a fraction shown as a whole percentage), ``percent`` (a percentage, signed, one
+        decimal), ``tCO2e`` (whole tonnes), ``level`` (a framework level, two decimals),
+        ``score`` (three decimals), ``rate`` (one decimal), ``flag`` (yes or no), ``fy`` (a financial year,
+        ``2024/25``); any other unit (``people``, ``count``, ``ha``) gives the whole number with thousands separated.
 
     Returns
     -------
@@ -70,7 +73,7 @@ def format_value(value: float, unit: str) -> str:
 
     See Also
     --------
-    readable_number : How tables show numbers.
+    readable_number : How tables show numbers of no known unit.
 
     Examples
     --------
@@ -78,18 +81,35 @@ def format_value(value: float, unit: str) -> str:
     ('£1.45bn', '62,300')
     >>> format_value(511_000_000, "GBP"), format_value(0.64, "share"), format_value(110_000, "tCO2e")
     ('£511.0m', '64%', '110,000 t')
+    >>> format_value(2.6812, "level"), format_value(-4.44, "percent"), format_value(2024, "fy")
+    ('2.68', '-4.4%', '2024/25')
     >>> format_value(float("nan"), "people")
     'not reported'
     """
     if value is None or pd.isna(value):
         return "not reported"
-    if unit == "GBP":
-        return f"£{value / 1e9:,.2f}bn" if abs(value) >= 1e9 else f"£{value / 1e6:,.1f}m"
-    if unit == "share":
-        return f"{100 * value:.0f}%"
-    if unit == "tCO2e":
-        return f"{value:,.0f} t"
+    value = float(value)
+    if unit in _FORMATS:
+        return _FORMATS[unit](value)
     return f"{value:,.0f}"
+
+
+def _pounds(value: float) -> str:
+    """Pounds in billions to two decimals, else millions to one (£0.4m: a report's pounds are large)."""
+    return f"£{value / 1e9:,.2f}bn" if abs(value) >= 1e9 else f"£{value / 1e6:,.1f}m"
+
+
+_FORMATS = {
+    "GBP": _pounds,
+    "share": lambda v: f"{100 * v:.0f}%",
+    "percent": lambda v: f"{v:+.1f}%",
+    "tCO2e": lambda v: f"{v:,.0f} t",
+    "level": lambda v: f"{v:.2f}",
+    "score": lambda v: f"{v:.3f}",
+    "rate": lambda v: f"{v:,.1f}",
+    "flag": lambda v: "yes" if v else "no",
+    "fy": lambda v: f"{int(v)}/{(int(v) + 1) % 100:02d}",
+}
 
 
 def readable_number(value: float) -> str:

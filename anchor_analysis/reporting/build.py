@@ -21,8 +21,10 @@ from anchor_analysis.reporting.combined import combined_report, report_file_stem
 from anchor_analysis.reporting.export import export_html, strip_external_resources
 from anchor_analysis.reporting.kernels import KernelQueue, _error_text, execute_notebook
 from anchor_analysis.reporting.options import Echo, Notebook, NotebookResult, RunSettings, YearResult, _print
+from anchor_analysis.reporting.pages import stamp_footers
 from anchor_analysis.reporting.pdf import pdf_page_count, print_pdf
 from anchor_analysis.reporting.provenance import ledger_readings, published_inputs
+from anchor_analysis.reporting.summary import report_summary
 
 # --- one year -------------------------------------------------------------------------------------------------
 
@@ -156,7 +158,8 @@ def _export_html(year: int, settings: RunSettings, work: Path, result: YearResul
         (work / "report").mkdir()
         bodies = _export_sections(year, settings, work, result)
         report_html = work / "report" / f"{report_file_stem(year)}.html"
-        report_html.write_text(strip_external_resources(combined_report(settings, year, work, bodies)),
+        summary = report_summary(settings, year, [nb.section for nb, _ in bodies])
+        report_html.write_text(strip_external_resources(combined_report(settings, year, work, bodies, summary)),
                                encoding="utf-8")
         result.report_html = Path("report") / report_html.name
         _write_provenance(year, settings, work)
@@ -201,6 +204,7 @@ def _print_pdf(year: int, settings: RunSettings, work: Path, result: YearResult,
     pdf = work / "report" / f"{report_file_stem(year)}.pdf"
     try:
         print_pdf(work / result.report_html, pdf, settings.chromium)
+        stamp_footers(pdf, f"Network impact report {label}")
     except PdfError as exc:
         result.pdf_error = str(exc)
         echo(f"[{label}] PDF: FAILED: {exc}")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from anchor_analysis import __version__
 from anchor_analysis.core.years import fy_label
+from anchor_analysis.publish.vocabulary import reader_header
 from anchor_analysis.reporting.export import _section_body
 from anchor_analysis.reporting.options import Notebook, RunSettings
 from anchor_analysis.reporting.provenance import ledger_readings, published_inputs
@@ -29,11 +30,16 @@ h1 { font-size: 20pt; margin: 0 0 .6em; }
 h2 { font-size: 14pt; margin: 1.4em 0 .5em; }
 h3 { font-size: 11.5pt; margin: 1.2em 0 .4em; }
 p, li { orphans: 3; widows: 3; }
-a { color: #0b4f8a; text-decoration: none; }
+a { color: #0b4f8a; text-decoration: underline; text-underline-offset: .12em; }  /* not by colour alone */
+nav.contents a { text-decoration: none; }
 code, pre, .mono { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 8pt; }
 td.mono { font-size: 7pt; white-space: nowrap; overflow-wrap: normal; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: .4em 0; }
 img, svg { max-width: 100%; height: auto; }
+/* a figure leaves room on its page for the lines after it (a full-page map pushed its caption to a page alone),
+   and the heading and text that introduce it stay on its page */
+.output_png img { max-height: 205mm; width: auto; }
+.text_cell:has(+ .code_cell .output_png) { break-after: avoid; page-break-after: avoid; }
 table { border-collapse: collapse; max-width: 100%; font-size: 8.5pt; margin: .6em 0 1em; }
 th, td { border-bottom: .5pt solid #9a9a9a; padding: .25em .55em; vertical-align: top; }
 table[data-fit~="squeezed"] th { overflow-wrap: anywhere; }
@@ -66,6 +72,26 @@ nav.contents li.level3 { padding-left: 1.2em; font-size: 8.5pt; margin: .1em 0; 
 .dataframe { font-variant-numeric: tabular-nums; }
 .note { color: #555; font-size: 9pt; }
 .prompt, .anchor-link { display: none; }
+.summary ol.messages { padding-left: 1.4em; }
+.summary li.message { margin: .35em 0; }
+.summary .rule { color: #555; font-size: 8pt; }
+table.summary-table { width: 100%; }
+table.summary-table caption { text-align: left; font-weight: bold; color: #10304f; padding: 0 0 .3em; }
+table.summary-table th[scope="row"] { text-align: left; font-weight: normal; }
+table.summary-table .note { font-size: 7pt; }
+.summary p.note, .summary ul.note { font-size: 8pt; margin: .3em 0; }
+.summary ul.note li { margin: 0; }
+table.summary-table .num { white-space: nowrap; }
+h2.new-page { break-before: page; page-break-before: always; }
+table.commitments { font-size: 7.5pt; }
+table.commitments th[scope="row"] { width: 24%; }
+table.commitments td, table.commitments th { padding: .25em .35em; }
+td.status { white-space: nowrap; font-weight: bold; }
+td.status-on-track { color: #00603f; }
+td.status-at-risk { color: #7a4a00; }
+td.status-off-track { color: #a33b00; }
+td.chart { padding: .1em .2em; width: 37mm; }
+svg.sparkline { display: block; }
 """
 
 
@@ -77,7 +103,7 @@ def _esc(value: object) -> str:
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]], cls: str = "meta", mono: Iterable[int] = ()) -> str:
     """An HTML table of class ``cls``, cells left-aligned; the columns numbered in ``mono`` in a monospace font."""
     mono = set(mono)
-    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
+    head = "".join(f'<th scope="col">{_esc(reader_header(h))}</th>' for h in header)
     body = []
     for row in rows:
         cells = "".join(
@@ -125,7 +151,7 @@ def _coverage_html(work: Path, notebooks: Sequence[Notebook]) -> str:
         if path is None:
             continue
         header, rows = _read_coverage(path)
-        parts.append(f"<h3>{_esc(nb.title)}</h3>")
+        parts.append(f"<h2>{_esc(nb.title)}</h2>")
         lowered = [h.strip().lower() for h in header]
         if "statement" in lowered:
             col = lowered.index("statement")
@@ -213,7 +239,7 @@ def _ledger_readings_html(readings: dict, anonymise: bool) -> list[str]:
         table = _table(("file", "read with", "columns (header → field)", "rows dropped (title, blank, footer)"),
                        [(r["file"], r["read_with"], ", ".join(f"{h} → {f}" for f, h in r["columns"].items()),
                          f"{r['title_rows']}, {r['blank_rows']}, {r['footer_rows']}") for r in rows], mono=(0,))
-    return ["<h3>Ledgers read through a column mapping</h3>", table]
+    return ["<h2>Ledgers read through a column mapping</h2>", table]
 
 
 def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[Notebook, Path]]) -> str:
@@ -229,10 +255,10 @@ def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[
         ("kernel", settings.kernel_name),
         ("software", ", ".join(f"{k} {v}" for k, v in prov["versions"].items() if k != "anchor-analysis")),
     ]
-    parts = [_table(("item", "value"), facts, cls="meta facts"), "<h3>Notebooks</h3>"]
+    parts = [_table(("item", "value"), facts, cls="meta facts"), "<h2>Notebooks</h2>"]
     parts.append(_table(("notebook", "section", "sha256 of the source"),
                         [(nb.name, nb.section, prov["notebooks"].get(nb.name, "")) for nb, _ in executed], mono=(2,)))
-    parts.append("<h3>Input files</h3>")
+    parts.append("<h2>Input files</h2>")
     if prov["inputs"]:
         parts.append(_table(("file", "bytes", "sha256"),
                             [(r["file"], r["bytes"], r["sha256"])
@@ -244,7 +270,7 @@ def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[
     else:
         parts.append('<p class="note">No input files found.</p>')
     parts += _ledger_readings_html(prov.get("ledgers", {}), settings.anonymise)
-    parts.append("<h3>Public datasets</h3>")
+    parts.append("<h2>Public datasets</h2>")
     if prov["public_note"]:
         parts.append(f'<p class="note">{_esc(prov["public_note"])}</p>')
     else:
@@ -255,12 +281,13 @@ def _provenance_html(settings: RunSettings, year: int, executed: Sequence[tuple[
     return "\n".join(parts)
 
 
-def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequence[tuple[Notebook, str]]) -> str:
+def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequence[tuple[Notebook, str]],
+                    summary: str = "") -> str:
     """Make the combined *Network impact report* HTML of one year.
 
-    The page has a cover (with a banner when the data are synthetic), the contents (each section with its h2 and
-    h3 headings), one section per notebook and the appendices: data sources and method notes, coverage (from the
-    sections' ``coverage.csv`` in ``work``) and provenance.
+    The page has a cover (with a banner when the data are synthetic), the executive summary when one is given,
+    the contents (each section with its h2 and h3 headings), one section per notebook and the appendices: data
+    sources and method notes, coverage (from the sections' ``coverage.csv`` in ``work``) and provenance.
 
     Parameters
     ----------
@@ -272,6 +299,9 @@ def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequen
         The year's folder: ``<section>/tables/coverage.csv`` are read from it.
     bodies : sequence of (Notebook, str)
         Each notebook with its exported body, in report order.
+    summary : str, default ""
+        The executive summary section (:func:`anchor_analysis.reporting.summary.executive_summary_html`), placed
+        after the cover and first in the contents.
 
     Returns
     -------
@@ -294,6 +324,9 @@ def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequen
     label = fy_label(year)
     tag = '<span class="synthetic-tag">SYNTHETIC DATA</span>' if settings.synthetic else ""
     contents, sections = [], []
+    if summary:
+        contents.append('<li><a href="#summary">Executive summary</a><ol><li class="level2"><a href="#commitments">'
+                        "Commitments</a></li></ol></li>")
     for number, (nb, body) in enumerate(bodies, start=1):
         entry, section = _notebook_section(nb, body, number, label, tag)
         contents.append(entry)
@@ -302,7 +335,7 @@ def combined_report(settings: RunSettings, year: int, work: Path, bodies: Sequen
         contents.append(f'<li><a href="#{anchor}">{heading}</a></li>')
         sections.append(f'<section class="report-section" id="{anchor}"><p class="section-eyebrow">{tag}{label}</p>'
                         f"<h1>{heading}</h1>\n{content}</section>")
-    return _report_page(settings, year, contents, sections)
+    return _report_page(settings, year, contents, sections, summary)
 
 
 def _notebook_section(nb: Notebook, body: str, number: int, label: str, tag: str) -> tuple[str, str]:
@@ -341,8 +374,9 @@ def _appendices(settings: RunSettings, year: int, work: Path,
     ]
 
 
-def _report_page(settings: RunSettings, year: int, contents: Sequence[str], sections: Sequence[str]) -> str:
-    """The whole page around the contents entries and the sections: head, styles and cover."""
+def _report_page(settings: RunSettings, year: int, contents: Sequence[str], sections: Sequence[str],
+                 summary: str = "") -> str:
+    """The whole page around the summary, the contents entries and the sections: head, styles and cover."""
     label = fy_label(year)
     title = f"Network impact report {label}"
     date = settings.run_date
@@ -368,11 +402,14 @@ def _report_page(settings: RunSettings, year: int, contents: Sequence[str], sect
 <p class="year">Financial year {label}: 1 April {year} to 31 March {year + 1}</p>
 <p class="meta">Run on {date.day} {date:%B %Y} · anchor-analysis {_esc(__version__)}</p>
 </header>
+<main>
+{summary}
 <nav class="contents">
 <h1>Contents</h1>
 <ol>{"".join(contents)}</ol>
 </nav>
 {"".join(sections)}
+</main>
 </body>
 </html>
 """

@@ -27,6 +27,7 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--no-pdf-header-footer",
+    "--generate-pdf-document-outline",  # PDF bookmarks from the report's headings
 )
 NO_CHROMIUM = f"no Chromium found: install it with `apt-get install chromium` or set {CHROMIUM_ENV}"
 PDF_TIMEOUT = 300

@@ -37,6 +37,7 @@ from anchor_analysis.figures.style import apply_house_style, show_figure
 from anchor_analysis.publish.anonymise import anchor_labels, label_anchors
 from anchor_analysis.publish.formatting import readable_number
 from anchor_analysis.publish.tables import write_table
+from anchor_analysis.publish.vocabulary import show_tables_in_reader_words
 
 SYNTHETIC_NOTICE = "SYNTHETIC DATA: these returns are invented."
 
@@ -335,7 +336,8 @@ def open_section(year: int, data_dir: str | os.PathLike[str], output_dir: str | 
 
     Reads the network through its derived tables, resolves the IMD edition (``None``: the place's edition in use
     in ``year``), gives every anchor its label, creates ``figures/`` and ``tables/`` under ``output_dir`` and
-    applies the house style (figures, and pandas showing numbers thousands-separated, labels in full).
+    applies the house style (figures, and tables shown in the reader's words, numbers by unit, labels in full:
+    :func:`anchor_analysis.publish.vocabulary.show_tables_in_reader_words`).
 
     Parameters
     ----------
@@ -370,4 +372,5 @@ def open_section(year: int, data_dir: str | os.PathLike[str], output_dir: str | 
     apply_house_style()
     pd.set_option("display.float_format", readable_number)
     pd.set_option("display.max_colwidth", None)  # labels in full: the report is read, not scrolled
+    show_tables_in_reader_words(place=network.place)  # the reader's headers, numbers by unit; CSVs keep the names
     return section
