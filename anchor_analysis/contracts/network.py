@@ -109,6 +109,8 @@ class Network:
         or None without the file.
     sites : DataFrame or None
         The anchors' sites, or None without the file.
+    suppliers : DataFrame or None, optional
+        The supplier register (``suppliers.csv``: who the suppliers are, across anchors and years), or None.
     ledger_files : list of Path
         The ledger files, sorted by path (``ledger/<anchor_id>/`` folders included).
     data_dir : Path
@@ -158,6 +160,8 @@ class Network:
     """Who answers the anchors' questions about their returns (``network.toml``'s ``contact``)."""
     ledger_mappings: dict[str, LedgerMapping] = field(default_factory=dict, repr=False)
     """Each anchor's column mapping (``network.toml`` or ``ledger/<anchor_id>/mapping.toml``)."""
+    suppliers: pd.DataFrame | None = None
+    """The supplier register (``suppliers.csv`` or ``.xlsx``), or None without it."""
 
 
 KeepLines = Callable[[Path, "str | None"], "Callable[[pd.DataFrame], None] | None"]
@@ -331,6 +335,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         name=settings.get("name", data_dir.resolve().name), place=resolved, synthetic=synthetic,
         anchors=frames["anchors"], progression=frames["progression"], metrics=frames["metrics"],
         staff_residence=frames["staff_residence"], sites=frames["sites"], ledger_files=files,
+        suppliers=frames["suppliers"],
         data_dir=data_dir, description=settings.get("description", ""), report=report,
         deadline=settings.get("deadline"), contact=settings.get("contact", ""), ledger_mappings=mappings,
         published_figures=settings.get("published_figures", ""),

@@ -20,7 +20,7 @@ from anchor_analysis.contracts.report import HEADER_ROW, Failure, ValidationRepo
 from anchor_analysis.core.errors import FileProblem, ValidationFailed
 
 REQUIRED_TABLES = ("anchors", "progression", "metrics")
-OPTIONAL_TABLES = ("staff_residence", "sites")
+OPTIONAL_TABLES = ("staff_residence", "sites", "suppliers")
 READABLE_TABLES = (*REQUIRED_TABLES, *OPTIONAL_TABLES, "ledger")
 NETWORK_FILE = "network.toml"
 LEDGER_DIR = "ledger"

@@ -30,7 +30,7 @@ from anchor_analysis.core.errors import ValidationFailed
 from anchor_analysis.core.places import Place
 from anchor_analysis.derived.store import write_parquet
 
-TABLES = ("anchors", "progression", "metrics", "staff_residence", "sites")
+TABLES = ("anchors", "progression", "metrics", "staff_residence", "sites", "suppliers")
 """The network's tables kept as they were validated (staff residence as LSOA counts: postcodes never)."""
 LEDGER = "ledger_suppliers"
 RECONCILIATION = "ledger_reconciliation"

@@ -237,7 +237,7 @@ def _read_build(data_dir: Path, place: Place, build: Path, manifest: dict, rebui
     return ProcessedNetwork(
         name=manifest["network"], place=place, synthetic=bool(manifest["synthetic"]), anchors=frames["anchors"],
         progression=frames["progression"], metrics=frames["metrics"], staff_residence=frames["staff_residence"],
-        sites=frames["sites"], ledger_files=ledger_files(data_dir), data_dir=data_dir,
+        sites=frames["sites"], suppliers=frames["suppliers"], ledger_files=ledger_files(data_dir), data_dir=data_dir,
         description=manifest.get("description", ""), report=report_from_json(manifest["report"]), ledger=ledger,
         published_figures=manifest.get("published_figures", ""),
         reconciliation=frames[RECONCILIATION], processed_dir=build, key=manifest["key"], rebuilt=rebuilt)
