@@ -102,6 +102,7 @@ from pathlib import Path
 import click
 
 from anchor_analysis import __version__
+from anchor_analysis.supplier_commands import suppliers
 
 
 class KitGroup(click.Group):
@@ -239,7 +240,11 @@ def process(data_dir: Path, place: str | None, rebuild: bool) -> None:
 @click.option("--returns-out", "returns_dir", default=None, type=click.Path(path_type=Path),
               help="Where the Leeds demo's filled-in 2025/26 return workbooks go (in a folder 2025/).  [default: "
               "returns/demo for leeds; the other networks have none]")
-def demo_data(network: str, out_dir: Path | None, seed: int | None, returns_dir: Path | None) -> None:
+@click.option("--truth-out", "truth_path", default=None, type=click.Path(path_type=Path),
+              help="Where the ledgers' true suppliers go (a CSV outside the network folder, for measuring supplier "
+              "resolution).  [default: data/truth/<folder name>_suppliers.csv when --out is the network's folder]")
+def demo_data(network: str, out_dir: Path | None, seed: int | None, returns_dir: Path | None,
+              truth_path: Path | None) -> None:
     """Write a synthetic demo network (needs the public data for the real geography).
 
     \f
@@ -257,18 +262,25 @@ def demo_data(network: str, out_dir: Path | None, seed: int | None, returns_dir:
     returns_dir : Path or None
         ``--returns-out``: where the Leeds demo's filled-in return workbooks go (``<returns_dir>/2025/``; default
         ``returns/demo`` for Leeds, none for the other networks).
+    truth_path : Path or None
+        ``--truth-out``: the CSV of the ledgers' true suppliers (default: ``data/truth/<folder>_suppliers.csv``
+        when ``--out`` is left out; none otherwise).
 
     See Also
     --------
     anchor_analysis.cli : The module's examples run this command.
     """
     from anchor_analysis.core.errors import PublicDataMissing
-    from anchor_analysis.demo.write import RETURNS_NETWORK, write_demo_network
+    from anchor_analysis.demo.targets import load_demo_targets
+    from anchor_analysis.demo.write import RETURNS_NETWORK, TRUTH_FOLDER, write_demo_network
 
     if returns_dir is None and network == RETURNS_NETWORK:
         returns_dir = Path("returns/demo")
+    if truth_path is None and out_dir is None:
+        truth_path = TRUTH_FOLDER / f"{Path(load_demo_targets(network).folder).name}_suppliers.csv"
     try:
-        written = write_demo_network(out_dir, seed=seed, network=network, returns_dir=returns_dir)
+        written = write_demo_network(out_dir, seed=seed, network=network, returns_dir=returns_dir,
+                                     truth_path=truth_path)
     except PublicDataMissing as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"wrote {len(written)} files of the SYNTHETIC demo network to {written[0].parent}")
@@ -578,6 +590,8 @@ def ledger_inspect(file: Path, anchor: str | None, mapping_file: Path | None, ro
         click.echo(f"\nwrote the mapping to {write_mapping}")
     sys.exit(1 if inspection.reading.plan is None or inspection.errors else 0)
 
+
+main.add_command(suppliers)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -110,3 +110,111 @@ def test_settings_are_checked():
         MatchSettings(link_score=80, review_score=90)
     with pytest.raises(SupplierMatchingError, match="scorer must be one of"):
         MatchSettings(scorer="levenshtein")
+
+
+# --- the demo network's known truth --------------------------------------------------------------------------
+
+def test_resolution_recovers_the_demo_networks_true_suppliers(demo_dir):
+    """Precision and recall each at least 0.95 on the Leeds demo's ledgers (the truth is kept outside them)."""
+    from pathlib import Path
+
+    from anchor_analysis.analysis.spend.resolution import linkage_quality, name_variants
+
+    truth = pd.read_csv(Path("data/truth/demo_suppliers.csv"), keep_default_na=False, dtype="str")
+    files = sorted((demo_dir / "ledger").glob("*.csv"))
+    lines = pd.concat([pd.read_csv(path, keep_default_na=False, dtype="str") for path in files])
+    assert "true_supplier" not in lines.columns  # the published ledgers do not carry the truth
+    variants = name_variants(lines).merge(truth, on=["anchor_id", "supplier_name"], how="left", validate="1:1")
+    assert variants["true_supplier"].notna().all()
+    keys, _ = resolve_suppliers(variants)
+    quality = linkage_quality(keys["supplier_key"], variants["true_supplier"])
+    assert quality["precision"] >= 0.95 and quality["recall"] >= 0.95, quality
+    shared = variants.groupby("true_supplier")["anchor_id"].nunique()
+    assert (shared >= 2).sum() > 100  # the demo's suppliers are shared across anchors ...
+    assert variants.groupby("true_supplier")["supplier_name"].nunique().max() > 3  # ... under varied spellings
+
+
+# --- the register in a network folder, the worksheet and its merge -------------------------------------------
+
+def test_a_network_with_a_malformed_register_fails_validation(demo_dir, tmp_path):
+    import shutil
+
+    from anchor_analysis.contracts.network import validate_directory
+
+    folder = tmp_path / "net"
+    shutil.copytree(demo_dir, folder, ignore=shutil.ignore_patterns("ledger"))
+    register = pd.read_csv(folder / "suppliers.csv", dtype="str", keep_default_na=False)
+    register.loc[3, "company_number"] = "123"
+    register.loc[4, "supplier_key"] = register.loc[5, "supplier_key"]
+    register.to_csv(folder / "suppliers.csv", index=False)
+    report = validate_directory(folder)
+    found = {(f.file, f.row, f.column) for f in report.failures if f.severity == "error"}
+    assert ("suppliers.csv", 5, "company_number") in found
+    assert ("suppliers.csv", 7, "supplier_key") in found
+    assert not report.ok
+
+
+def test_merge_adds_and_fills_but_never_overwrites_and_keeps_the_old_version(tmp_path):
+    from anchor_analysis.collection.suppliers import merge_worksheet
+
+    folder = tmp_path / "net"
+    folder.mkdir()
+    original = "supplier_key,canonical_name,postcode,size_band\nS1,Acme Ltd,LS1 1UR,\n"
+    (folder / "suppliers.csv").write_text(original, encoding="utf-8")
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("supplier_key,canonical_name,spend,postcode,size_band,vcse\n"
+                     "S1,Acme Ltd,10,LS9 9ZZ,large,\nN-1,Bolt,5,LS2 7EJ,micro,true\nN-2,Blank,1,,,\n", encoding="utf-8")
+    version, changes = merge_worksheet(folder, sheet, when="2026-05-01T09:00:00+00:00")
+    register = read_table(folder / "suppliers.csv", "suppliers").set_index("supplier_key")
+    assert register.at["S1", "postcode"] == "LS1 1UR"  # the analyst's entry stands
+    assert register.at["S1", "size_band"] == "large" and register.at["S1", "size_band_source"] == "worksheet sheet.csv"
+    assert register.at["N-1", "vcse"] and str(register.at["N-1", "postcode_date"].date()) == "2026-05-01"
+    assert "N-2" not in register.index  # nothing filled in: not added
+    assert (folder / "versions" / "0001" / "suppliers.csv").read_text(encoding="utf-8") == original
+    assert changes["change"].tolist() == ["kept", "filled", "added"]
+    again, nothing = merge_worksheet(folder, sheet)
+    assert again is None and set(nothing["change"]) == {"kept"}
+
+
+def test_merge_refuses_a_malformed_worksheet_with_file_row_column_and_rule(tmp_path):
+    from click.testing import CliRunner
+
+    from anchor_analysis.cli import main
+
+    folder = tmp_path / "net"
+    folder.mkdir()
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("supplier_key,canonical_name,sic_section\nN-1,Bolt,Z\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["suppliers", "merge", str(sheet), "--data-dir", str(folder)])
+    assert result.exit_code == 1
+    assert "sheet.csv row 2, column 'sic_section': value 'Z': sic_section must be a SIC 2007 section" in result.output
+    assert not (folder / "suppliers.csv").exists()
+
+
+def test_the_build_keys_every_line_and_locates_through_the_register(demo_dir, public_data_dir, tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from anchor_analysis.cli import main
+    from anchor_analysis.derived import processed_network
+
+    folder = tmp_path / "net"
+    shutil.copytree(demo_dir, folder)
+    network = processed_network(folder)
+    ledger = network.ledger
+    assert ledger["supplier_key"].notna().all() and ledger["match_score"].between(0, 100).all()
+    council = ledger[ledger["anchor_id"] == "local_authority_a"]
+    assert council["located_by"].isin(["register", "unlocated"]).all()
+    assert (council["located_by"] == "register").any()  # its lines have no postcodes: placed through the register
+    kit = network.supplier_register[network.supplier_register["added_by_kit"].astype(bool)]
+    analyst = network.supplier_register[~network.supplier_register["added_by_kit"].astype(bool)]
+    assert len(analyst) == len(pd.read_csv(folder / "suppliers.csv")) and len(kit) > 0
+    out = tmp_path / "sheet.csv"
+    result = CliRunner().invoke(main, ["suppliers", "worksheet", "--data-dir", str(folder), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    sheet = pd.read_csv(out, keep_default_na=False)
+    assert sheet["spend"].is_monotonic_decreasing and sheet["cumulative_share"].is_monotonic_increasing
+    assert (sheet["postcode"] == "").all() and sheet["supplier_key"].isin(ledger["supplier_key"]).all()
+    again = CliRunner().invoke(main, ["suppliers", "worksheet", "--data-dir", str(folder), "--out", str(out)])
+    assert again.exit_code == 1 and "not written over" in again.output

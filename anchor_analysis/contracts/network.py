@@ -66,7 +66,7 @@ def validate_directory(data_dir: str | Path, place: str | Place | None = None) -
     --------
     >>> report = validate_directory("data/raw/demo")
     >>> report.ok, report.errors, report.warnings, sorted(report.years)
-    (True, 0, 52, [2019, 2020, 2021, 2022, 2023, 2024])
+    (True, 0, 65, [2019, 2020, 2021, 2022, 2023, 2024])
     >>> print(report.format(all_warnings=False))
     network.toml: ok
     anchors.csv: ok (14 rows)
@@ -74,9 +74,10 @@ def validate_directory(data_dir: str | Path, place: str | Place | None = None) -
     metrics.csv: ok (1,026 rows)
     staff_residence.csv: ok (46,460 rows)
     sites.csv: ok (14 rows)
-    ledger/: 65 files, 9,111 rows, no errors; 52 warnings in 52 files (column 'supplier_postcode'):
+    suppliers.csv: ok (343 rows)
+    ledger/: 65 files, 26,903 rows, no errors; 65 warnings in 65 files (column 'supplier_postcode'):
     `anchor-analysis validate --all-warnings` lists them
-    0 errors, 52 warnings in 71 files
+    0 errors, 65 warnings in 72 files
     >>> print(validate_directory("no/such/folder"))
     no/such/folder: 1 error
       no/such/folder: folder does not exist
@@ -162,6 +163,8 @@ class Network:
     """Each anchor's column mapping (``network.toml`` or ``ledger/<anchor_id>/mapping.toml``)."""
     suppliers: pd.DataFrame | None = None
     """The supplier register (``suppliers.csv`` or ``.xlsx``), or None without it."""
+    supplier_matching: dict = field(default_factory=dict, repr=False)
+    """``network.toml``'s ``[suppliers]``: the thresholds of supplier resolution (``link_score``, ...)."""
 
 
 KeepLines = Callable[[Path, "str | None"], "Callable[[pd.DataFrame], None] | None"]
@@ -335,7 +338,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         name=settings.get("name", data_dir.resolve().name), place=resolved, synthetic=synthetic,
         anchors=frames["anchors"], progression=frames["progression"], metrics=frames["metrics"],
         staff_residence=frames["staff_residence"], sites=frames["sites"], ledger_files=files,
-        suppliers=frames["suppliers"],
+        suppliers=frames["suppliers"], supplier_matching=settings.get("suppliers", {}),
         data_dir=data_dir, description=settings.get("description", ""), report=report,
         deadline=settings.get("deadline"), contact=settings.get("contact", ""), ledger_mappings=mappings,
         published_figures=settings.get("published_figures", ""),

@@ -25,7 +25,8 @@ RETURNS_NETWORK = "leeds"
 
 
 def write_demo_network(out_dir: str | Path | None = None, seed: int | None = None, data_dir: Path | None = None,
-                       network: str | DemoTargets = "leeds", returns_dir: str | Path | None = None) -> list[Path]:
+                       network: str | DemoTargets = "leeds", returns_dir: str | Path | None = None,
+                       truth_path: str | Path | None = None) -> list[Path]:
     """Generate a demo network and write it to ``out_dir`` (CSV files, a ledger folder, README, network.toml).
 
     Deterministic: the same seed and public data give byte-identical files. Ledgers already in
@@ -44,6 +45,10 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     returns_dir : str or Path, optional
         Also write the Leeds demo's filled-in 2025/26 return workbooks into ``returns_dir/2025``
         (:func:`~anchor_analysis.demo.returns.write_demo_returns`).
+    truth_path : str or Path, optional
+        Also write the true firm of every (anchor, supplier name) of the ledgers to this CSV, outside the network
+        folder (``anchor_id, supplier_name, true_supplier``): what supplier resolution is measured on
+        (:data:`TRUTH_FOLDER`).
 
     Returns
     -------
@@ -67,7 +72,7 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     >>> written = write_demo_network(out, seed=2019)  # doctest: +PUBLIC_DATA
     >>> names = sorted(p.relative_to(out).as_posix() for p in written)  # doctest: +PUBLIC_DATA
     >>> len(names), names[:3]  # doctest: +PUBLIC_DATA
-    (72, ['README.md', 'anchors.csv', 'ledger/cultural_body_a_2023.csv'])
+    (73, ['README.md', 'anchors.csv', 'ledger/cultural_body_a_2023.csv'])
     >>> filecmp.cmpfiles(out, "data/raw/demo", names, shallow=False)[1:]  # doctest: +PUBLIC_DATA
     ([], [])
     """
@@ -96,15 +101,33 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     write(net.progression(), "progression.csv")
     write(net.metrics(), "metrics.csv")
     write(net.staff_residence(), "staff_residence.csv")
-    ledgers = net.ledgers()
+    truth = net.ledgers_with_truth()
+    ledgers = {key: ledger.drop(columns="true_supplier") for key, ledger in truth.items()}
     for (anchor_id, year), ledger in sorted(ledgers.items()):
         write(ledger, f"ledger/{anchor_id}_{year}.csv")
+    lines = pd.concat(truth.values(), ignore_index=True)
+    write(net.supplier_register(lines), "suppliers.csv")
+    if truth_path is not None:
+        _write_truth(lines, Path(truth_path))
     (out / "network.toml").write_text(_network_toml(targets, seed), encoding="utf-8")
     (out / "README.md").write_text(targets.readme.replace("{seed}", str(seed)), encoding="utf-8")
     written += [out / "network.toml", out / "README.md"]
     if returns_dir is not None:
         written += write_demo_returns(load_network(out), Path(returns_dir) / str(DEMO_RETURN_YEAR), seed, ledgers)
     return written
+
+
+TRUTH_FOLDER = Path("data/truth")
+"""Where ``anchor-analysis demo-data`` keeps each demo network's true suppliers (``<folder name>_suppliers.csv``):
+outside the network folders, so no analysis can read them as returns."""
+
+
+def _write_truth(lines: pd.DataFrame, path: Path) -> None:
+    """The true firm of each (anchor, supplier name) of the ledgers, sorted, as a CSV."""
+    truth = lines[["anchor_id", "supplier_name", "true_supplier"]].drop_duplicates()
+    truth = truth.sort_values(["anchor_id", "supplier_name", "true_supplier"], kind="stable")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    truth.to_csv(path, index=False, lineterminator="\n")
 
 
 def _network_toml(targets: DemoTargets, seed: int) -> str:
