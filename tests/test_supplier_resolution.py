@@ -218,3 +218,35 @@ def test_the_build_keys_every_line_and_locates_through_the_register(demo_dir, pu
     assert (sheet["postcode"] == "").all() and sheet["supplier_key"].isin(ledger["supplier_key"]).all()
     again = CliRunner().invoke(main, ["suppliers", "worksheet", "--data-dir", str(folder), "--out", str(out)])
     assert again.exit_code == 1 and "not written over" in again.output
+
+
+def test_the_councils_2019_suppliers_resolved_as_the_readme_quotes(public_data_dir):
+    """Leeds City Council's 2019/20 ledger, resolved: the figures the README's supplier section quotes."""
+    from pathlib import Path
+
+    from anchor_analysis.analysis.spend import resolve_council_year
+
+    result = resolve_council_year(2019, data_dir=public_data_dir)
+    summary = result.summary.set_index("measure")["value"]
+    assert int(summary["lines"]) == 299_541 and int(summary["distinct names"]) == 16_320
+    resolved = int(summary["resolved suppliers"])
+    assert 10_000 < resolved < 16_320  # fewer suppliers than names
+    redacted = result.keys["supplier_key"] == "(redacted)"
+    assert set(result.keys.loc[redacted, "supplier_name"]) == {"REDACTED PERSONAL DATA",
+                                                               "REDACTED COMMERCIAL CONFIDENTIALITY"}
+    sheet = result.worksheet
+    assert sheet["spend"].is_monotonic_decreasing and sheet["cumulative_share"].is_monotonic_increasing
+    assert (sheet[["postcode", "size_band", "vcse", "sic_section"]] == "").all().all()
+    assert sheet.loc[sheet["canonical_name"] == "Kirklees Council", "public_body"].tolist() == ["true"]
+    readme = Path("README.md").read_text(encoding="utf-8")
+    shares = {name: float(summary[name]) for name in ("top 300 share on resolved suppliers", "top 300 share on names",
+                                                      "redacted share of spend", "redacted share of lines",
+                                                      "public bodies' share of spend")}
+    figures = (f"{resolved:,} resolved suppliers", f"top-300 share {shares['top 300 share on resolved suppliers']:.3f}",
+               f"{shares['top 300 share on names']:.3f} on names",
+               f"redacted payees {shares['redacted share of spend']:.1%} of spend",
+               f"{shares['redacted share of lines']:.1%} of lines",
+               f"{int(summary['public bodies recognised by name'])} public bodies",
+               "holding {:.0%} of the spend".format(shares["public bodies' share of spend"]))
+    for figure in figures:
+        assert figure in readme, figure

@@ -37,7 +37,7 @@ class CouncilResolution:
     ----------
     summary : DataFrame
         ``measure, value``: lines, spend, distinct names, resolved suppliers, top-N shares on names and on resolved
-        suppliers, redacted share of spend and lines, public bodies recognised by name, seconds taken.
+        suppliers, redacted share of spend and lines, public bodies recognised by name (the same every run).
     worksheet : DataFrame
         The top unlocated suppliers as the worksheet an analyst fills in
         (:func:`~anchor_analysis.analysis.spend.register.unlocated_worksheet`), public bodies marked.
@@ -45,12 +45,15 @@ class CouncilResolution:
         Each distinct name with its supplier key and match score.
     review : DataFrame
         The borderline pairs.
+    seconds : float
+        The time the year's lines took to read (when not given) and resolve.
     """
 
     summary: pd.DataFrame
     worksheet: pd.DataFrame
     keys: pd.DataFrame
     review: pd.DataFrame
+    seconds: float = 0.0
 
 
 def resolve_council_year(year: int = COUNCIL_EXAMPLE_YEAR, spending: pd.DataFrame | None = None, data_dir: Any = None,
@@ -103,8 +106,8 @@ def resolve_council_year(year: int = COUNCIL_EXAMPLE_YEAR, spending: pd.DataFram
     public_keys = set(per_key.loc[public, "supplier_key"])
     sheet = unlocated_worksheet(per_key).head(rows)
     sheet["public_body"] = sheet["supplier_key"].isin(public_keys).map({True: "true", False: ""})
-    summary = _summary(year, keyed, public_keys, top_n, seconds)
-    return CouncilResolution(summary, sheet.reset_index(drop=True), keys, review)
+    summary = _summary(year, keyed, public_keys, top_n)
+    return CouncilResolution(summary, sheet.reset_index(drop=True), keys, review, seconds)
 
 
 def _year_lines(year: int, spending: pd.DataFrame | None, data_dir: Any) -> pd.DataFrame:
@@ -130,7 +133,7 @@ def _top_share(keyed: pd.DataFrame, column: str, top_n: int) -> float:
     return float(net.head(top_n).sum() / net.sum()) if len(net) else float("nan")
 
 
-def _summary(year: int, keyed: pd.DataFrame, public_keys: set, top_n: int, seconds: float) -> pd.DataFrame:
+def _summary(year: int, keyed: pd.DataFrame, public_keys: set, top_n: int) -> pd.DataFrame:
     """The worked example's figures, one per row."""
     redacted = keyed["supplier_key"] == REDACTED_KEY
     public = keyed["supplier_key"].isin(public_keys)
@@ -145,7 +148,6 @@ def _summary(year: int, keyed: pd.DataFrame, public_keys: set, top_n: int, secon
         ("redacted share of lines", redacted.mean()),
         ("public bodies recognised by name", len(public_keys)),
         ("public bodies' share of spend", keyed.loc[public, "amount"].sum() / total),
-        ("seconds to resolve", round(seconds, 1)),
     ]
     return pd.DataFrame({"measure": [m for m, _ in values],
                          "value": [v if isinstance(v, str) else float(v) for _, v in values]})

@@ -47,7 +47,7 @@ class MatchSettings:
 
     Parameters
     ----------
-    link_score : float, default 90
+    link_score : float, default 92
         A fuzzy score (0-100) at or above which two names are the same supplier.
     review_score : float, default 80
         A score at or above which (and below ``link_score``) a pair is borderline and goes to review.
@@ -68,7 +68,7 @@ class MatchSettings:
     link_score, review_score, scorer, max_block
     """
 
-    link_score: float = 90.0
+    link_score: float = 92.0
     review_score: float = 80.0
     scorer: str = "token_sort_ratio"
     max_block: int = 4000
