@@ -250,3 +250,25 @@ def test_the_councils_2019_suppliers_resolved_as_the_readme_quotes(public_data_d
                "holding {:.0%} of the spend".format(shares["public bodies' share of spend"]))
     for figure in figures:
         assert figure in readme, figure
+
+
+def test_shared_top_suppliers_withhold_sole_traders_names_and_analyses_add_up():
+    from anchor_analysis.analysis.spend import network_suppliers as ns
+
+    rows = pd.DataFrame({"year": 2023, "anchor_id": ["a", "b", "a", "b", "a"],
+                         "supplier_key": ["P1", "P1", "F1", "F1", "(redacted)"],
+                         "supplier_name": ["Anne Hall", "Anne Hall", "Acme Ltd", "ACME LIMITED", "REDACTED"],
+                         "amount": [30.0, 10.0, 40.0, 20.0, 5.0], "lines": 1, "influenceable": True,
+                         "ring": ["leeds", "leeds", "elsewhere", "unknown", "unknown"]})
+    top = ns.shared_top_suppliers(rows, None, 2023)
+    assert top["supplier"].tolist() == ["Acme Ltd", ns.WITHHELD_NAME]
+    assert top[["a", "b"]].values.tolist() == [[40.0, 20.0], [30.0, 10.0]]
+    numbered = pd.DataFrame({"supplier_key": ["P1"], "canonical_name": ["Anne Hall"], "company_number": ["00000042"],
+                             "size_band": ["micro"], "sic_section": ["F"]})
+    assert ns.shared_top_suppliers(rows, numbered, 2023)["supplier"].tolist() == ["Acme Ltd", "Anne Hall"]
+    bands = ns.spend_by_attribute(rows, numbered, "size_band")
+    assert bands.set_index("size_band")["spend"].to_dict() == {"micro": 40.0, "unknown": 60.0}  # redacted aside
+    sectors = ns.sector_leakage(rows, numbered, "leeds").set_index("sic_section")
+    assert sectors.loc["unknown", ["spend_leaving", "spend_unlocated"]].tolist() == [40.0, 20.0]
+    redacted = ns.redacted_payees(rows)
+    assert redacted[["redacted_spend", "redacted_lines"]].values.tolist() == [[5.0, 1]]

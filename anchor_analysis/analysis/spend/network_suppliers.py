@@ -12,14 +12,18 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from anchor_analysis.analysis.spend.resolution import NO_SUPPLIER_KEY, REDACTED_KEY
+from anchor_analysis.analysis.spend.resolution import NO_SUPPLIER_KEY, REDACTED_KEY, matching_name
 from anchor_analysis.analysis.spend.suppliers import spend_concentration
 from anchor_analysis.contracts.fields import SIZE_BANDS
 
 SME_BANDS = ("micro", "small", "medium")
 """The size bands of SMEs (PPN 001: fewer than 250 staff and turnover up to £44m or balance sheet up to £38m)."""
 PERSON_NAME = r"^[A-Z][a-z]+ [A-Z][a-z]+$"
-"""A supplier name that looks like a person's ("Anne Hall"): a sole trader, never singled out by name."""
+"""A supplier name that looks like a person's ("Anne Hall": two capitalised words, no legal form, no trade word): a
+sole trader, never singled out by name."""
+_TRADE_WORDS = ("Services", "Care", "Group", "Trust", "Council", "School", "Church", "Centre", "Centres",
+                "Cafe", "Shop", "Stores", "Store", "Homes", "Hire", "Motors", "Solutions", "Supplies", "Systems",
+                "Foods", "Print", "Press", "Media", "Design", "Energy", "Water", "Club", "Society", "Association")
 WITHHELD_NAME = "an individual or sole trader (name withheld)"
 SIC_SECTION_NAMES = {
     "A": "Agriculture, forestry and fishing", "B": "Mining and quarrying", "C": "Manufacturing",
@@ -105,7 +109,10 @@ def _display_names(keys: pd.Index, rows: pd.DataFrame, register: pd.DataFrame | 
         for column in ("company_number", "charity_number"):
             if column in known:
                 numbered |= pd.Series(keys, index=keys).map(known[column]).fillna("").astype("str").str.strip() != ""
-    person = names.astype("str").str.match(PERSON_NAME) & ~numbered
+    text = names.astype("str")
+    legal_form = matching_name(text).fillna("") != text.str.upper()
+    trade = text.str.split().map(lambda words: any(w in _TRADE_WORDS for w in words))
+    person = text.str.match(PERSON_NAME) & ~legal_form & ~trade.astype(bool) & ~numbered
     return names.where(~person, WITHHELD_NAME).astype("str").tolist()
 
 
