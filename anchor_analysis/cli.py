@@ -58,6 +58,11 @@ Options:
                                   return workbooks go (in a folder 2025/).
                                   [default: returns/demo for leeds; the other
                                   networks have none]
+  --truth-out PATH                Where the ledgers' true suppliers go (a CSV
+                                  outside the network folder, for measuring
+                                  supplier resolution).  [default:
+                                  data/truth/<folder name>_suppliers.csv when
+                                  --out is the network's folder]
   -h, --help                      Show this message and exit.
 <BLANKLINE>
 
@@ -263,21 +268,18 @@ def demo_data(network: str, out_dir: Path | None, seed: int | None, returns_dir:
         ``--returns-out``: where the Leeds demo's filled-in return workbooks go (``<returns_dir>/2025/``; default
         ``returns/demo`` for Leeds, none for the other networks).
     truth_path : Path or None
-        ``--truth-out``: the CSV of the ledgers' true suppliers (default: ``data/truth/<folder>_suppliers.csv``
-        when ``--out`` is left out; none otherwise).
+        ``--truth-out``: the CSV of the true suppliers (default, without ``--out``: ``default_truth_path``).
 
     See Also
     --------
     anchor_analysis.cli : The module's examples run this command.
     """
     from anchor_analysis.core.errors import PublicDataMissing
-    from anchor_analysis.demo.targets import load_demo_targets
-    from anchor_analysis.demo.write import RETURNS_NETWORK, TRUTH_FOLDER, write_demo_network
+    from anchor_analysis.demo.write import RETURNS_NETWORK, default_truth_path, write_demo_network
 
     if returns_dir is None and network == RETURNS_NETWORK:
         returns_dir = Path("returns/demo")
-    if truth_path is None and out_dir is None:
-        truth_path = TRUTH_FOLDER / f"{Path(load_demo_targets(network).folder).name}_suppliers.csv"
+    truth_path = truth_path or (default_truth_path(network) if out_dir is None else None)
     try:
         written = write_demo_network(out_dir, seed=seed, network=network, returns_dir=returns_dir,
                                      truth_path=truth_path)

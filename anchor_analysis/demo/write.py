@@ -122,6 +122,17 @@ TRUTH_FOLDER = Path("data/truth")
 outside the network folders, so no analysis can read them as returns."""
 
 
+def default_truth_path(network: str) -> Path:
+    """Where ``demo-data`` writes a demo network's true suppliers: ``data/truth/<folder name>_suppliers.csv``.
+
+    Examples
+    --------
+    >>> default_truth_path("leeds").as_posix()
+    'data/truth/demo_suppliers.csv'
+    """
+    return TRUTH_FOLDER / f"{Path(load_demo_targets(network).folder).name}_suppliers.csv"
+
+
 def _write_truth(lines: pd.DataFrame, path: Path) -> None:
     """The true firm of each (anchor, supplier name) of the ledgers, sorted, as a CSV."""
     truth = lines[["anchor_id", "supplier_name", "true_supplier"]].drop_duplicates()

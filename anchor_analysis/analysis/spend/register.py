@@ -272,7 +272,11 @@ def resolve_ledger(ledger: pd.DataFrame, place: Place, imd_edition: int, registe
     >>> keyed["supplier_key"].nunique(), keyed["located_by"].tolist()  # b's line takes a's postcode for ACME
     (1, ['ledger', 'register'])
     """
-    variants = name_variants(ledger)
+    # only postcodes the lookup placed tell two suppliers apart: a junk one ("LS99 9ZZ") must not
+    usable = ledger["ring"].astype("str") != UNKNOWN
+    placed = ledger.assign(supplier_postcode=ledger["postcode_normalised"].where(usable, "")) \
+        if "postcode_normalised" in ledger else ledger
+    variants = name_variants(placed)
     keys, review = resolve_suppliers(variants, settings, register, decisions)
     keyed = key_ledger(ledger, keys)
     # the register's postcodes, else the one the other anchors' ledgers give the same supplier
