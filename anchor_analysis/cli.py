@@ -58,6 +58,11 @@ Options:
                                   return workbooks go (in a folder 2025/).
                                   [default: returns/demo for leeds; the other
                                   networks have none]
+  --truth-out PATH                Where the ledgers' true suppliers go (a CSV
+                                  outside the network folder, for measuring
+                                  supplier resolution).  [default:
+                                  data/truth/<folder name>_suppliers.csv when
+                                  --out is the network's folder]
   -h, --help                      Show this message and exit.
 <BLANKLINE>
 
@@ -102,6 +107,8 @@ from pathlib import Path
 import click
 
 from anchor_analysis import __version__
+from anchor_analysis.ledger_commands import ledger
+from anchor_analysis.supplier_commands import suppliers
 
 
 class KitGroup(click.Group):
@@ -239,7 +246,11 @@ def process(data_dir: Path, place: str | None, rebuild: bool) -> None:
 @click.option("--returns-out", "returns_dir", default=None, type=click.Path(path_type=Path),
               help="Where the Leeds demo's filled-in 2025/26 return workbooks go (in a folder 2025/).  [default: "
               "returns/demo for leeds; the other networks have none]")
-def demo_data(network: str, out_dir: Path | None, seed: int | None, returns_dir: Path | None) -> None:
+@click.option("--truth-out", "truth_path", default=None, type=click.Path(path_type=Path),
+              help="Where the ledgers' true suppliers go (a CSV outside the network folder, for measuring supplier "
+              "resolution).  [default: data/truth/<folder name>_suppliers.csv when --out is the network's folder]")
+def demo_data(network: str, out_dir: Path | None, seed: int | None, returns_dir: Path | None,
+              truth_path: Path | None) -> None:
     """Write a synthetic demo network (needs the public data for the real geography).
 
     \f
@@ -257,18 +268,22 @@ def demo_data(network: str, out_dir: Path | None, seed: int | None, returns_dir:
     returns_dir : Path or None
         ``--returns-out``: where the Leeds demo's filled-in return workbooks go (``<returns_dir>/2025/``; default
         ``returns/demo`` for Leeds, none for the other networks).
+    truth_path : Path or None
+        ``--truth-out``: the CSV of the true suppliers (default, without ``--out``: ``default_truth_path``).
 
     See Also
     --------
     anchor_analysis.cli : The module's examples run this command.
     """
     from anchor_analysis.core.errors import PublicDataMissing
-    from anchor_analysis.demo.write import RETURNS_NETWORK, write_demo_network
+    from anchor_analysis.demo.write import RETURNS_NETWORK, default_truth_path, write_demo_network
 
     if returns_dir is None and network == RETURNS_NETWORK:
         returns_dir = Path("returns/demo")
+    truth_path = truth_path or (default_truth_path(network) if out_dir is None else None)
     try:
-        written = write_demo_network(out_dir, seed=seed, network=network, returns_dir=returns_dir)
+        written = write_demo_network(out_dir, seed=seed, network=network, returns_dir=returns_dir,
+                                     truth_path=truth_path)
     except PublicDataMissing as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"wrote {len(written)} files of the SYNTHETIC demo network to {written[0].parent}")
@@ -525,73 +540,8 @@ def status(year: str, data_dir: Path, html_path: Path | None, change_factor: flo
         click.echo(f"\nwrote {html_path}")
 
 
-@main.group()
-def ledger() -> None:
-    """Finance exports as ledgers: see how a file would be read before it is taken in.
-
-    \f
-    The ``anchor-analysis ledger`` group; its command is :func:`ledger_inspect`.
-    """
-
-
-@ledger.command("inspect")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--anchor", default=None, help="The anchor the file belongs to; default: its folder ledger/<anchor>/.")
-@click.option("--mapping", "mapping_file", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A mapping.toml to read the file with; default: its anchor's, else the preset its header matches.")
-@click.option("--rows", default=5, show_default=True, type=click.IntRange(min=0), help="First lines to show.")
-@click.option("--write-mapping", default=None, type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the mapping it was read with (or the proposed one) to this new TOML file.")
-def ledger_inspect(file: Path, anchor: str | None, mapping_file: Path | None, rows: int,
-                   write_mapping: Path | None) -> None:
-    """Show how FILE would be read as a ledger: the preset or mapping, what each column parses as, the first
-    lines, totals by month and the rows that would be dropped, before anything is taken in.
-
-    Exits 1 when the file would not be taken in as it is (an error is listed).
-
-    \f
-    Prints :meth:`~anchor_analysis.contracts.inspection.LedgerInspection.format` of
-    :func:`~anchor_analysis.contracts.inspection.inspect_ledger`; ``--write-mapping`` never overwrites a file.
-
-    Parameters
-    ----------
-    file : Path
-        The ledger file (``FILE``): CSV, gzip CSV, XLSX or Parquet, known by its content.
-    anchor : str or None
-        ``--anchor``: the anchor it belongs to.
-    mapping_file : Path or None
-        ``--mapping``: a ``mapping.toml`` to read it with.
-    rows : int
-        ``--rows``: the first lines to show.
-    write_mapping : Path or None
-        ``--write-mapping``: where to write the mapping as TOML (a new file).
-
-    See Also
-    --------
-    anchor_analysis.cli : The module's examples run this command.
-    """
-    from anchor_analysis.contracts.inspection import inspect_ledger
-    from anchor_analysis.contracts.mapping_files import read_mapping_file
-    from anchor_analysis.core.errors import FileProblem
-
-    mapping = None
-    if mapping_file is not None:
-        mapping, failures = read_mapping_file(mapping_file, str(mapping_file))
-        if mapping is None:
-            raise click.ClickException("\n".join(f.describe() for f in failures))
-    try:
-        inspection = inspect_ledger(file, anchor=anchor, mapping=mapping, rows=rows)
-    except FileProblem as problem:
-        click.echo(problem.failure.describe())
-        sys.exit(1)
-    click.echo(inspection.format())
-    if write_mapping is not None and inspection.reading.plan is not None:
-        if write_mapping.exists():
-            raise click.ClickException(f"{write_mapping} exists: the mapping is not written over it")
-        write_mapping.write_text(inspection.mapping_toml(), encoding="utf-8")
-        click.echo(f"\nwrote the mapping to {write_mapping}")
-    sys.exit(1 if inspection.reading.plan is None or inspection.errors else 0)
-
+main.add_command(suppliers)
+main.add_command(ledger)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

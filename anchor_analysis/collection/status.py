@@ -9,7 +9,7 @@ The same facts give the report's coverage statements (:func:`coverage_statements
 >>> from anchor_analysis.contracts.network import load_network
 >>> status = return_status(load_network("data/raw/demo"), 2024)
 >>> status.loc[status["anchor_id"] == "nhs_trust_a", ["progression", "metrics", "ledger"]].values.tolist()
-[['13 of 13 activities', '17 of 20 metrics', '245 payments']]
+[['13 of 13 activities', '17 of 20 metrics', '753 payments']]
 >>> print(coverage_statements(status, 2024)[0])
 Returns 2024/25: progression from 11 of 13 members, metrics from 13, staff residence from 13, ledgers from 13.
 """

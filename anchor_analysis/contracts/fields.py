@@ -23,7 +23,7 @@ from anchor_analysis.core.postcodes import normalise_postcodes
 Kind = Literal["text", "year", "level", "count", "number", "date", "flag", "postcode"]
 
 TABLES = ("anchors", "progression", "metrics", "staff_residence", "staff_residence_postcodes", "sites",
-          "ledger", "local_spend_survey", "commitments")
+          "ledger", "local_spend_survey", "commitments", "suppliers")
 """Contracts by name; ``staff_residence_postcodes`` is staff_residence with one row per staff member;
 ``local_spend_survey`` holds the answers of the local multiplier's round 3 survey (one row per respondent)."""
 
@@ -32,6 +32,18 @@ LSOA_PATTERN = r"[EW]01\d{6}"
 PRIORITIES = ("high", "medium", "low")
 RESPONDENT_TYPES = ("supplier", "staff")
 """Who answers the local multiplier survey: local suppliers and staff who live locally (NEF's LM3 round 3)."""
+SIZE_BANDS = ("micro", "small", "medium", "large")
+"""Supplier size bands; micro, small and medium are SMEs (PPN 001: under 250 staff and turnover up to £44m or
+balance sheet up to £38m)."""
+SIC_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
+"""The sections of SIC 2007 (A agriculture ... U extraterritorial bodies)."""
+COMPANY_NUMBER_PATTERN = r"\d{8}|[A-Z]{2}\d{6}|R\d{7}"
+"""A Companies House number: 8 digits (00012345), or a 2-letter prefix and 6 digits (SC123456, OC301234)."""
+CHARITY_NUMBER_PATTERN = r"\d{6,7}(-\d{1,2})?|SC0\d{5}|NIC\d{6}"
+"""A charity number: England and Wales (1012345, a linked charity 1012345-1), Scotland (SC012345), NI (NIC100002)."""
+SUPPLIER_ATTRIBUTES = ("company_number", "charity_number", "postcode", "size_band", "vcse", "sic_section",
+                       "public_body")
+"""The register's attributes of a supplier; each has a ``<attribute>_source`` and ``<attribute>_date`` column."""
 
 _DTYPES: dict[str, object] = {
     "text": "str", "postcode": "str", "year": "Int64", "level": "Int64", "count": "Int64",
@@ -121,6 +133,17 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("baseline_value", "number", nullable=True), Field("target_year", "year"),
         Field("target_value", "number"), Field("committed_by"), Field("source"),
     ),
+    "suppliers": (
+        Field("supplier_key"), Field("canonical_name"),
+        Field("company_number", required=False, nullable=True), Field("charity_number", required=False, nullable=True),
+        Field("postcode", "postcode", required=False, nullable=True),
+        Field("size_band", required=False, nullable=True), Field("vcse", "flag", required=False, nullable=True),
+        Field("sic_section", required=False, nullable=True),
+        Field("public_body", "flag", required=False, nullable=True),
+        Field("aliases", required=False, nullable=True),
+        *(Field(f"{attribute}_{part}", kind, required=False, nullable=True)
+          for attribute in SUPPLIER_ATTRIBUTES for part, kind in (("source", "text"), ("date", "date"))),
+    ),
 }
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -129,6 +152,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "metrics": ("year", "anchor_id", "metric"),
     "staff_residence": ("year", "anchor_id", "lsoa_code"),
     "commitments": ("commitment_id",),
+    "suppliers": ("supplier_key",),
 }
 """Columns that identify a row; two rows with the same key are an error."""
 

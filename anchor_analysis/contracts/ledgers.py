@@ -230,13 +230,19 @@ def check_ledger(path: str | Path, *, place: str | Place | None = None, anchors:
 
     Examples
     --------
-    >>> check_ledger("data/raw/demo/ledger/university_a_2023.csv")
-    ([], 155)
     >>> failures, rows = check_ledger("data/raw/demo/ledger/university_a_2019.csv")
     >>> rows, len(failures)
-    (156, 1)
+    (450, 1)
     >>> print(failures[0].describe())
-    university_a_2019.csv column 'supplier_postcode': warning: 6 blank (of 156 rows): their spend is classed 'unknown'
+    university_a_2019.csv column 'supplier_postcode': warning: 4 blank and 4 not a valid UK postcode (of 450 rows):
+    their spend is classed 'unknown'
+
+    A ledger without postcodes, like a council's published spend (its suppliers can be located through the
+    supplier register):
+
+    >>> print(check_ledger("data/raw/demo/ledger/local_authority_a_2019.csv")[0][0].describe())
+    local_authority_a_2019.csv column 'supplier_postcode': warning: 791 blank (of 791 rows): their spend is classed
+    'unknown'
 
     Bad values are errors, each quoting the cell:
 
@@ -339,7 +345,7 @@ def iter_ledger(path: str | Path, *, place: str | Place | None = None, anchors: 
     --------
     >>> chunks = list(iter_ledger("data/raw/demo/ledger/university_a_2023.csv", chunk_rows=100))
     >>> [len(chunk) for chunk in chunks], str(chunks[0]["payment_date"].dtype)
-    ([100, 55], 'datetime64[ns]')
+    ([100, 100, 100, 100, 86], 'datetime64[ns]')
     """
     path = Path(path)
     place = load_place(place or "leeds")

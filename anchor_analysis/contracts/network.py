@@ -66,7 +66,7 @@ def validate_directory(data_dir: str | Path, place: str | Place | None = None) -
     --------
     >>> report = validate_directory("data/raw/demo")
     >>> report.ok, report.errors, report.warnings, sorted(report.years)
-    (True, 0, 52, [2019, 2020, 2021, 2022, 2023, 2024])
+    (True, 0, 65, [2019, 2020, 2021, 2022, 2023, 2024])
     >>> print(report.format(all_warnings=False))
     network.toml: ok
     anchors.csv: ok (14 rows)
@@ -76,9 +76,10 @@ def validate_directory(data_dir: str | Path, place: str | Place | None = None) -
     sites.csv: ok (14 rows)
     local_spend_survey.csv: ok (390 rows)
     commitments.csv: ok (5 rows)
-    ledger/: 65 files, 9,111 rows, no errors; 52 warnings in 52 files (column 'supplier_postcode'):
+    suppliers.csv: ok (343 rows)
+    ledger/: 65 files, 26,903 rows, no errors; 65 warnings in 65 files (column 'supplier_postcode'):
     `anchor-analysis validate --all-warnings` lists them
-    0 errors, 52 warnings in 73 files
+    0 errors, 65 warnings in 74 files
     >>> print(validate_directory("no/such/folder"))
     no/such/folder: 1 error
       no/such/folder: folder does not exist
@@ -111,6 +112,8 @@ class Network:
         or None without the file.
     sites : DataFrame or None
         The anchors' sites, or None without the file.
+    suppliers : DataFrame or None, optional
+        The supplier register (``suppliers.csv``: who the suppliers are, across anchors and years), or None.
     ledger_files : list of Path
         The ledger files, sorted by path (``ledger/<anchor_id>/`` folders included).
     data_dir : Path
@@ -170,6 +173,10 @@ class Network:
     """The local multiplier's round 3 survey, one row per respondent, or None without the file."""
     commitments: pd.DataFrame | None = None
     """What the network committed to (``commitments.csv``), or None without the file."""
+    suppliers: pd.DataFrame | None = None
+    """The supplier register (``suppliers.csv`` or ``.xlsx``), or None without it."""
+    supplier_matching: dict = field(default_factory=dict, repr=False)
+    """``network.toml``'s ``[suppliers]``: the thresholds of supplier resolution (``link_score``, ...)."""
 
 
 KeepLines = Callable[[Path, "str | None"], "Callable[[pd.DataFrame], None] | None"]
@@ -343,6 +350,7 @@ def check_network(data_dir: str | Path, place: str | Place | None = None, *, led
         name=settings.get("name", data_dir.resolve().name), place=resolved, synthetic=synthetic,
         anchors=frames["anchors"], progression=frames["progression"], metrics=frames["metrics"],
         staff_residence=frames["staff_residence"], sites=frames["sites"], ledger_files=files,
+        suppliers=frames["suppliers"], supplier_matching=settings.get("suppliers", {}),
         data_dir=data_dir, description=settings.get("description", ""), report=report,
         deadline=settings.get("deadline"), contact=settings.get("contact", ""), ledger_mappings=mappings,
         published_figures=settings.get("published_figures", ""), local_spend_survey=frames["local_spend_survey"],

@@ -20,7 +20,7 @@ from anchor_analysis.contracts.report import HEADER_ROW, Failure, ValidationRepo
 from anchor_analysis.core.errors import FileProblem, ValidationFailed
 
 REQUIRED_TABLES = ("anchors", "progression", "metrics")
-OPTIONAL_TABLES = ("staff_residence", "sites", "local_spend_survey", "commitments")
+OPTIONAL_TABLES = ("staff_residence", "sites", "local_spend_survey", "commitments", "suppliers")
 READABLE_TABLES = (*REQUIRED_TABLES, *OPTIONAL_TABLES, "ledger")
 NETWORK_FILE = "network.toml"
 LEDGER_DIR = "ledger"
@@ -40,7 +40,7 @@ NOT_LEDGERS = (".toml", ".md")
 
 _NETWORK_KEYS = {"name": str, "place": str, "synthetic": bool, "description": str, "seed": int,
                  "published_figures": str, "deadline": dt.date, "contact": str, "ledger": dict,
-                 "ledger_only": bool}
+                 "ledger_only": bool, "suppliers": dict}
 """Settings of network.toml; ``seed`` records the generator seed of a synthetic network; ``published_figures`` names
 the published network whose figures ``anchor-analysis reproduce`` checks (default: the place's); ``deadline`` (a TOML
 date, ``deadline = 2026-05-29``) and ``contact`` (who answers questions) are printed on the return templates;

@@ -24,12 +24,16 @@ from pandera.errors import SchemaErrors
 from anchor_analysis.contracts.fields import (
     _CONVERSION_RULES,
     _DTYPES,
+    CHARITY_NUMBER_PATTERN,
+    COMPANY_NUMBER_PATTERN,
     FIELDS,
     KEYS,
     LEVEL_RULE,
     LSOA_PATTERN,
     PRIORITIES,
     RESPONDENT_TYPES,
+    SIC_SECTIONS,
+    SIZE_BANDS,
     TABLES,
     Explain,
     Field,
@@ -310,7 +314,7 @@ def contract(table: str, place: str | Place = "leeds", anchors: pd.DataFrame | N
     >>> contract("budget")
     Traceback (most recent call last):
     ValueError: unknown table 'budget': choose one of ('anchors', 'progression', 'metrics', 'staff_residence',
-    'staff_residence_postcodes', 'sites', 'ledger', 'local_spend_survey', 'commitments')
+    'staff_residence_postcodes', 'sites', 'ledger', 'local_spend_survey', 'commitments', 'suppliers')
     """
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}: choose one of {TABLES}")
@@ -319,7 +323,7 @@ def contract(table: str, place: str | Place = "leeds", anchors: pd.DataFrame | N
     present = set(columns) if columns is not None else {f.name for f in fields}
     builder = _Builder(present)
 
-    if table != "anchors":
+    if table not in ("anchors", "suppliers"):
         builder.column_check("year", "year_in_range", lambda s: s.between(place.first_year, place.last_year),
                              _year_range_rule(place, "year"))
     if table == "anchors":
@@ -340,6 +344,8 @@ def contract(table: str, place: str | Place = "leeds", anchors: pd.DataFrame | N
         _survey_checks(builder)
     elif table == "commitments":
         _commitments_checks(builder, place)
+    elif table == "suppliers":
+        _suppliers_checks(builder)
     elif table == "ledger":
         builder.column_check("payment_date", "payment_in_range",
                              lambda s: financial_year(s).between(place.first_year, place.last_year),
@@ -347,7 +353,7 @@ def contract(table: str, place: str | Place = "leeds", anchors: pd.DataFrame | N
                              f"{fy_label(place.last_year)}")
     if table in KEYS:
         builder.unique_key(KEYS[table])
-    if anchors is not None and table != "anchors":
+    if anchors is not None and table not in ("anchors", "suppliers"):
         _cross_table_checks(builder, table, place, anchors)
 
     schema_columns = {
@@ -527,6 +533,25 @@ def _commitments_checks(builder: _Builder, place: Place) -> None:
         builder.frame_check(("kind", column), column, f"{column}_is_level",
                             lambda f, c=column: (f["kind"] != "dimension") | f[c].isna() | f[c].between(1, 4),
                             f"{column} of a dimension must be a level between 1 and 4")
+
+
+def _suppliers_checks(builder: _Builder) -> None:
+    """The supplier register's rules: identifiers of the right form, size bands and SIC sections from their lists."""
+    builder.column_check("company_number", "company_number_form",
+                         lambda s: s.str.upper().str.fullmatch(COMPANY_NUMBER_PATTERN),
+                         "company_number must be a Companies House number of 8 characters: 8 digits (00012345, "
+                         "leading zeros kept) or 2 letters and 6 digits (SC123456)")
+    builder.column_check("charity_number", "charity_number_form",
+                         lambda s: s.str.upper().str.fullmatch(CHARITY_NUMBER_PATTERN),
+                         "charity_number must be a registered charity number: 6-7 digits (1012345, a linked "
+                         "charity 1012345-1), SC and 6 digits (Scotland) or NIC and 6 digits (Northern Ireland)")
+    builder.column_check("size_band", "known_size_band", lambda s: s.str.lower().isin(SIZE_BANDS),
+                         f"size_band must be one of {', '.join(SIZE_BANDS)} (PPN 001: SMEs have fewer than 250 "
+                         "staff and turnover up to £44m or balance sheet up to £38m)")
+    builder.column_check("sic_section", "known_sic_section", lambda s: s.str.upper().isin(SIC_SECTIONS),
+                         "sic_section must be a SIC 2007 section letter A to U")
+    builder.column_check("postcode", "postcode_format", lambda s: s.str.fullmatch(POSTCODE_PATTERN),
+                         "not a valid UK postcode")
 
 
 def _cross_table_checks(builder: _Builder, table: str, place: Place, anchors: pd.DataFrame) -> None:

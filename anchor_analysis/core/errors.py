@@ -347,3 +347,8 @@ class InvalidReturns(AnchorAnalysisError):
 
 class PdfError(AnchorAnalysisError, RuntimeError):
     """Chromium is missing or could not print the report."""
+
+
+class SupplierMatchingError(AnchorAnalysisError, ValueError):
+    """Supplier resolution settings or review decisions that cannot be used (a threshold out of range, an unknown
+    scorer, a decision other than ``same`` or ``different``)."""

@@ -83,6 +83,9 @@ class DemoTargets:
         The anchors that report scope 3 emissions, and from which year.
     ledger_years : tuple of int or None
         The years whose supplier ledgers are written (None: every year with a spend analysis).
+    ledgers_without_postcodes : tuple of str
+        Anchors whose ledgers carry no supplier postcodes (like a council's published spend): located through the
+        supplier register only.
     targets : dict of str to dict
         The published aggregates to agree with, by kind (:data:`TARGET_KINDS`), each with its source.
     readme : str
@@ -122,6 +125,7 @@ class DemoTargets:
     no_carbon: frozenset = frozenset()
     scope3: tuple | None = None
     ledger_years: tuple[int, ...] | None = None
+    ledgers_without_postcodes: tuple[str, ...] = ()
     targets: dict = field(default_factory=dict)
     readme: str = ""
     settings: dict = field(default_factory=dict)
@@ -242,6 +246,7 @@ def _targets(raw: dict, network: str) -> DemoTargets:
         no_carbon=_pairs(returns.get("no_carbon", []), "no_carbon"),
         scope3=(tuple(scope3["anchors"]), int(scope3["from"])) if scope3 else None,
         ledger_years=tuple(returns["ledger_years"]) if "ledger_years" in returns else None,
+        ledgers_without_postcodes=tuple(returns.get("ledgers_without_postcodes", ())),
         targets=dict(raw.get("targets", {})), readme=raw["readme"]["text"],
         settings=dict(raw.get("network_toml", {})), commitments=raw.get("commitments", ""),
     )

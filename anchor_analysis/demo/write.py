@@ -26,7 +26,8 @@ RETURNS_NETWORK = "leeds"
 
 
 def write_demo_network(out_dir: str | Path | None = None, seed: int | None = None, data_dir: Path | None = None,
-                       network: str | DemoTargets = "leeds", returns_dir: str | Path | None = None) -> list[Path]:
+                       network: str | DemoTargets = "leeds", returns_dir: str | Path | None = None,
+                       truth_path: str | Path | None = None) -> list[Path]:
     """Generate a demo network and write it to ``out_dir`` (CSV files, a ledger folder, README, network.toml).
 
     Deterministic: the same seed and public data give byte-identical files. Ledgers already in
@@ -45,6 +46,10 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     returns_dir : str or Path, optional
         Also write the Leeds demo's filled-in 2025/26 return workbooks into ``returns_dir/2025``
         (:func:`~anchor_analysis.demo.returns.write_demo_returns`).
+    truth_path : str or Path, optional
+        Also write the true firm of every (anchor, supplier name) of the ledgers to this CSV, outside the network
+        folder (``anchor_id, supplier_name, true_supplier``): what supplier resolution is measured on
+        (:data:`TRUTH_FOLDER`).
 
     Returns
     -------
@@ -68,7 +73,7 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     >>> written = write_demo_network(out, seed=2019)  # doctest: +PUBLIC_DATA
     >>> names = sorted(p.relative_to(out).as_posix() for p in written)  # doctest: +PUBLIC_DATA
     >>> len(names), names[:3]  # doctest: +PUBLIC_DATA
-    (74, ['README.md', 'anchors.csv', 'commitments.csv'])
+    (75, ['README.md', 'anchors.csv', 'commitments.csv'])
     >>> filecmp.cmpfiles(out, "data/raw/demo", names, shallow=False)[1:]  # doctest: +PUBLIC_DATA
     ([], [])
     """
@@ -100,9 +105,14 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     survey = net.local_spend_survey()
     if not survey.empty:
         write(survey, "local_spend_survey.csv")
-    ledgers = net.ledgers()
+    truth = net.ledgers_with_truth()
+    ledgers = {key: ledger.drop(columns="true_supplier") for key, ledger in truth.items()}
     for (anchor_id, year), ledger in sorted(ledgers.items()):
         write(ledger, f"ledger/{anchor_id}_{year}.csv")
+    lines = pd.concat(truth.values(), ignore_index=True)
+    write(net.supplier_register(lines), "suppliers.csv")
+    if truth_path is not None:
+        _write_truth(lines, Path(truth_path))
     if targets.commitments:
         source = resources.files("anchor_analysis") / "data" / "demo" / targets.commitments
         (out / "commitments.csv").write_bytes(source.read_bytes())
@@ -113,6 +123,30 @@ def write_demo_network(out_dir: str | Path | None = None, seed: int | None = Non
     if returns_dir is not None:
         written += write_demo_returns(load_network(out), Path(returns_dir) / str(DEMO_RETURN_YEAR), seed, ledgers)
     return written
+
+
+TRUTH_FOLDER = Path("data/truth")
+"""Where ``anchor-analysis demo-data`` keeps each demo network's true suppliers (``<folder name>_suppliers.csv``):
+outside the network folders, so no analysis can read them as returns."""
+
+
+def default_truth_path(network: str) -> Path:
+    """Where ``demo-data`` writes a demo network's true suppliers: ``data/truth/<folder name>_suppliers.csv``.
+
+    Examples
+    --------
+    >>> default_truth_path("leeds").as_posix()
+    'data/truth/demo_suppliers.csv'
+    """
+    return TRUTH_FOLDER / f"{Path(load_demo_targets(network).folder).name}_suppliers.csv"
+
+
+def _write_truth(lines: pd.DataFrame, path: Path) -> None:
+    """The true firm of each (anchor, supplier name) of the ledgers, sorted, as a CSV."""
+    truth = lines[["anchor_id", "supplier_name", "true_supplier"]].drop_duplicates()
+    truth = truth.sort_values(["anchor_id", "supplier_name", "true_supplier"], kind="stable")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    truth.to_csv(path, index=False, lineterminator="\n")
 
 
 def _network_toml(targets: DemoTargets, seed: int) -> str:

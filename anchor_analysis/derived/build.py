@@ -19,6 +19,8 @@ import pandas as pd
 from anchor_analysis import __version__
 from anchor_analysis.analysis.spend.engine import classify_ledger_suppliers
 from anchor_analysis.analysis.spend.reconciliation import reconcile_ledgers
+from anchor_analysis.analysis.spend.register import register_with_additions, resolve_ledger
+from anchor_analysis.analysis.spend.resolution import MatchSettings
 from anchor_analysis.analysis.spend.rules import load_spend_rules
 from anchor_analysis.contracts.ledgers import in_contract_shape, iter_ledger
 from anchor_analysis.contracts.mapping_files import mappings_toml
@@ -26,14 +28,24 @@ from anchor_analysis.contracts.network import Network, check_network
 from anchor_analysis.contracts.readers import CP1252_WARNING, ledger_anchor
 from anchor_analysis.contracts.report import ValidationReport
 from anchor_analysis.contracts.sources import file_kind
-from anchor_analysis.core.errors import ValidationFailed
+from anchor_analysis.core.errors import SupplierMatchingError, ValidationFailed
 from anchor_analysis.core.places import Place
 from anchor_analysis.derived.store import write_parquet
 
-TABLES = ("anchors", "progression", "metrics", "staff_residence", "sites", "local_spend_survey", "commitments")
+TABLES = ("anchors", "progression", "metrics", "staff_residence", "sites", "local_spend_survey", "commitments",
+          "suppliers")
 """The network's tables kept as they were validated (staff residence as LSOA counts: postcodes never)."""
 LEDGER = "ledger_suppliers"
 RECONCILIATION = "ledger_reconciliation"
+SUPPLIER_KEYS = "supplier_keys"
+"""Every supplier name variant of the ledgers with its resolved supplier key and match score."""
+SUPPLIER_REVIEW = "supplier_review"
+"""The borderline name pairs of the resolution, with the analyst's decisions kept (``supplier_review.csv``)."""
+SUPPLIER_REGISTER = "supplier_register"
+"""The register as the analyst keeps it, then the suppliers the kit resolved that it lacks (never overwriting)."""
+SUPPLIER_TABLES = (SUPPLIER_KEYS, SUPPLIER_REVIEW, SUPPLIER_REGISTER)
+REVIEW_FILE = "supplier_review.csv"
+"""The analyst's decisions on borderline pairs, in the network folder: the review table with ``decision`` filled."""
 LEDGER_MAPPINGS = "ledger_mappings.toml"
 """The mapping each finance export was read with, as a starting configuration the analyst can edit."""
 
@@ -96,19 +108,73 @@ def build_tables(data_dir: Path, place: Place | str | None, work: Path) -> dict:
         ledger = classify_ledgers(network, copies=copies.files)
     if report.readings:
         (work / LEDGER_MAPPINGS).write_text(mappings_toml(report.readings), encoding="utf-8")
+    supplier_tables = []
     if ledger is not None:
+        ledger, resolved = _resolved(ledger, network)
         write_parquet(ledger, work / f"{LEDGER}.parquet")
         write_parquet(reconcile_ledgers(ledger, network.place, load_spend_rules()), work / f"{RECONCILIATION}.parquet")
+        for name, frame in resolved.items():
+            write_parquet(frame, work / f"{name}.parquet")
+        supplier_tables = list(resolved)
     return {
         "kit": __version__, "built": datetime.now(UTC).isoformat(timespec="seconds"), "network": network.name,
         "synthetic": network.synthetic, "description": network.description, "place": network.place.key,
         "published_figures": network.published_figures,
         "tables": [name for name in TABLES if getattr(network, name) is not None] + (
-            [LEDGER, RECONCILIATION] if ledger is not None else []),
+            [LEDGER, RECONCILIATION] if ledger is not None else []) + supplier_tables,
         "ledger_files": [p.relative_to(data_dir).as_posix() for p in network.ledger_files],
         "ledger_lines": int(ledger["lines"].sum() + 0) if ledger is not None else 0,
         "report": report_to_json(report),
     }
+
+
+def _resolved(ledger: pd.DataFrame, network: Network) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The ledger's suppliers resolved once (keys, match scores, located through the register) and the tables kept
+    beside it: :data:`SUPPLIER_KEYS`, :data:`SUPPLIER_REVIEW` and :data:`SUPPLIER_REGISTER`."""
+    settings = MatchSettings.from_mapping(network.supplier_matching)
+    decisions = read_review_decisions(network.data_dir / REVIEW_FILE)
+    keyed, keys, review = resolve_ledger(ledger, network.place, network.place.imd_editions[0], network.suppliers,
+                                         settings, decisions)
+    register = register_with_additions(network.suppliers, keyed)
+    return keyed, {SUPPLIER_KEYS: keys, SUPPLIER_REVIEW: review, SUPPLIER_REGISTER: register.astype(
+        {c: "str" for c in register.columns if register[c].dtype == object})}
+
+
+def read_review_decisions(path: Path) -> pd.DataFrame | None:
+    """The analyst's decisions on borderline supplier pairs (``supplier_review.csv``), or None without the file.
+
+    Parameters
+    ----------
+    path : Path
+        The review file: the ``supplier_review`` table as written by ``anchor-analysis suppliers review``, with
+        ``decision`` filled in (``same``, ``different`` or blank).
+
+    Returns
+    -------
+    DataFrame or None
+        ``name_a, name_b, decision`` as text.
+
+    Raises
+    ------
+    SupplierMatchingError
+        The file lacks one of those columns.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "supplier_review.csv"
+    >>> _ = path.write_text("name_a,name_b,score,decision\\nACME,ACME BUILDERS,88.0,different\\n")
+    >>> read_review_decisions(path).values.tolist()
+    [['ACME', 'ACME BUILDERS', 'different']]
+    """
+    if not path.is_file():
+        return None
+    frame = pd.read_csv(path, dtype="str", keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in ("name_a", "name_b", "decision") if c not in frame.columns]
+    if missing:
+        raise SupplierMatchingError(f"{path.name}: row 1: the review file needs columns name_a, name_b and decision "
+                                    f"(missing: {', '.join(missing)})")
+    return frame[["name_a", "name_b", "decision"]]
 
 
 class _LineCopies:
@@ -164,7 +230,7 @@ def classify_ledgers(network: Network, copies: dict[Path, Path] | None = None) -
     >>> from anchor_analysis.contracts.network import load_network
     >>> suppliers = classify_ledgers(load_network("data/raw/demo"))  # doctest: +PUBLIC_DATA
     >>> len(suppliers), int(suppliers["lines"].sum())  # doctest: +PUBLIC_DATA
-    (2709, 9111)
+    (19123, 26903)
     >>> sorted(suppliers["ring"].unique().tolist())  # doctest: +PUBLIC_DATA
     ['elsewhere', 'leeds', 'unknown', 'west_yorkshire']
     """

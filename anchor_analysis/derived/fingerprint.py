@@ -38,7 +38,7 @@ def input_files(data_dir: Path) -> list[Path]:
     >>> from pathlib import Path
     >>> files = input_files(Path("data/raw/demo"))
     >>> len(files), [f.relative_to("data/raw/demo").as_posix() for f in files][:3]
-    (74, ['README.md', 'anchors.csv', 'commitments.csv'])
+    (75, ['README.md', 'anchors.csv', 'commitments.csv'])
     """
     return network_files(data_dir)
 

@@ -19,7 +19,17 @@ from anchor_analysis.contracts.readers import ledger_files
 from anchor_analysis.core.errors import ArgumentError, ProcessedDataError
 from anchor_analysis.core.files import atomic_write_text
 from anchor_analysis.core.places import Place
-from anchor_analysis.derived.build import LEDGER, RECONCILIATION, TABLES, build_tables, report_from_json
+from anchor_analysis.derived.build import (
+    LEDGER,
+    RECONCILIATION,
+    SUPPLIER_KEYS,
+    SUPPLIER_REGISTER,
+    SUPPLIER_REVIEW,
+    SUPPLIER_TABLES,
+    TABLES,
+    build_tables,
+    report_from_json,
+)
 from anchor_analysis.derived.fingerprint import derived_key, file_checksums, remember_checksums, remembered_checksums
 from anchor_analysis.derived.store import MANIFEST, new_build, processed_root, read_manifest, read_parquet
 
@@ -63,6 +73,9 @@ class ProcessedNetwork(Network):
     reconciliation : DataFrame or None, optional
         Accounts for every line and pound of the ledgers per anchor and year (``anchor_id, year, order, item,
         label, lines, spend``).
+    supplier_keys, supplier_review, supplier_register : DataFrame or None, optional
+        The supplier resolution of the build (:func:`~anchor_analysis.analysis.spend.register.resolve_ledger`):
+        each name variant's key, the borderline pairs to review, and the register with the kit's additions.
     processed_dir : Path or None, optional
         The build folder the tables were read from (None when they could not be kept).
     key : str, optional
@@ -74,13 +87,19 @@ class ProcessedNetwork(Network):
     --------
     >>> network = processed_network("data/raw/demo")  # doctest: +PUBLIC_DATA
     >>> len(network.ledger), int(network.ledger["lines"].sum())  # doctest: +PUBLIC_DATA
-    (2709, 9111)
+    (19123, 26903)
     >>> network.reconciliation.columns.tolist()  # doctest: +PUBLIC_DATA
     ['anchor_id', 'year', 'order', 'item', 'label', 'lines', 'spend']
     """
 
     ledger: pd.DataFrame | None = None
     reconciliation: pd.DataFrame | None = None
+    supplier_keys: pd.DataFrame | None = None
+    """Every supplier name variant of the ledgers with its resolved key and match score."""
+    supplier_review: pd.DataFrame | None = None
+    """The borderline name pairs of the resolution (decisions kept from ``supplier_review.csv``)."""
+    supplier_register: pd.DataFrame | None = None
+    """The analyst's register, then the kit's additions (``added_by_kit``)."""
     processed_dir: Path | None = None
     """The build folder the tables were read from (None when they could not be kept)."""
     key: str = ""
@@ -183,7 +202,7 @@ def processed_network(data_dir: str | os.PathLike[str], place: str | Place | Non
     (True, 2024)
     >>> by_ring = network.spend(2023).by_ring  # doctest: +PUBLIC_DATA
     >>> by_ring.groupby("ring", observed=True)["spend"].sum().round(-6).head(2).tolist()  # doctest: +PUBLIC_DATA
-    [496000000.0, 84000000.0]
+    [497000000.0, 89000000.0]
     >>> processed_network("data/raw/demo").rebuilt  # doctest: +PUBLIC_DATA
     False
     """
@@ -228,7 +247,7 @@ def _unkept(data_dir: Path, place: Place, key: str) -> ProcessedNetwork:
 def _read_build(data_dir: Path, place: Place, build: Path, manifest: dict, rebuilt: bool) -> ProcessedNetwork:
     """The network read back from a complete build folder and its manifest."""
     frames = {}
-    for name in (*TABLES, LEDGER, RECONCILIATION):
+    for name in (*TABLES, LEDGER, RECONCILIATION, *SUPPLIER_TABLES):
         path = build / f"{name}.parquet"
         frames[name] = read_parquet(path) if name in manifest["tables"] else None
         if frames[name] is not None:
@@ -239,11 +258,13 @@ def _read_build(data_dir: Path, place: Place, build: Path, manifest: dict, rebui
     return ProcessedNetwork(
         name=manifest["network"], place=place, synthetic=bool(manifest["synthetic"]), anchors=frames["anchors"],
         progression=frames["progression"], metrics=frames["metrics"], staff_residence=frames["staff_residence"],
-        sites=frames["sites"], ledger_files=ledger_files(data_dir), data_dir=data_dir,
+        sites=frames["sites"], suppliers=frames["suppliers"], ledger_files=ledger_files(data_dir), data_dir=data_dir,
         description=manifest.get("description", ""), report=report_from_json(manifest["report"]), ledger=ledger,
         published_figures=manifest.get("published_figures", ""),
         local_spend_survey=frames["local_spend_survey"], commitments=frames["commitments"],
-        reconciliation=frames[RECONCILIATION], processed_dir=build, key=manifest["key"], rebuilt=rebuilt)
+        reconciliation=frames[RECONCILIATION], supplier_keys=frames[SUPPLIER_KEYS],
+        supplier_review=frames[SUPPLIER_REVIEW], supplier_register=frames[SUPPLIER_REGISTER], processed_dir=build,
+        key=manifest["key"], rebuilt=rebuilt)
 
 
 def _ledger_dtypes(ledger: pd.DataFrame, place: Place) -> pd.DataFrame:

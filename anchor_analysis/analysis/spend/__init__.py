@@ -24,6 +24,12 @@ against their supplier; exact duplicate lines are reported and kept unless ``dro
 
 :func:`council_spend_profile` profiles the Leeds City Council transparency ledger (no postcodes) per financial year.
 
+Suppliers are resolved across anchors once per build (:mod:`~anchor_analysis.analysis.spend.resolution`: name
+variants linked to one key; :mod:`~anchor_analysis.analysis.spend.register`: lines keyed and located through the
+supplier register); :func:`supplier_tables` gives the analyses on resolved suppliers (shared top suppliers, size
+bands, VCSE, sectors and leakage, redacted payees, concentration) and :func:`resolve_council_year` the council's
+suppliers of one year resolved, as a worked example.
+
 >>> import pandas as pd
 >>> from anchor_analysis.core import load_place
 >>> lookup = pd.DataFrame({"postcode": ["LS1 1UR", "BD1 1AA"], "lad24_code": ["E08000035", "E08000032"],
@@ -59,6 +65,10 @@ from anchor_analysis.analysis.spend.council import (
     ALL_LINES_FROM,
     council_spend_profile,
 )
+from anchor_analysis.analysis.spend.council_suppliers import (
+    COUNCIL_EXAMPLE_YEAR,
+    resolve_council_year,
+)
 from anchor_analysis.analysis.spend.engine import (
     classify_ledger_files,
     classify_ledger_suppliers,
@@ -70,6 +80,7 @@ from anchor_analysis.analysis.spend.locate import (
     classify_supplier_postcodes,
     prepare_postcode_lookup,
 )
+from anchor_analysis.analysis.spend.network_suppliers import supplier_tables
 from anchor_analysis.analysis.spend.reconciliation import (
     RECONCILIATION_COLUMNS,
     check_reconciliation,
@@ -104,6 +115,9 @@ from anchor_analysis.analysis.spend.suppliers import (
 
 __all__ = [
     "RECONCILIATION_COLUMNS",
+    "COUNCIL_EXAMPLE_YEAR",
+    "resolve_council_year",
+    "supplier_tables",
     "check_reconciliation",
     "describe_reconciliation",
     "network_reconciliation",

@@ -75,7 +75,8 @@ class SpendAnalysis:
         :func:`spend_by_ring`, :func:`spend_by_deprivation_decile`, :func:`leakage_by_category`,
         :func:`ledger_summary`, :func:`excluded_by_rule` and :func:`match_status_summary` of ``suppliers``.
     concentration, concentration_by_anchor : DataFrame
-        :func:`spend_concentration` per year across anchors (suppliers by name) and per anchor and year.
+        :func:`spend_concentration` per year across anchors and per anchor and year: suppliers by their resolved
+        ``supplier_key`` when the table has one (a build's), else by normalised name.
     duplicates : DataFrame
         ``anchor_id, year, duplicate_lines, duplicate_spend, dropped``.
     reconciliation : DataFrame
@@ -117,8 +118,9 @@ class SpendAnalysis:
         self.by_ring = spend_by_ring(s, place)
         self.by_decile = spend_by_deprivation_decile(s, place)
         # the network's suppliers across anchors: one firm's spend from several anchors counts once
-        self.concentration = spend_concentration(s, self.top_n, by=("year",), supplier_key="supplier_name")
-        self.concentration_by_anchor = spend_concentration(s, self.top_n)
+        key = "supplier_key" if "supplier_key" in s else None
+        self.concentration = spend_concentration(s, self.top_n, by=("year",), supplier_key=key or "supplier_name")
+        self.concentration_by_anchor = spend_concentration(s, self.top_n, supplier_key=key or "supplier_id")
         self.leakage = leakage_by_category(s, place)
         self.summary = ledger_summary(s, place)
         self.excluded = excluded_by_rule(s, self.rules)

@@ -344,7 +344,7 @@ def classify_ledger_files(
     >>> analysis = classify_ledger_files(ledger_file)  # doctest: +PUBLIC_DATA
     >>> summary = analysis.summary.set_index("metric")["value"]  # doctest: +PUBLIC_DATA
     >>> summary[["lines", "influenceable_spend", "spend_leeds", "duplicate_lines"]].tolist()  # doctest: +PUBLIC_DATA
-    [75.0, 16139966.0, 8616858.0, 2.0]
+    [239.0, 16139966.0, 8362076.0, 3.0]
     >>> pandas = classify_ledger_files(ledger_file, engine="pandas")  # doctest: +PUBLIC_DATA
     >>> pandas.summary.equals(analysis.summary)  # doctest: +PUBLIC_DATA
     True
@@ -420,7 +420,7 @@ def classify_ledger_suppliers(
     --------
     >>> suppliers = classify_ledger_suppliers(["data/raw/demo/ledger/fe_college_a_2023.csv"])  # doctest: +PUBLIC_DATA
     >>> len(suppliers), int(suppliers["lines"].sum()), float(suppliers["amount"].sum())  # doctest: +PUBLIC_DATA
-    (32, 75, 31646993.0)
+    (204, 239, 31646993.0)
     """
     place = load_place(place)
     rules = rules if isinstance(rules, SpendRules) else load_spend_rules(rules)

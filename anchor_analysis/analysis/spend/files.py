@@ -103,7 +103,7 @@ def read_ledger(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
     --------
     >>> ledger = read_ledger("data/raw/demo/ledger/fe_college_a_2023.csv")
     >>> len(ledger), round(float(ledger["amount"].sum()), 2), str(ledger["payment_date"].min().date())
-    (75, 31646993.0, '2023-04-01')
+    (239, 31646993.0, '2023-04-01')
     >>> ledger.columns.tolist() == list(LEDGER_COLUMNS)
     True
     """
