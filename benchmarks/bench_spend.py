@@ -67,16 +67,14 @@ def _suppliers(rng: np.random.Generator, postcodes: np.ndarray) -> dict[str, np.
             "category": cats}
 
 
-def generate(size: int, folder: Path, postcodes: np.ndarray, seed: int = 2024) -> list[Path]:
-    """Write ``size`` ledger lines as CSV files of LINES_PER_FILE lines, one anchor per file."""
+def ledger_blocks(size: int, postcodes: np.ndarray, seed: int = 2024):
+    """``size`` ledger lines as Arrow tables of up to LINES_PER_FILE lines, one anchor per table (with the exact
+    duplicate lines of the table appended): ``(anchor, number, table)``."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
-    folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     sup = _suppliers(rng, postcodes)
     tables = {k: pa.array(v, type=pa.string()) for k, v in sup.items()}
-    files = []
     start = np.datetime64("2023-04-01")
     for i in range(0, size, LINES_PER_FILE):
         n = min(LINES_PER_FILE, size - i)
@@ -97,8 +95,17 @@ def generate(size: int, folder: Path, postcodes: np.ndarray, seed: int = 2024) -
             "category": tables["category"].take(index),
         })
         dups = np.flatnonzero(rng.random(n) < 0.003)  # exact duplicate lines
-        table = pa.concat_tables([table, table.take(pa.array(dups))])
-        path = folder / f"ledger_{ANCHORS[anchor]}_{i // LINES_PER_FILE:03d}.csv"
+        yield ANCHORS[anchor], i // LINES_PER_FILE, pa.concat_tables([table, table.take(pa.array(dups))])
+
+
+def generate(size: int, folder: Path, postcodes: np.ndarray, seed: int = 2024) -> list[Path]:
+    """Write ``size`` ledger lines as CSV files of LINES_PER_FILE lines, one anchor per file."""
+    import pyarrow.csv as pacsv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for anchor, number, table in ledger_blocks(size, postcodes, seed):
+        path = folder / f"ledger_{anchor}_{number:03d}.csv"
         pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
         files.append(path)
     return files

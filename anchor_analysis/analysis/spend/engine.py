@@ -13,7 +13,7 @@ import pandas as pd
 
 from anchor_analysis.analysis.spend.analysis import SpendAnalysis, _finalise_suppliers, analyse_ledger
 from anchor_analysis.analysis.spend.common import DETAIL_COLUMNS, EDITION_DECILES, LEDGER_COLUMNS
-from anchor_analysis.analysis.spend.files import _check_header, _resolve_paths, read_ledger
+from anchor_analysis.analysis.spend.files import _check_header, _resolve_paths, ledger_file_kind, read_ledger
 from anchor_analysis.analysis.spend.locate import (
     _check_edition,
     _load_lookup,
@@ -89,10 +89,10 @@ def _duckdb_suppliers(
     import duckdb
     import pyarrow as pa
 
-    by_header: dict[tuple[str, ...], list[Path]] = {}
+    by_header: dict[tuple[str, tuple[str, ...]], list[Path]] = {}
     for path in files:
-        by_header.setdefault(tuple(_check_header(path)), []).append(path)
-    details = [c for c in DETAIL_COLUMNS if any(c in header for header in by_header)]
+        by_header.setdefault((ledger_file_kind(path), tuple(_check_header(path))), []).append(path)
+    details = [c for c in DETAIL_COLUMNS if any(c in header for _, header in by_header)]
     with tempfile.TemporaryDirectory(prefix="anchor_spend_duckdb_") as temp_dir:
         con = _connect(memory_limit, threads, temp_dir)
         try:
@@ -114,24 +114,34 @@ def _duckdb_suppliers(
     return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
 
 
-def _source_sql(by_header: dict[tuple[str, ...], list[Path]], with_file: bool) -> str:
+def _source_sql(by_header: dict[tuple[str, tuple[str, ...]], list[Path]], with_file: bool) -> str:
     """Every line of every file, as text under the contract's column names.
 
-    One read_csv per header layout, every column read as text under the header's (trimmed) names, so nothing is
-    sniffed or guessed ("007" stays "007"); layouts are stacked by column name.
+    One reader per kind of file (CSV, gzip CSV, Parquet: by content, whatever the name) and header layout. CSV
+    columns are read as text under the header's (trimmed) names, so nothing is sniffed or guessed ("007" stays
+    "007"); Parquet columns keep their types and are cast to text (dates come out ISO); layouts are stacked by column
+    name.
     """
     parts = []
-    for header, paths in by_header.items():
-        columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header) + "}"
-        reader = (f"read_csv({_sql_list(str(p) for p in paths)}, header = true, columns = {columns}, "
-                  f"delim = ',', quote = '\"', escape = '\"', auto_detect = false"
-                  f"{', filename = true' if with_file else ''})")
-        wanted = [f'"{c}"' if c in header else f"CAST(NULL AS VARCHAR) AS {c}" for c in LEDGER_COLUMNS]
+    for (kind, header), paths in by_header.items():
+        names = _sql_list(str(p) for p in paths)
+        if kind == "Parquet":
+            reader = f"read_parquet({names}{', filename = true' if with_file else ''})"
+            wanted = [f'CAST("{c}" AS VARCHAR) AS {c}' if c in header else f"CAST(NULL AS VARCHAR) AS {c}"
+                      for c in LEDGER_COLUMNS]
+        else:
+            columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header) + "}"
+            reader = (f"read_csv({names}, header = true, columns = {columns}, "
+                      f"delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
+                      f"compression = '{'gzip' if kind == 'gzip CSV' else 'none'}'"
+                      f"{', filename = true' if with_file else ''})")
+            wanted = [f'"{c}"' if c in header else f"CAST(NULL AS VARCHAR) AS {c}" for c in LEDGER_COLUMNS]
         parts.append(f"SELECT {', '.join(wanted)}{', filename' if with_file else ''} FROM {reader}")
     return "(" + " UNION ALL ".join(parts) + ")"
 
 
-def _build_grain(con, by_header: dict[tuple[str, ...], list[Path]], exact_duplicates: bool, keys: str) -> bool:
+def _build_grain(con, by_header: dict[tuple[str, tuple[str, ...]], list[Path]], exact_duplicates: bool,
+                keys: str) -> bool:
     """Create the temporary table ``grain`` (supplier-level sums, credits, duplicates) in one scan of the lines.
 
     Raises :class:`SpendError` naming the unreadable values; returns False when the hashed grain met a hash
