@@ -20,21 +20,22 @@ RETURNS = ("network.toml", "anchors.csv", "progression.csv", "metrics.csv")
 YEAR = 2023
 
 NOTEBOOK_BODY = '''
+import csv
 import time
+from collections import defaultdict
 from pathlib import Path
 
-import pandas as pd
-
-from anchor_analysis.contracts.network import load_network
-
 time.sleep(SLEEP)
-network = load_network(data_dir)
+totals = defaultdict(float)
+with open(Path(data_dir) / "metrics.csv", encoding="utf-8", newline="") as handle:
+    for row in csv.DictReader(handle):
+        if int(row["year"]) == year and row["value"]:
+            totals[row["metric"]] += float(row["value"])
 out = Path(output_dir) / "tables"
 out.mkdir(parents=True, exist_ok=True)
-rows = network.metrics[network.metrics["year"] == year]
-table = rows.groupby("metric", as_index=False)["value"].sum().sort_values("metric")
-table.to_csv(out / "metric_totals.csv", index=False, lineterminator="\\n")
-print(f"{len(rows)} metric rows for {year}")
+lines = ["metric,value"] + [f"{metric},{totals[metric]:.2f}" for metric in sorted(totals)]
+(out / "metric_totals.csv").write_text("\\n".join(lines) + "\\n", encoding="utf-8")
+print(f"{len(totals)} metrics for {year}")
 '''
 
 

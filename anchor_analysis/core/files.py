@@ -141,6 +141,40 @@ space and run again (the file was not replaced)
         raise DiskFull(exc.errno, disk_full_message(target, exc)) from exc
 
 
+def full_disk_error(exc: BaseException) -> OSError | None:
+    """The full-disk error behind ``exc``, if any: libraries (papermill, nbconvert) meet ENOSPC while writing and
+    then fail in their own words (an empty notebook "does not appear to be JSON"), the cause chained behind.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error met.
+
+    Returns
+    -------
+    OSError or None
+        The first error of ``exc``'s chain (causes and contexts) that is a full disk, quota or file size limit.
+
+    Examples
+    --------
+    >>> try:
+    ...     try:
+    ...         raise OSError(errno.ENOSPC, "No space left on device", "out/a.ipynb")
+    ...     except OSError:
+    ...         raise ValueError("Notebook does not appear to be JSON")
+    ... except ValueError as exc:
+    ...     full_disk_error(exc).filename
+    'out/a.ipynb'
+    """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in FULL_DISK_ERRNOS:
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 def disk_full_message(target: str | os.PathLike[str], exc: OSError | None = None) -> str:
     """What to say when the disk is full while ``target`` is written.
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from anchor_analysis.core.files import clear_partial_files, ordinary_file_mode
+from anchor_analysis.core.files import clear_partial_files, disk_full_said, ordinary_file_mode
 from anchor_analysis.core.settings import CACHE_ENV, PROCESSED_ENV
 
 MANIFEST = "manifest.json"
@@ -220,7 +220,8 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     --------
     read_parquet : Reads it back.
     """
-    frame.to_parquet(path, index=False)
+    with disk_full_said(path):  # pyarrow's OSError carries errno 28 on a full disk
+        frame.to_parquet(path, index=False)
 
 
 def read_parquet(path: Path) -> pd.DataFrame:
