@@ -1,8 +1,8 @@
 """Benchmark: the kit's ledger classification beside the fastest bare engines, at 1M, 10M and 100M lines.
 
 Every figure comes from one run of this script, each measurement in its own child process (wall time, best of
---repeat runs as the machine may be shared, and the child's peak resident memory from ``os.wait4``), so the ratios
-printed are measured side by side.
+--repeat runs as the machine may be shared, and the child's peak resident memory, VmHWM, which it reads itself),
+so the ratios printed are measured side by side.
 
 - **kit**: ``spend.classify_ledger_files(folder, "leeds")``, the full analysis (postcode normalisation and lookup,
   rings, both IMD editions' deciles, influenceable rules, exact duplicates, credits, every summary table), with the
@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_spend import ledger_blocks, run_kit  # noqa: E402 - the same ledgers and the same kit measurement
+from bench_spend import ledger_blocks, own_peak_mb, run_kit  # noqa: E402 - the same ledgers and the same kit measurement
 
 ROOT = Path(__file__).resolve().parents[1]
 BIG = 100_000_000
@@ -134,16 +134,15 @@ CHILDREN = {"kit": run_kit, "polars": run_polars, "scan": run_scan, "validate": 
 
 
 def measure(what: str, folder: Path, work: Path, env: dict | None = None) -> dict:
-    """One measurement in a child process: its own result, and its peak resident memory (os.wait4)."""
+    """One measurement in a child process: its own result and peak resident memory (the child's VmHWM)."""
     out = work / f"result-{what}-{time.monotonic_ns()}.json"
     child = subprocess.Popen([sys.executable, __file__, "--child", what, str(folder), str(out)],
                              env={**os.environ, **(env or {})})
-    _, status, usage = os.wait4(child.pid, 0)
+    _, status, _ = os.wait4(child.pid, 0)
     if status != 0:
         raise SystemExit(f"{what} measurement on {folder} failed (status {status})")
     result = json.loads(out.read_text())
     out.unlink()
-    result["peak_mb"] = usage.ru_maxrss / 1024  # KiB on Linux
     return result
 
 
@@ -280,7 +279,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         what, folder, out = args.child
-        Path(out).write_text(json.dumps(CHILDREN[what](folder)))
+        Path(out).write_text(json.dumps({**CHILDREN[what](folder), "peak_mb": own_peak_mb()}))
         return 0
 
     from anchor_analysis import public
