@@ -8,7 +8,7 @@ files, wrong encodings, corrupt archives) must be refused with validation messag
 the file, and a broken cell or row is named by its row and column.
 
 ``ANCHOR_ANALYSIS_FUZZ_EXAMPLES`` sets the examples per test (default 40, derandomised, so the suite's short profile
-is the same every run); ``make fuzz`` runs the long profile, 2,000 per test (14,000 generated inputs), seeded afresh.
+is the same every run); ``make fuzz`` runs the long profile, 2,000 per test (10,000 generated inputs), seeded afresh.
 """
 
 from __future__ import annotations
