@@ -13,6 +13,7 @@ is the same every run); ``make fuzz`` runs the long profile, 2,000 per test (10,
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import gzip
@@ -125,11 +126,21 @@ def valid_tables(plan: dict) -> tuple[dict[str, Rows], dict[str, bytes]]:
     written = {}
     for file, (newline, quote_all, encoding) in plan["files"].items():
         text = render(tables[file], newline=newline, quote_all=quote_all)
-        try:
-            written[file] = text.encode(encoding)
-        except UnicodeEncodeError:  # Windows-1252 cannot write every script: such a file is saved as UTF-8
-            written[file] = text.encode("utf-8-sig")
+        written[file] = text.encode("utf-8-sig")  # Windows-1252 cannot write every script: then saved as UTF-8
+        with contextlib.suppress(UnicodeEncodeError):
+            data = text.encode(encoding)
+            if encoding != "cp1252" or not decodes_as_utf8(data, text):
+                written[file] = data
     return tables, written
+
+
+def decodes_as_utf8(data: bytes, text: str) -> bool:
+    """Whether Windows-1252 ``data`` is also UTF-8 of other text ("î³Š" in Windows-1252 is the UTF-8 of one
+    private-use character): no reader can tell which was meant, and the kit reads UTF-8 first."""
+    try:
+        return data.decode("utf-8") != text
+    except UnicodeDecodeError:
+        return False
 
 
 @FUZZ
