@@ -60,6 +60,8 @@ NUMERIC = {"anchors.csv": ["joined_year"], "progression.csv": ["year", "current"
 BAD_NUMBERS = ["NaN", "nan", "inf", "-Infinity", "1e400", "-1e999", "9" * 400, "12O", "£5", "1,234", "½", "٣",
                "１２", "0x1F", "1_000", "--3", "3.5.1", "TRUE", "null"]
 """Cells no typed column reads: not numbers, infinities, numbers too large to hold, non-ASCII digits."""
+EXPORT_AMOUNTS = {"£5", "1,234"}
+"""Of those, the amounts an export may write (read as 5 and 1234 through a preset)."""
 
 IDENTIFIER = st.text(st.characters(categories=("L", "N", "M", "Pc", "Pd", "So")), min_size=1, max_size=24)
 FREE_TEXT = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
@@ -335,7 +337,9 @@ def test_broken_ledgers_are_refused_naming_file_row_and_column(lines, form, name
     row, column = position + 2, None
     if defect == "amount":
         column = "amount"
-        rows[position + 1][2] = data.draw(st.sampled_from(BAD_NUMBERS), label="amount")
+        # gzip and Parquet files are read as exports (preset 'contract'), whose amounts may carry £ and commas
+        bad = [v for v in BAD_NUMBERS if form not in ("gzip CSV", "Parquet") or v not in EXPORT_AMOUNTS]
+        rows[position + 1][2] = data.draw(st.sampled_from(bad), label="amount")
     elif defect == "date":
         column = "payment_date"
         rows[position + 1][1] = data.draw(st.sampled_from(BAD_DATES), label="date")
