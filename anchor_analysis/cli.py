@@ -150,6 +150,7 @@ class KitGroup(click.Group):
             With code 1, after printing the message of an :class:`~anchor_analysis.core.errors.AnchorAnalysisError`.
         """
         from anchor_analysis.core.errors import AnchorAnalysisError, ValidationFailed
+        from anchor_analysis.core.files import FULL_DISK_ERRNOS, disk_full_message
 
         try:
             return super().invoke(ctx)
@@ -158,6 +159,11 @@ class KitGroup(click.Group):
             sys.exit(1)
         except AnchorAnalysisError as exc:
             click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except OSError as exc:  # a full disk met outside the kit's own writers (a library writing a file)
+            if exc.errno not in FULL_DISK_ERRNOS:
+                raise
+            click.echo(f"Error: {disk_full_message(exc.filename or 'a file', exc)}", err=True)
             sys.exit(1)
 
 
@@ -305,8 +311,10 @@ def demo_data(network: str, out_dir: Path | None, seed: int | None, returns_dir:
               help="Notebooks to run, in report order (repeatable; default: the three in notebooks/).")
 @click.option("--anonymise", is_flag=True,
               help='Name anchors "Anchor A", "Anchor B", ... in every table, figure and map of the report.')
+@click.option("--wait", default=0.0, show_default=True, type=float, metavar="SECONDS",
+              help="Wait this long for another run holding the folder to finish (default: stop at once).")
 def report(year: tuple[str, ...], years: str | None, data_dir: Path, out_dir: Path, formats: str, jobs: int,
-           place: str | None, notebooks: tuple[Path, ...], anonymise: bool) -> None:
+           place: str | None, notebooks: tuple[Path, ...], anonymise: bool, wait: float) -> None:
     """Run the notebooks per year and export the network impact report (HTML and PDF).
 
     Validates the --data-dir returns first and stops if they are invalid. Each year is built in a staging
@@ -338,6 +346,9 @@ def report(year: tuple[str, ...], years: str | None, data_dir: Path, out_dir: Pa
         ``--notebooks`` (repeatable): the notebooks to run, in report order.
     anonymise : bool
         ``--anonymise``: code the anchors in every table, figure and map.
+    wait : float
+        ``--wait``: seconds to wait for another run on the output folder (default: stop at once, saying who holds
+        it).
 
     See Also
     --------
@@ -358,7 +369,7 @@ def report(year: tuple[str, ...], years: str | None, data_dir: Path, out_dir: Pa
         run_years = parse_years(year, years)
         result = run_report(run_years, data_dir=data_dir, out_dir=out_dir, formats=parse_formats(formats),
                             jobs=jobs, place=place, notebooks=list(notebooks) or None, echo=click.echo,
-                            anonymise=anonymise)
+                            anonymise=anonymise, wait=wait)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from exc
     except KeyboardInterrupt:
@@ -481,8 +492,10 @@ def templates(year: str, data_dir: Path, out_dir: Path, overwrite: bool) -> None
 @click.option("--accept-warnings", is_flag=True, help="Take in returns with plausibility warnings too.")
 @click.option("--change-factor", default=3.0, show_default=True, type=click.FloatRange(min=1, min_open=True),
               help="A metric moving by more than this factor from the anchor's last return is a warning.")
+@click.option("--wait", default=0.0, show_default=True, type=float, metavar="SECONDS",
+              help="Wait this long for another run holding the folder to finish (default: stop at once).")
 def collect_command(returns_dir: Path, into: Path, year: str | None, accept_warnings: bool,
-                    change_factor: float) -> None:
+                    change_factor: float, wait: float) -> None:
     """Take the returned workbooks in RETURNS_DIR into the network's tables, as a new version.
 
     Each workbook is checked against the data contracts; failures are named by workbook, sheet and cell. Returns
@@ -495,7 +508,7 @@ def collect_command(returns_dir: Path, into: Path, year: str | None, accept_warn
     from anchor_analysis.collection.collect import collect
 
     result = collect(returns_dir, into, year=_financial_year(year) if year else None,
-                     accept_warnings=accept_warnings, factor=change_factor)
+                     accept_warnings=accept_warnings, factor=change_factor, wait=wait)
     if result.finished:
         click.echo(f"finished version {result.finished}, left half-written by an interrupted collect")
     report = result.report()

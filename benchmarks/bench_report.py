@@ -18,7 +18,7 @@ Every run also reports its CPU time (user + system of the runner and everything 
 worker processes), so CPU / wall shows how many cores a run kept busy; and the steps the runner prints (notebooks,
 HTML, PDF) with the rest (start-up, validation, provenance, moving into place).
 
-Targets: one year <= 2.0x its floor; --jobs 2 <= 0.65x the wall time of --jobs 1.
+Targets: one year <= 1.4x its floor (issue 17; it was 2.0x); --jobs 2 <= 0.65x the wall time of --jobs 1.
 
     ANCHOR_ANALYSIS_PUBLIC_DATA=../shared/data/public python benchmarks/bench_report.py
     python benchmarks/bench_report.py --repeat 1 --skip-years     # one year and its floor only, one run each
@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BASE_IMPORTS = ["import pandas", "import geopandas", "import matplotlib.pyplot", "import seaborn"]
 STEP = re.compile(r"^\[(?P<label>\d{4}/\d{2})\] (?P<step>.+?): (?:ok in|FAILED after) (?P<seconds>[\d.]+) s", re.M)
 PDF_PAGES = re.compile(r"\((\d+) pages\)")
+FLOOR_RATIO = 1.4  # issue 17: the demo report within 1.4x its floor
 
 
 # --- running the report ---------------------------------------------------------------------------------------
@@ -244,8 +245,8 @@ def one_year(args: argparse.Namespace, common: list[str], notebooks: list[Path],
     print(f"\none year ({args.year}, {args.formats}): report {real['wall']:.1f} s, floor {floor['wall']:.1f} s, "
           f"ratio {ratio:.2f}   (runs: {runs})")
     print_breakdown(real, floor, args.year, notebooks)
-    return (f"one year <= 2.0x its floor ({real['wall']:.1f} s / {floor['wall']:.1f} s = {ratio:.2f}x)",
-            ratio <= 2.0)
+    return (f"one year <= {FLOOR_RATIO}x its floor ({real['wall']:.1f} s / {floor['wall']:.1f} s = {ratio:.2f}x)",
+            ratio <= FLOOR_RATIO)
 
 
 def several_years(args: argparse.Namespace, common: list[str], work: Path) -> tuple[str, bool]:

@@ -4,7 +4,7 @@ Generates synthetic supplier ledgers (CSV, the realistic input) of 1M and 10M li
 supplier postcodes drawn from the real NSPL lookup, about 25% national postcodes outside the lookup's areas and about
 3% blank or junk ones, typed the way finance systems export them (lower case, no space, stray spaces); plus credits
 and exact duplicate lines. Then, for each size, runs each measurement in its own child process and reports wall time
-(best of --repeat runs: the machine may be shared) and peak resident memory of that child (``os.wait4`` rusage).
+(best of --repeat runs: the machine may be shared) and peak resident memory of that child (its VmHWM).
 
 The kit: ``spend.classify_ledger_files(files, "leeds")`` -- the full analysis (postcode normalisation and lookup,
 rings, IMD deciles, influenceable rules, exact duplicates, credits, and every summary table).
@@ -67,16 +67,14 @@ def _suppliers(rng: np.random.Generator, postcodes: np.ndarray) -> dict[str, np.
             "category": cats}
 
 
-def generate(size: int, folder: Path, postcodes: np.ndarray, seed: int = 2024) -> list[Path]:
-    """Write ``size`` ledger lines as CSV files of LINES_PER_FILE lines, one anchor per file."""
+def ledger_blocks(size: int, postcodes: np.ndarray, seed: int = 2024):
+    """``size`` ledger lines as Arrow tables of up to LINES_PER_FILE lines, one anchor per table (with the exact
+    duplicate lines of the table appended): ``(anchor, number, table)``."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
-    folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     sup = _suppliers(rng, postcodes)
     tables = {k: pa.array(v, type=pa.string()) for k, v in sup.items()}
-    files = []
     start = np.datetime64("2023-04-01")
     for i in range(0, size, LINES_PER_FILE):
         n = min(LINES_PER_FILE, size - i)
@@ -97,8 +95,17 @@ def generate(size: int, folder: Path, postcodes: np.ndarray, seed: int = 2024) -
             "category": tables["category"].take(index),
         })
         dups = np.flatnonzero(rng.random(n) < 0.003)  # exact duplicate lines
-        table = pa.concat_tables([table, table.take(pa.array(dups))])
-        path = folder / f"ledger_{ANCHORS[anchor]}_{i // LINES_PER_FILE:03d}.csv"
+        yield ANCHORS[anchor], i // LINES_PER_FILE, pa.concat_tables([table, table.take(pa.array(dups))])
+
+
+def generate(size: int, folder: Path, postcodes: np.ndarray, seed: int = 2024) -> list[Path]:
+    """Write ``size`` ledger lines as CSV files of LINES_PER_FILE lines, one anchor per file."""
+    import pyarrow.csv as pacsv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for anchor, number, table in ledger_blocks(size, postcodes, seed):
+        path = folder / f"ledger_{anchor}_{number:03d}.csv"
         pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
         files.append(path)
     return files
@@ -151,16 +158,28 @@ def run_plain(folder: str) -> dict:
     return {"seconds": seconds, "lines": len(df), "totals": {f"{a}|{r}": int(v) for (a, r), v in totals.items()}}
 
 
+def own_peak_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB.
+
+    Measured by the child itself: ``ru_maxrss`` from ``os.wait4`` is kept across ``execve`` on Linux, so it counts the
+    parent's pages the child had before it started Python (a parent holding 900 MB made every child "peak" at 900 MB).
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: the best there is
+
+
 def measure(what: str, folder: Path) -> dict:
-    """Run one measurement in a child process; its own wall time and peak RSS (os.wait4)."""
+    """Run one measurement in a child process; its own wall time and peak RSS (measured by the child)."""
     out = folder.parent / f"result_{what}_{folder.name}.json"
     child = subprocess.Popen([sys.executable, __file__, "--child", what, str(folder), str(out)])
-    _, status, usage = os.wait4(child.pid, 0)
+    _, status, _ = os.wait4(child.pid, 0)
     if status != 0:
         raise SystemExit(f"{what} measurement failed (status {status})")
-    result = json.loads(out.read_text())
-    result["peak_mb"] = usage.ru_maxrss / 1024  # KiB on Linux
-    return result
+    return json.loads(out.read_text())
 
 
 # --- main ----------------------------------------------------------------------------------------------------
@@ -176,7 +195,7 @@ def main() -> int:
     if args.child:
         what, folder, out = args.child
         result = (run_kit if what == "kit" else run_plain)(folder)
-        Path(out).write_text(json.dumps(result))
+        Path(out).write_text(json.dumps({**result, "peak_mb": own_peak_mb()}))
         return 0
 
     from anchor_analysis import public

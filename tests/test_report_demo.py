@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import stat
 import subprocess
 
 import pytest
 from click.testing import CliRunner
+from faults import listing
 
 from anchor_analysis.cli import main
+from anchor_analysis.core.files import ordinary_file_mode
 
 
 def digests(folder) -> dict[str, str]:
@@ -18,14 +21,28 @@ def digests(folder) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def raw_before(demo_dir):
-    return digests(demo_dir)
+def raw_dir(tmp_path_factory, demo_dir):
+    """The demo network's returns on a read-only folder (raw data is never written to)."""
+    folder = tmp_path_factory.mktemp("read-only") / "raw" / "demo"
+    shutil.copytree(demo_dir, folder)
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~0o222)
+    yield folder
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(path.stat().st_mode | 0o200)
 
 
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory, public_data_dir, demo_dir, raw_before):
+def raw_before(raw_dir):
+    """Every file's digest, and every file's and folder's size, modification time and mode: tests run as root too,
+    where a read-only mode stops no write, so what would change if anything were written is kept to compare."""
+    return digests(raw_dir), listing(raw_dir)
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory, public_data_dir, raw_dir, raw_before):
     out = tmp_path_factory.mktemp("outputs")
-    result = CliRunner().invoke(main, ["report", "--year", "2023", "--data-dir", str(demo_dir), "--out", str(out),
+    result = CliRunner().invoke(main, ["report", "--year", "2023", "--data-dir", str(raw_dir), "--out", str(out),
                                        "--formats", "html,pdf"])
     if result.exit_code != 0 and "no Chromium found" in result.output:
         pytest.fail("Chromium is needed for the PDF: apt-get install chromium (CI installs it)")
@@ -33,8 +50,19 @@ def report_dir(tmp_path_factory, public_data_dir, demo_dir, raw_before):
     return out / "2023"
 
 
-def test_the_raw_returns_are_left_as_they_were(report_dir, demo_dir, raw_before):
-    assert digests(demo_dir) == raw_before
+def test_the_raw_returns_on_a_read_only_folder_are_left_as_they_were(report_dir, raw_dir, raw_before):
+    assert (digests(raw_dir), listing(raw_dir)) == raw_before
+    assert all(not path.stat().st_mode & 0o222 for path in [raw_dir, *raw_dir.rglob("*")])
+
+
+def test_every_output_file_has_ordinary_permissions(report_dir):
+    """0644 files and 0755 folders under the usual umask 022: what a colleague or a web server can read."""
+    out = report_dir.parent
+    modes = {p.relative_to(out).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*")}
+    wrong = {name: oct(mode) for name, mode in modes.items()
+             if mode != ordinary_file_mode() | (0o111 if (out / name).is_dir() else 0)}
+    assert not wrong
+    assert len(modes) > 50 and "2023/report/network-impact-report-2023-24.pdf" in modes and "index.html" in modes
 
 
 def test_every_section_and_the_combined_report_are_written(report_dir):

@@ -28,7 +28,7 @@ from anchor_analysis.collection.plausibility import (
     progression_warnings,
     staff_warnings,
 )
-from anchor_analysis.collection.versions import finish_interrupted, write_version
+from anchor_analysis.collection.versions import clear_staging, finish_interrupted, write_version
 from anchor_analysis.collection.workbook import ReturnedWorkbook, read_return
 from anchor_analysis.contracts.fields import FIELDS
 from anchor_analysis.contracts.network import Network, check_network, load_network
@@ -36,6 +36,7 @@ from anchor_analysis.contracts.readers import VERSIONS_DIR, find_table_file
 from anchor_analysis.contracts.report import Failure, ValidationReport
 from anchor_analysis.core.errors import CollectionError
 from anchor_analysis.core.files import atomic_write_text, sha256_file
+from anchor_analysis.core.locks import folder_lock
 from anchor_analysis.core.membership import members
 from anchor_analysis.core.years import financial_year, fy_label, parse_fy
 
@@ -107,7 +108,7 @@ class CollectResult:
 
 
 def collect(returns_dir: str | Path, into: str | Path, *, year: int | None = None, accept_warnings: bool = False,
-            factor: float = DEFAULT_FACTOR, when: str | None = None) -> CollectResult:
+            factor: float = DEFAULT_FACTOR, when: str | None = None, wait: float = 0) -> CollectResult:
     """Take every valid returned workbook in ``returns_dir`` into the network folder ``into``.
 
     Parameters
@@ -125,6 +126,10 @@ def collect(returns_dir: str | Path, into: str | Path, *, year: int | None = Non
         A metric moving by more than this factor from the anchor's last return is a warning.
     when : str, optional
         The time recorded in the change log (ISO 8601); default now.
+    wait : float, default 0
+        Seconds to wait for another collect holding ``into`` (:func:`~anchor_analysis.core.locks.folder_lock` on
+        its ``versions/``; negative: for ever). Only a collect holding it finishes an interrupted one or clears
+        its staging folders.
 
     Returns
     -------
@@ -137,8 +142,20 @@ def collect(returns_dir: str | Path, into: str | Path, *, year: int | None = Non
         The network folder is not valid.
     CollectionError
         No workbooks in ``returns_dir``, their year is unclear, or a table cannot be rewritten.
+    FolderLocked
+        Another run holds ``into`` (still, after ``wait`` seconds).
     """
     into, returns_dir = Path(into), Path(returns_dir)
+    if not into.is_dir():
+        return _collect(returns_dir, into, year, accept_warnings, factor, when)  # load_network names the problem
+    with folder_lock(into / VERSIONS_DIR, "anchor-analysis collect", wait):  # versions/: never an input
+        clear_staging(into)
+        return _collect(returns_dir, into, year, accept_warnings, factor, when)
+
+
+def _collect(returns_dir: Path, into: Path, year: int | None, accept_warnings: bool, factor: float,
+             when: str | None) -> CollectResult:
+    """:func:`collect`'s steps, with ``into`` held."""
     finished = finish_interrupted(into)
     network = load_network(into)
     paths = workbook_paths(returns_dir)

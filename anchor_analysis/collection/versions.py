@@ -38,7 +38,13 @@ import pandas as pd
 
 from anchor_analysis.contracts.readers import COLLECT_JOURNAL, VERSIONS_DIR
 from anchor_analysis.core.errors import CollectionError
-from anchor_analysis.core.files import atomic_write_bytes, atomic_write_text, sha256_file
+from anchor_analysis.core.files import (
+    atomic_write_bytes,
+    atomic_write_text,
+    clear_partial_files,
+    ordinary_file_mode,
+    sha256_file,
+)
 
 MANIFEST = "manifest.json"
 CHANGES = "changes.csv"
@@ -118,8 +124,8 @@ def _new_folder(data_dir: Path, files: dict[str, bytes | None], kind: str, when:
         manifest = {"version": number, "kind": kind, "time": when, "files": hashes}
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         for path in staging.rglob("*"):
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        os.chmod(staging, 0o755)
+            os.chmod(path, ordinary_file_mode() | (0o111 if path.is_dir() else 0))
+        os.chmod(staging, ordinary_file_mode() | 0o111)
         target = root / f"{number:04d}"
         os.rename(staging, target)
     finally:
@@ -178,3 +184,37 @@ def finish_interrupted(data_dir: str | Path) -> str | None:
                               "tables from the newest version folder by hand and delete the journal")
     _apply(data_dir, version)
     return name
+
+
+def clear_staging(data_dir: str | Path) -> list[str]:
+    """Remove what a killed collect left half-written: its hidden version folders and temporary files.
+
+    Call it only while holding the network folder (:func:`~anchor_analysis.core.locks.folder_lock`), so another
+    collect's folders are never taken for leftovers. An interrupted replacement of the current tables is
+    :func:`finish_interrupted`'s to finish, not undone here.
+
+    Parameters
+    ----------
+    data_dir : str or path-like
+        The network folder.
+
+    Returns
+    -------
+    list of str
+        What was removed, relative to ``data_dir``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> (folder / "versions" / ".staging-k1ll3d").mkdir(parents=True)
+    >>> _ = (folder / ".metrics.csv.k1ll3d.part").write_text("half a")
+    >>> clear_staging(folder), sorted(p.name for p in folder.rglob("*"))
+    (['versions/.staging-k1ll3d', '.metrics.csv.k1ll3d.part'], ['versions'])
+    """
+    data_dir = Path(data_dir)
+    removed = []
+    for staging in sorted((data_dir / VERSIONS_DIR).glob(".staging-*")):
+        shutil.rmtree(staging, ignore_errors=True)
+        removed.append(staging.relative_to(data_dir).as_posix())
+    return removed + [p.relative_to(data_dir).as_posix() for p in clear_partial_files(data_dir)]

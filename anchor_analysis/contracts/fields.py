@@ -9,10 +9,12 @@ A table is read as text, then converted column by column (:func:`convert`: lossl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -58,6 +60,8 @@ _CONVERSION_RULES = {
     "date": "must be a date written YYYY-MM-DD",
     "flag": "must be true or false",
 }
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+TOO_LARGE_RULE = "is too large to be a number (beyond ±1.8e308, it would be read as infinity)"
 
 
 @dataclass(frozen=True)
@@ -215,14 +219,16 @@ def convert(raw: pd.DataFrame, table: str, *, file: str
         values, bad = _CONVERTERS[f.kind](text)
         typed[f.name] = values
         for position in bad[bad].index:
-            failures.append(Failure(file, excel_row(position), f.name, str(raw.at[position, f.name]),
-                                    _conversion_rule(f)))
+            cell = str(raw.at[position, f.name])
+            failures.append(Failure(file, excel_row(position), f.name, cell, _conversion_rule(f, cell)))
             bad_cells.add((position, f.name))
     return pd.DataFrame(typed, index=raw.index), failures, bad_cells
 
 
-def _conversion_rule(f: Field) -> str:
-    """The rule a cell of field ``f`` that does not convert breaks, naming the column where that helps."""
+def _conversion_rule(f: Field, cell: str = "") -> str:
+    """The rule a ``cell`` of field ``f`` that does not convert breaks, naming the column where that helps."""
+    if f.kind == "number" and re.fullmatch(_NUMBER, cell.strip()):
+        return f"{f.name} {TOO_LARGE_RULE}"
     rule = _CONVERSION_RULES[f.kind]
     return rule if f.kind in ("year", "level") else f"{f.name} {rule}"
 
@@ -265,9 +271,12 @@ def _year(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Plain decimal numbers as Float64: (values, cells that are not numbers, e.g. with £ or commas)."""
-    ok = text.str.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?").fillna(False).astype(bool)
-    return pd.to_numeric(text.where(ok), errors="coerce").astype("Float64"), text.notna() & ~ok
+    """Plain decimal numbers as Float64: (values, cells that are not numbers, e.g. with £ or commas, or too large
+    to hold: ``1e400`` would be read as infinity)."""
+    ok = text.str.fullmatch(_NUMBER).fillna(False).astype(bool)
+    values = pd.to_numeric(text.where(ok), errors="coerce").astype("float64")
+    finite = pd.Series(np.isfinite(values.to_numpy()), index=text.index)
+    return values.where(finite).astype("Float64"), text.notna() & ~(ok & finite)
 
 
 def _date(text: pd.Series) -> tuple[pd.Series, pd.Series]:

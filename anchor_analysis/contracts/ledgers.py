@@ -48,11 +48,17 @@ def _ledger_raw_chunks(path: Path, file: str, chunk_rows: int
         yield frame.iloc[0:0], _blank_rows_skipped(skipped, file)
         return
     encoding, warnings = _detect_encoding(path, file)
+    duplicated = _duplicated_header(path, encoding)
+    if duplicated:  # pandas would read the second as "amount.1" and the report would speak of that
+        raise FileProblem(Failure(file, HEADER_ROW, duplicated, None, "column appears more than once in the header"))
+    # compression=None: the file is text by its content (a gzip file is read as an export), whatever its name says
     reader = pd.read_csv(path, dtype="str", encoding=encoding, keep_default_na=False, na_filter=False,
-                         skip_blank_lines=False, chunksize=chunk_rows)
+                         skip_blank_lines=False, chunksize=chunk_rows, compression=None)
     first, skipped = True, []
     try:
         for chunk in reader:
+            if not isinstance(chunk.index, pd.RangeIndex):  # pandas took the first column for an index: the first
+                raise FileProblem(Failure(file, HEADER_ROW + 1, None, None, RAGGED))  # data row is one value longer
             chunk.columns = [str(c).strip().lower() for c in chunk.columns]
             chunk = chunk.fillna("")
             blank = (chunk.apply(lambda column: column.str.strip()) == "").all(axis=1)
@@ -63,11 +69,22 @@ def _ledger_raw_chunks(path: Path, file: str, chunk_rows: int
             yield chunk.iloc[0:0], _blank_rows_skipped(skipped, file)
     except pd.errors.ParserError as exc:
         line = re.search(r"line (\d+)", str(exc))
-        raise FileProblem(Failure(file, int(line.group(1)) if line else None, None, None,
-                                   "row has more values than the header has columns; reading stopped here")
-                           ) from exc
+        raise FileProblem(Failure(file, int(line.group(1)) if line else None, None, None, RAGGED)) from exc
     except pd.errors.EmptyDataError as exc:
         raise FileProblem(Failure(file, None, None, None, EMPTY_FILE)) from exc
+
+
+RAGGED = "row has more values than the header has columns; reading stopped here"
+
+
+def _duplicated_header(path: Path, encoding: str) -> str | None:
+    """The first header of a CSV file that appears more than once (trimmed, any case), None when none does."""
+    try:
+        with path.open(encoding=encoding, errors="replace", newline="") as handle:
+            names = [cell.strip().lower() for cell in next(csv.reader(handle), [])]
+    except csv.Error:
+        return None  # the reader names what is wrong with the file
+    return next((name for name in names if name and names.count(name) > 1), None)
 
 
 def _blank_rows_skipped(positions: list[int], file: str) -> list[Failure]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 AMOUNT_RULE = ("must be an amount of money: a number, optionally with £, thousands commas, and a minus sign, "
@@ -55,7 +56,7 @@ def parse_amounts(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     stripped = stripped.where(stripped != "")
     plain = stripped.str.fullmatch(r"[-+]?\d+(?:\.\d+)?").fillna(False).astype(bool)
     if plain.all() or not stripped.notna().any():  # most exports: plain numbers, read without the long pattern
-        return pd.to_numeric(stripped, errors="coerce").astype("Float64"), pd.Series(False, index=text.index)
+        return _finite(pd.to_numeric(stripped, errors="coerce"), pd.Series(False, index=text.index))
     parts = _extract(stripped)
     brackets = parts["open"] != ""
     balanced = brackets == (parts["close"] != "")
@@ -67,7 +68,14 @@ def parse_amounts(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     scientific = stripped.str.fullmatch(_SCIENTIFIC).fillna(False).astype(bool)
     values = values.where(~scientific, pd.to_numeric(stripped.where(scientific), errors="coerce"))
     bad = stripped.notna() & ~(ok | scientific)
-    return values.astype("Float64"), bad
+    return _finite(values, bad)
+
+
+def _finite(values: pd.Series, bad: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Amounts too large to hold (``1e400`` reads as infinity) made failures too; values as Float64."""
+    numbers = values.astype("float64")
+    infinite = pd.Series(np.isinf(numbers.to_numpy()), index=values.index)
+    return numbers.where(~infinite).astype("Float64"), bad | infinite
 
 
 def _extract(text: pd.Series) -> pd.DataFrame:
@@ -104,7 +112,8 @@ DATE_FORMATS: dict[str, str] = {
 Month-first dates (US) are read only when a mapping says so (``date_format = "%m/%d/%Y"``)."""
 
 _NAMED = {"auto": None, "iso": "YYYY-MM-DD", "excel": "Excel serial"}
-_TIME_OF_DAY = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AP]M)?)$", re.IGNORECASE)
+_TIME_OF_DAY = re.compile(r"(?:[ T](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s*[AP]M)?)$",
+                         re.IGNORECASE)  # a time that is no time ("25:00") leaves the cell unread: a failure
 _SERIAL = re.compile(r"^\d{5}(?:\.0*)?$")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _FIRST, _LAST = pd.Timestamp("1990-01-01"), pd.Timestamp("2099-12-31")

@@ -254,12 +254,18 @@ def _csv_records(path: Path, file: str) -> tuple[list[list[str]], list[Failure]]
 
 def _xlsx_records(path: Path, table: str, file: str) -> list[list[str]]:
     """The records of a workbook's sheet named ``table`` (or its only sheet), cells as CSV text."""
-    from openpyxl import load_workbook  # only needed for workbooks
-
     if path.stat().st_size == 0:
         raise FileProblem(Failure(file, None, None, None, EMPTY_FILE))
+    with path.open("rb") as handle:  # a handle, not the path: openpyxl refuses a workbook whose name is not .xlsx
+        return _sheet_records(handle, table, file)
+
+
+def _sheet_records(handle, table: str, file: str) -> list[list[str]]:
+    """The records of the sheet named ``table`` (or the only sheet) of the workbook open in ``handle``."""
+    from openpyxl import load_workbook
+
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, XML and key errors for files that are not workbooks
         raise FileProblem(Failure(file, None, None, None,
                                    f"not a readable Excel workbook (.xlsx): {type(exc).__name__}")) from exc
@@ -320,9 +326,10 @@ def _records_to_frame(records: list[list[str]], file: str) -> tuple[pd.DataFrame
                                     f"{width} columns"))
         rows[position] = (list(record[:width]) + [""] * width)[:width]
     for number, name in enumerate(header, start=1):
-        if not name:
-            failures.append(Failure(file, HEADER_ROW, None, None,
-                                    f"column {number} has values but no header"))
+        if not name:  # named at its first value: a row running past the header is found where it is
+            first = next(p for p, r in enumerate(records[1:]) if len(r) >= number and r[number - 1].strip())
+            failures.append(Failure(file, first + HEADER_ROW + 1, None, records[first + 1][number - 1],
+                                    f"column {number} has values but no header (row {HEADER_ROW} is blank there)"))
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
     for name in duplicated:
         failures.append(Failure(file, HEADER_ROW, name, None, "column appears more than once in the header"))

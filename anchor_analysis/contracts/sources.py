@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import gzip
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,8 +161,8 @@ def _encoding(opener, file: str) -> str:
             return encoding
         except UnicodeDecodeError:
             continue
-        except (OSError, EOFError) as exc:  # a broken gzip stream
-            raise FileProblem(Failure(file, None, None, None, f"cannot be read: {exc}")) from exc
+        except (OSError, EOFError, zlib.error) as exc:  # a broken gzip stream: truncated, corrupt, bad checksum
+            raise FileProblem(Failure(file, None, None, None, f"cannot be read as gzip: {exc}")) from exc
     raise FileProblem(Failure(file, None, None, None,
                               "not a text file (binary or unknown encoding): save it as CSV in UTF-8"))
 
@@ -189,17 +190,22 @@ def _workbook_records(path: Path, file: str, sheet: str | None) -> tuple[str, It
                                   f"not a readable Excel workbook (.xlsx): {type(exc).__name__}")) from exc
     names = {name.strip().lower(): name for name in workbook.sheetnames}
     wanted = (sheet or "").strip().lower()
-    if sheet and wanted not in names:
+    if sheet and wanted not in names or not names:
         workbook.close()
         handle.close()
-        found = ", ".join(f"'{name}'" for name in workbook.sheetnames)
-        raise FileProblem(Failure(file, None, None, None, f"no sheet named '{sheet}' (found {found})"))
+        found = ", ".join(f"'{name}'" for name in workbook.sheetnames) or "none"
+        raise FileProblem(Failure(file, None, None, None, f"no sheet named '{sheet or 'ledger'}' (found {found})"))
     chosen = names.get(wanted) or names.get("ledger") or workbook.sheetnames[0]
 
     def records() -> Iterator[list[str]]:
+        read = 0
         try:
             for row in workbook[chosen].iter_rows(values_only=True):
                 yield [_cell_text(value) for value in row]
+                read += 1
+        except Exception as exc:  # a damaged workbook shows as its sheet is read: zip, XML and key errors
+            raise FileProblem(Failure(file, read + 1, None, None, f"not a readable Excel workbook (.xlsx): sheet "
+                                      f"'{chosen}' is damaged from this row on ({type(exc).__name__})")) from exc
         finally:
             workbook.close()
             handle.close()
@@ -216,8 +222,17 @@ def _parquet_records(path: Path, file: str) -> Iterator[list[str]]:
     except Exception as exc:  # pyarrow raises ArrowInvalid and OSError for files that are not Parquet
         raise FileProblem(Failure(file, None, None, None, f"not a readable Parquet file: {exc}")) from exc
     yield list(parquet.schema_arrow.names)
-    for batch in parquet.iter_batches(batch_size=_BATCH_ROWS):
-        columns = [[_value_text(v) for v in column.to_pylist()] for column in batch.columns]
+    batches, read = parquet.iter_batches(batch_size=_BATCH_ROWS), 0
+    while True:
+        try:  # a damaged page shows only when it is read: pyarrow raises OSError, ArrowInvalid or UnicodeDecodeError
+            batch = next(batches, None)
+            columns = [] if batch is None else [[_value_text(v) for v in c.to_pylist()] for c in batch.columns]
+        except Exception as exc:
+            raise FileProblem(Failure(file, None, None, None, f"not a readable Parquet file: the rows after the "
+                                      f"first {read:,} are damaged ({type(exc).__name__})")) from exc
+        if batch is None:
+            return
+        read += batch.num_rows
         yield from (list(row) for row in zip(*columns, strict=True))
 
 

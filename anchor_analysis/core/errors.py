@@ -232,6 +232,35 @@ class FileProblem(AnchorAnalysisError):
         self.failure = failure
 
 
+class FolderLocked(AnchorAnalysisError):
+    """Another run holds the folder (a report's output folder, a network folder being collected into, a network's
+    derived tables being built) and this one did not wait for it; the message names the run that holds it.
+
+    Examples
+    --------
+    >>> str(FolderLocked("outputs is in use by another run"))
+    'outputs is in use by another run'
+    """
+
+
+class DiskFull(AnchorAnalysisError, OSError):
+    """A file could not be written because the disk (or the user's quota) is full; nothing was replaced.
+
+    Examples
+    --------
+    >>> import errno
+    >>> error = DiskFull(errno.ENOSPC, "no space left on the disk: could not write index.html in outputs")
+    >>> isinstance(error, OSError), error.errno == errno.ENOSPC
+    (True, True)
+    >>> str(error)
+    'no space left on the disk: could not write index.html in outputs'
+    """
+
+    def __str__(self) -> str:
+        """The message alone (not OSError's ``[Errno 28] ...``)."""
+        return str(self.strerror)
+
+
 class PostcodeLookupUnavailable(AnchorAnalysisError):
     """Postcodes cannot be mapped to LSOAs (the public postcode lookup is missing)."""
 

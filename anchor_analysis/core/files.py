@@ -14,12 +14,15 @@ True
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from anchor_analysis.core.errors import DiskFull
 
 
 @functools.cache
@@ -87,16 +90,195 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     ('anchor,share', ['shares.csv'])
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
+    with disk_full_said(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        os.close(fd)
     tmp = Path(name)
     try:
-        yield tmp
+        with disk_full_said(target):
+            yield tmp
         os.chmod(tmp, ordinary_file_mode())
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+FULL_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""The errors of a disk (or quota, or file size limit) that has no room left."""
+
+
+@contextlib.contextmanager
+def disk_full_said(target: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn a full disk met while writing ``target`` into a :class:`~anchor_analysis.core.errors.DiskFull` that
+    says so; any other error goes through as it is.
+
+    Parameters
+    ----------
+    target : str or path-like
+        The file (or folder) being written, for the message.
+
+    Raises
+    ------
+    DiskFull
+        The block met ENOSPC, EDQUOT or EFBIG.
+
+    Examples
+    --------
+    >>> with disk_full_said("outputs/index.html"):
+    ...     raise OSError(errno.ENOSPC, "No space left on device")
+    Traceback (most recent call last):
+    anchor_analysis.core.errors.DiskFull: no space left on the disk: could not write index.html in outputs; free some \
+space and run again (the file was not replaced)
+    """
+    try:
+        yield
+    except DiskFull:
+        raise
+    except OSError as exc:
+        if exc.errno not in FULL_DISK_ERRNOS:
+            raise
+        raise DiskFull(exc.errno, disk_full_message(target, exc)) from exc
+
+
+def full_disk_error(exc: BaseException) -> OSError | None:
+    """The full-disk error behind ``exc``, if any: libraries (papermill, nbconvert) meet ENOSPC while writing and
+    then fail in their own words (an empty notebook "does not appear to be JSON"), the cause chained behind.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error met.
+
+    Returns
+    -------
+    OSError or None
+        The first error of ``exc``'s chain (causes and contexts) that is a full disk, quota or file size limit.
+
+    Examples
+    --------
+    >>> try:
+    ...     try:
+    ...         raise OSError(errno.ENOSPC, "No space left on device", "out/a.ipynb")
+    ...     except OSError:
+    ...         raise ValueError("Notebook does not appear to be JSON")
+    ... except ValueError as exc:
+    ...     full_disk_error(exc).filename
+    'out/a.ipynb'
+    """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in FULL_DISK_ERRNOS:
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def disk_full_message(target: str | os.PathLike[str], exc: OSError | None = None) -> str:
+    """What to say when the disk is full while ``target`` is written.
+
+    Parameters
+    ----------
+    target : str or path-like
+        The file being written.
+    exc : OSError, optional
+        The error met (a quota or file size limit is named as such).
+
+    Returns
+    -------
+    str
+        The message.
+
+    Examples
+    --------
+    >>> disk_full_message("data/processed/demo/manifest.json")
+    'no space left on the disk: could not write manifest.json in data/processed/demo; free some space and run again \
+(the file was not replaced)'
+    """
+    target = Path(target)
+    what = {errno.EDQUOT: "disk quota full", errno.EFBIG: "file larger than the system allows"
+            }.get(getattr(exc, "errno", None), "no space left on the disk")
+    return (f"{what}: could not write {target.name} in {target.parent}; free some space and run again (the file "
+            "was not replaced)")
+
+
+def clear_partial_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files of :func:`atomic_path` that a killed process left under ``folder``.
+
+    Call it only while holding the folder (:func:`~anchor_analysis.core.locks.folder_lock`): another run's
+    temporary files are not leftovers.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        The folder, searched through.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".metrics.csv.k1ll3d.part").write_text("half a")
+    >>> _ = (folder / "metrics.csv").write_text("whole")
+    >>> [p.name for p in clear_partial_files(folder)], [p.name for p in folder.iterdir()]
+    (['.metrics.csv.k1ll3d.part'], ['metrics.csv'])
+    """
+    removed = []
+    for path in sorted(Path(folder).rglob(".*.part")):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def exchange_paths(first: str | os.PathLike[str], second: str | os.PathLike[str]) -> bool:
+    """Swap two existing files or folders in one step, so that no moment sees either path missing.
+
+    Linux's ``renameat2(RENAME_EXCHANGE)``; elsewhere (or on a file system without it) nothing is done and the
+    caller falls back to two renames.
+
+    Parameters
+    ----------
+    first, second : str or path-like
+        Two existing paths on the same file system.
+
+    Returns
+    -------
+    bool
+        True when they were swapped; False when this system cannot swap them in one step (nothing changed).
+
+    Raises
+    ------
+    OSError
+        The swap was possible but failed (a path missing, say).
+
+    Examples
+    --------
+    >>> import sys, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "new").write_text("new"), (folder / "old").write_text("old")
+    >>> swapped = exchange_paths(folder / "new", folder / "old")
+    >>> swapped or sys.platform != "linux", (folder / "old").read_text() == ("new" if swapped else "old")
+    (True, True)
+    """
+    import ctypes
+    import sys
+
+    rename = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None) if sys.platform == "linux" else None
+    if rename is None:
+        return False
+    at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
+    if rename(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False  # a file system (or kernel) without the exchange
+    raise OSError(code, os.strerror(code), str(first))
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:

@@ -18,6 +18,7 @@ from anchor_analysis.contracts.network import Network, network_place
 from anchor_analysis.contracts.readers import ledger_files
 from anchor_analysis.core.errors import ArgumentError, ProcessedDataError
 from anchor_analysis.core.files import atomic_write_text
+from anchor_analysis.core.locks import folder_lock
 from anchor_analysis.core.places import Place
 from anchor_analysis.derived.build import (
     LEDGER,
@@ -31,7 +32,14 @@ from anchor_analysis.derived.build import (
     report_from_json,
 )
 from anchor_analysis.derived.fingerprint import derived_key, file_checksums, remember_checksums, remembered_checksums
-from anchor_analysis.derived.store import MANIFEST, new_build, processed_root, read_manifest, read_parquet
+from anchor_analysis.derived.store import (
+    MANIFEST,
+    clear_unfinished_builds,
+    new_build,
+    processed_root,
+    read_manifest,
+    read_parquet,
+)
 
 
 @dataclass
@@ -216,15 +224,27 @@ def processed_network(data_dir: str | os.PathLike[str], place: str | Place | Non
     rebuilt = manifest is None
     if manifest is None:
         try:
-            with new_build(root, key) as work:
-                _write_build(data_dir, resolved, work, key)
+            built_meanwhile = _build_held(data_dir, resolved, root, key, rebuild)
         except OSError:
             return _unkept(data_dir, resolved, key)  # the folder cannot be written: build, use and forget
+        rebuilt = not built_meanwhile
         manifest = read_manifest(build)
         if manifest is None:
             raise ProcessedDataError(f"{build}: the build was put in place but its manifest cannot be read")
     remember_checksums(root, checksums)
     return _read_build(data_dir, resolved, build, manifest, rebuilt)
+
+
+def _build_held(data_dir: Path, place: Place, root: Path, key: str, rebuild: bool) -> bool:
+    """Build ``root/key`` holding ``root`` (a second process waits, then reuses the build); True when another
+    process had built it meanwhile. Builds a killed process left half-made are removed first."""
+    with folder_lock(root, "building derived tables", wait=-1):
+        if not rebuild and read_manifest(root / key) is not None:
+            return True
+        clear_unfinished_builds(root)
+        with new_build(root, key) as work:
+            _write_build(data_dir, place, work, key)
+    return False
 
 
 def _write_build(data_dir: Path, place: Place, work: Path, key: str) -> None:

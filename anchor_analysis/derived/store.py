@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from anchor_analysis.core.files import ordinary_file_mode
+from anchor_analysis.core.files import clear_partial_files, disk_full_said, ordinary_file_mode
 from anchor_analysis.core.settings import CACHE_ENV, PROCESSED_ENV
 
 MANIFEST = "manifest.json"
@@ -167,6 +167,38 @@ def _ordinary_permissions(folder: Path) -> None:
         os.chmod(path, ordinary_file_mode() | (0o111 if path.is_dir() else 0))
 
 
+def clear_unfinished_builds(root: Path) -> list[str]:
+    """Remove the hidden build folders (and temporary files) a killed build left in ``root``.
+
+    Call it only while holding ``root`` (:func:`~anchor_analysis.core.locks.folder_lock`): a build going on in
+    another process is not a leftover.
+
+    Parameters
+    ----------
+    root : Path
+        A network's folder of builds (:func:`processed_root`).
+
+    Returns
+    -------
+    list of str
+        The names removed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / ".build-abc123-k1ll3d").mkdir()
+    >>> (root / "abc123").mkdir()
+    >>> clear_unfinished_builds(root), sorted(p.name for p in root.iterdir())
+    (['.build-abc123-k1ll3d'], ['abc123'])
+    """
+    removed = []
+    for work in sorted(root.glob(".build-*")):
+        shutil.rmtree(work, ignore_errors=True)
+        removed.append(work.name)
+    return removed + [p.name for p in clear_partial_files(root)]
+
+
 def _remove_other_builds(root: Path, key: str) -> None:
     """Earlier builds (other keys) are never read again; builds in progress (hidden folders) are left alone."""
     for other in root.iterdir():
@@ -188,7 +220,8 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     --------
     read_parquet : Reads it back.
     """
-    frame.to_parquet(path, index=False)
+    with disk_full_said(path):  # pyarrow's OSError carries errno 28 on a full disk
+        frame.to_parquet(path, index=False)
 
 
 def read_parquet(path: Path) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from anchor_analysis.core.errors import PdfError
+from anchor_analysis.core.files import exchange_paths
 from anchor_analysis.core.years import fy_label
 from anchor_analysis.reporting.combined import combined_report, report_file_stem
 from anchor_analysis.reporting.export import export_html, strip_external_resources
@@ -51,9 +52,12 @@ def _retarget(executed: Path, old: Path, new: Path) -> None:
 
 
 def _replace_dir(work: Path, final: Path, trash: Path) -> None:
-    """Move ``work`` to ``final``; an existing ``final`` is moved to ``trash`` first and restored on failure."""
+    """Move ``work`` to ``final``, an existing ``final`` to ``trash``: swapped in one step where the system can
+    (so a kill never finds ``final`` missing), else moved aside first and restored on failure."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():
+    if final.exists() and exchange_paths(work, final):
+        os.replace(work, trash)
+    elif final.exists():
         os.replace(final, trash)
         try:
             os.replace(work, final)
@@ -273,8 +277,8 @@ def promote(result: YearResult, settings: RunSettings, staging: Path) -> YearRes
     if work.is_dir():
         for executed in (work / "notebooks").glob("*.ipynb"):
             _retarget(executed, work, final)
-        with _signals_held():
-            _replace_dir(work, final, staging / "previous")
+        with _signals_held():  # a SIGKILL between the renames: the next run's clear_leftovers puts it back
+            _replace_dir(work, final, staging / ("previous" if succeeded else "previous-failed"))
     if succeeded:
         result.out_dir = final
         shutil.rmtree(settings.out_dir / "failed" / str(result.year), ignore_errors=True)

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from anchor_analysis.core.files import disk_full_message, full_disk_error
 from anchor_analysis.reporting.options import KERNEL_NAME, Notebook
 
 # --- running one notebook -------------------------------------------------------------------------------------
@@ -235,7 +236,11 @@ class KernelQueue:
 
 
 def _error_text(exc: BaseException) -> str:
-    """One line (at most 200 characters) saying what failed: a cell's ``ename: evalue``, else the exception."""
+    """One line (at most 200 characters) saying what failed: a full disk as such, a cell's ``ename: evalue``, else
+    the exception."""
+    full = full_disk_error(exc)
+    if full is not None:
+        return disk_full_message(full.filename or "a file", full)
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     text = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {exc}"
     text = " ".join(text.split())

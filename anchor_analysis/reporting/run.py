@@ -7,6 +7,7 @@ In: the command line's options. Out: ``<out>/<year>`` per year built (see :mod:`
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import tempfile
@@ -15,6 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from anchor_analysis.core.errors import InvalidReturns, ReportError
+from anchor_analysis.core.files import clear_partial_files
+from anchor_analysis.core.locks import folder_lock
 from anchor_analysis.core.years import fy_label
 from anchor_analysis.reporting.build import _build_year_in_child, build_year, promote
 from anchor_analysis.reporting.index import write_index
@@ -271,13 +274,16 @@ def run_report(
     notebooks: Sequence[str | Path] | None = None,
     echo: Echo | None = None,
     anonymise: bool = False,
+    wait: float = 0,
 ) -> RunResult:
     """Validate, then build every year (``jobs`` years at a time, in separate processes when ``jobs > 1``).
 
     With one job (or one year) the years share one :class:`~anchor_analysis.reporting.kernels.KernelQueue`, the
     first kernel starting while the returns are validated. Each year is built in a staging folder and moved into
     place by this process (:func:`~anchor_analysis.reporting.build.promote`); then ``<out>/index.html`` is
-    written. Unusable options and invalid returns are raised before anything is written.
+    written. Unusable options and invalid returns are raised before anything is written. The run holds the output
+    folder (:func:`~anchor_analysis.core.locks.folder_lock`) from start to end: a second run on it waits ``wait``
+    seconds, then stops, and only a run holding it clears the staging folders a killed run left.
 
     Parameters
     ----------
@@ -299,6 +305,8 @@ def run_report(
         Receives each progress line; default: print it.
     anonymise : bool, default False
         Name anchors by code in every notebook.
+    wait : float, default 0
+        Seconds to wait for another run holding the output folder (negative: for ever).
 
     Returns
     -------
@@ -311,6 +319,8 @@ def run_report(
         For unusable options (no years, ``jobs`` below 1, see :func:`prepare`) or a year without returns.
     InvalidReturns
         For invalid returns.
+    FolderLocked
+        Another run holds the output folder (still, after ``wait`` seconds).
 
     Examples
     --------
@@ -327,17 +337,18 @@ def run_report(
     if jobs < 1:
         raise ReportError("--jobs must be at least 1")
     settings = prepare(data_dir, out_dir, formats, place, notebooks, anonymise=anonymise)
-    # years built in this process share one queue of kernels (worker processes keep their own, per year)
-    kernels = (KernelQueue(settings.kernel_name, [(y, nb) for y in years for nb in settings.notebooks])
-               if jobs == 1 or len(years) == 1 else None)
-    try:
-        if kernels is not None:
-            kernels.start_next()  # the first notebook's kernel starts while the returns are validated
-        check_years_have_returns(years, validate(settings, place=place, echo=echo), settings.data_dir)
-        return _run_years(years, settings, jobs, kernels, started, echo)
-    finally:
-        if kernels is not None:
-            kernels.close()
+    with folder_lock(settings.out_dir, "anchor-analysis report", wait):
+        # years built in this process share one queue of kernels (worker processes keep their own, per year)
+        kernels = (KernelQueue(settings.kernel_name, [(y, nb) for y in years for nb in settings.notebooks])
+                   if jobs == 1 or len(years) == 1 else None)
+        try:
+            if kernels is not None:
+                kernels.start_next()  # the first notebook's kernel starts while the returns are validated
+            check_years_have_returns(years, validate(settings, place=place, echo=echo), settings.data_dir)
+            return _run_years(years, settings, jobs, kernels, started, echo)
+        finally:
+            if kernels is not None:
+                kernels.close()
 
 
 def _run_years(years: Sequence[int], settings: RunSettings, jobs: int, kernels: KernelQueue | None, started: float,
@@ -348,10 +359,9 @@ def _run_years(years: Sequence[int], settings: RunSettings, jobs: int, kernels: 
         notes.append(f"PDF: {no_chromium_message()}")
         echo(f"warning: {no_chromium_message()}; the HTML reports will still be built")
     settings.out_dir.mkdir(parents=True, exist_ok=True)
-    leftovers = sorted(p.name for p in settings.out_dir.glob(".staging-*"))
-    if leftovers:
-        notes.append(f"leftover staging folders in {settings.out_dir} from a killed run: {', '.join(leftovers)} "
-                     "(safe to delete when no other run is going)")
+    cleared = clear_leftovers(settings.out_dir)
+    if cleared:
+        notes.append(f"removed what a killed run left in {settings.out_dir}: {', '.join(cleared)}")
     echo(f"running {len(settings.notebooks)} notebook(s) for {', '.join(fy_label(y) for y in years)} "
          f"({settings.network_name}{', SYNTHETIC data' if settings.synthetic else ''}"
          f"{', anchors anonymised' if settings.anonymise else ''}) into {settings.out_dir}")
@@ -370,6 +380,45 @@ def _run_years(years: Sequence[int], settings: RunSettings, jobs: int, kernels: 
     index = write_index(settings.out_dir)
     return RunResult(years=[results[y] for y in years], out_dir=settings.out_dir, index=index,
                      seconds=time.monotonic() - started, notes=notes)
+
+
+def clear_leftovers(out_dir: Path) -> list[str]:
+    """Remove the staging folders (and temporary files) a killed run left in ``out_dir``; call it only while
+    holding the folder's lock.
+
+    A run killed between the two renames of :func:`~anchor_analysis.reporting.build.promote` left the year's
+    previous output in its staging folder (``previous``, or ``previous-failed`` for ``<out>/failed/<year>``) and
+    no ``<out>/<year>``: that output is put back first.
+
+    Parameters
+    ----------
+    out_dir : Path
+        The output folder.
+
+    Returns
+    -------
+    list of str
+        What was removed, relative to ``out_dir``.
+
+    Examples
+    --------
+    >>> out = Path(tempfile.mkdtemp())
+    >>> (out / ".staging-2023-k1ll3d" / "previous" / "baseline").mkdir(parents=True)
+    >>> (out / ".staging-2023-k1ll3d" / "2023").mkdir()
+    >>> clear_leftovers(out), sorted(p.name for p in out.iterdir()), (out / "2023" / "baseline").is_dir()
+    (['.staging-2023-k1ll3d'], ['2023'], True)
+    """
+    cleared = []
+    for staging in sorted(out_dir.glob(".staging-*")):
+        year = staging.name.split("-")[1]
+        for previous, final in ((staging / "previous", out_dir / year),
+                                (staging / "previous-failed", out_dir / "failed" / year)):
+            if year.isdigit() and previous.is_dir() and not final.exists():
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(previous, final)  # killed between moving the old year aside and the new one in
+        shutil.rmtree(staging, ignore_errors=True)
+        cleared.append(staging.name)
+    return cleared + [p.relative_to(out_dir).as_posix() for p in clear_partial_files(out_dir)]
 
 
 def _guarded(year: int, build: Callable[[], YearResult]) -> YearResult:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from anchor_analysis.analysis.spend.analysis import SpendAnalysis, _finalise_suppliers, analyse_ledger
 from anchor_analysis.analysis.spend.common import DETAIL_COLUMNS, EDITION_DECILES, LEDGER_COLUMNS
-from anchor_analysis.analysis.spend.files import _check_header, _resolve_paths, read_ledger
+from anchor_analysis.analysis.spend.files import _check_header, _resolve_paths, ledger_file_kind, read_ledger
 from anchor_analysis.analysis.spend.locate import (
     _check_edition,
     _load_lookup,
@@ -25,6 +25,11 @@ from anchor_analysis.core.errors import SpendError
 from anchor_analysis.core.places import ELSEWHERE, UNKNOWN, Place, load_place
 
 # --- DuckDB engine --------------------------------------------------------------------------------------------
+
+MEMORY_LIMIT = "500MB"
+"""DuckDB's memory cap for a classification; beyond it DuckDB spills to a temporary folder. Chosen with
+benchmarks/bench_scale.py: at 10M lines 500MB cost no measurable time against 1GB and took the peak of the whole
+process from about 1.03 GB to 0.75 GB; 100M lines (Parquet) ran in the same 0.76 GB."""
 
 # Mirrors anchor_analysis.core.normalise_postcode: the same space characters, only a-z uppercased.
 _SQL_SPACES = r"[ \t\n\r\f\x{0B}\x{00A0}\x{2007}\x{202F}]+"
@@ -89,10 +94,10 @@ def _duckdb_suppliers(
     import duckdb
     import pyarrow as pa
 
-    by_header: dict[tuple[str, ...], list[Path]] = {}
+    by_header: dict[tuple[str, tuple[str, ...]], list[Path]] = {}
     for path in files:
-        by_header.setdefault(tuple(_check_header(path)), []).append(path)
-    details = [c for c in DETAIL_COLUMNS if any(c in header for header in by_header)]
+        by_header.setdefault((ledger_file_kind(path), tuple(_check_header(path))), []).append(path)
+    details = [c for c in DETAIL_COLUMNS if any(c in header for _, header in by_header)]
     with tempfile.TemporaryDirectory(prefix="anchor_spend_duckdb_") as temp_dir:
         con = _connect(memory_limit, threads, temp_dir)
         try:
@@ -114,24 +119,34 @@ def _duckdb_suppliers(
     return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
 
 
-def _source_sql(by_header: dict[tuple[str, ...], list[Path]], with_file: bool) -> str:
+def _source_sql(by_header: dict[tuple[str, tuple[str, ...]], list[Path]], with_file: bool) -> str:
     """Every line of every file, as text under the contract's column names.
 
-    One read_csv per header layout, every column read as text under the header's (trimmed) names, so nothing is
-    sniffed or guessed ("007" stays "007"); layouts are stacked by column name.
+    One reader per kind of file (CSV, gzip CSV, Parquet: by content, whatever the name) and header layout. CSV
+    columns are read as text under the header's (trimmed) names, so nothing is sniffed or guessed ("007" stays
+    "007"); Parquet columns keep their types and are cast to text (dates come out ISO); layouts are stacked by column
+    name.
     """
     parts = []
-    for header, paths in by_header.items():
-        columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header) + "}"
-        reader = (f"read_csv({_sql_list(str(p) for p in paths)}, header = true, columns = {columns}, "
-                  f"delim = ',', quote = '\"', escape = '\"', auto_detect = false"
-                  f"{', filename = true' if with_file else ''})")
-        wanted = [f'"{c}"' if c in header else f"CAST(NULL AS VARCHAR) AS {c}" for c in LEDGER_COLUMNS]
+    for (kind, header), paths in by_header.items():
+        names = _sql_list(str(p) for p in paths)
+        if kind == "Parquet":
+            reader = f"read_parquet({names}{', filename = true' if with_file else ''})"
+            wanted = [f'CAST("{c}" AS VARCHAR) AS {c}' if c in header else f"CAST(NULL AS VARCHAR) AS {c}"
+                      for c in LEDGER_COLUMNS]
+        else:
+            columns = "{" + ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in header) + "}"
+            reader = (f"read_csv({names}, header = true, columns = {columns}, "
+                      f"delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
+                      f"compression = '{'gzip' if kind == 'gzip CSV' else 'none'}'"
+                      f"{', filename = true' if with_file else ''})")
+            wanted = [f'"{c}"' if c in header else f"CAST(NULL AS VARCHAR) AS {c}" for c in LEDGER_COLUMNS]
         parts.append(f"SELECT {', '.join(wanted)}{', filename' if with_file else ''} FROM {reader}")
     return "(" + " UNION ALL ".join(parts) + ")"
 
 
-def _build_grain(con, by_header: dict[tuple[str, ...], list[Path]], exact_duplicates: bool, keys: str) -> bool:
+def _build_grain(con, by_header: dict[tuple[str, tuple[str, ...]], list[Path]], exact_duplicates: bool,
+                keys: str) -> bool:
     """Create the temporary table ``grain`` (supplier-level sums, credits, duplicates) in one scan of the lines.
 
     Raises :class:`SpendError` naming the unreadable values; returns False when the hashed grain met a hash
@@ -286,7 +301,7 @@ def classify_ledger_files(
     outside_lookup: str = ELSEWHERE,
     drop_exact_duplicates: bool = False,
     top_n: Sequence[int] = (10, 50, 300),
-    memory_limit: str | None = "1GB",
+    memory_limit: str | None = MEMORY_LIMIT,
     threads: int | None = None,
     data_dir: Any = None,
 ) -> SpendAnalysis:
@@ -321,7 +336,7 @@ def classify_ledger_files(
         Keep only the first copy of exact duplicate lines (they are reported either way).
     top_n : sequence of int, default ``(10, 50, 300)``
         The sizes of the top supplier groups.
-    memory_limit : str or None, default "1GB"
+    memory_limit : str or None, default MEMORY_LIMIT
         DuckDB's memory cap (it spills to a temporary folder beyond it); ``None``: DuckDB's default.
     threads : int, optional
         DuckDB's threads (default: every core).
@@ -370,7 +385,7 @@ def classify_ledger_files(
 def classify_ledger_suppliers(
     files: Iterable[str | Path], place: str | Place = "leeds", *, lookup: pd.DataFrame | None = None,
     imd_edition: int = 2019, rules: SpendRules | str | Path | None = None, imd: pd.DataFrame | None = None,
-    outside_lookup: str = ELSEWHERE, drop_exact_duplicates: bool = False, memory_limit: str | None = "1GB",
+    outside_lookup: str = ELSEWHERE, drop_exact_duplicates: bool = False, memory_limit: str | None = MEMORY_LIMIT,
     threads: int | None = None, data_dir: Any = None,
 ) -> pd.DataFrame:
     """The classified supplier-level table of ledger files, in one streaming DuckDB pass (no summaries).
@@ -396,8 +411,8 @@ def classify_ledger_suppliers(
         The ring of a well-formed postcode of an area the lookup does not cover.
     drop_exact_duplicates : bool, default False
         Keep only the first copy of exact duplicate lines in ``lines`` and ``amount``.
-    memory_limit : str or None, default "1GB"
-        DuckDB's memory cap.
+    memory_limit : str or None, default MEMORY_LIMIT
+        DuckDB's memory cap (it spills to a temporary folder beyond it).
     threads : int, optional
         DuckDB's threads (default: every core).
     data_dir : path, optional

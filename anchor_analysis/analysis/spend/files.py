@@ -17,13 +17,14 @@ from anchor_analysis.core.errors import SpendError
 # --- reading ledger files -------------------------------------------------------------------------------------
 
 def _resolve_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
-    """Ledger files from a file, a folder (its ``*.csv`` and ``*.csv.gz``), a glob pattern, or a list of those."""
+    """Ledger files from a file, a folder (its ``*.csv``, ``*.csv.gz`` and ``*.parquet``), a glob pattern, or a list
+    of those."""
     items = [paths] if isinstance(paths, str | Path) else list(paths)
     found: list[Path] = []
     for item in items:
         path = Path(item)
         if path.is_dir():
-            found += sorted([*path.glob("*.csv"), *path.glob("*.csv.gz")])
+            found += sorted([*path.glob("*.csv"), *path.glob("*.csv.gz"), *path.glob("*.parquet")])
         elif any(ch in str(item) for ch in "*?["):
             found += sorted(Path(p) for p in _glob(str(item)))
         elif path.is_file():
@@ -31,7 +32,7 @@ def _resolve_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
         else:
             raise SpendError(f"ledger file or folder not found: {item}")
     if not found:
-        raise SpendError(f"no ledger files (*.csv, *.csv.gz) found in {paths}")
+        raise SpendError(f"no ledger files (*.csv, *.csv.gz, *.parquet) found in {paths}")
     return found
 
 
@@ -42,9 +43,44 @@ def _glob(pattern: str) -> list[str]:
     return glob.glob(pattern)
 
 
+def ledger_file_kind(path: Path) -> str:
+    """What a ledger file is by its first bytes, whatever its name: ``"CSV"``, ``"gzip CSV"`` or ``"Parquet"``.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    str
+        The kind; a file of any other content counts as CSV (its header then says what is wrong).
+
+    Examples
+    --------
+    >>> import gzip, tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "spend.csv"
+    >>> _ = path.write_bytes(gzip.compress(b"anchor_id,amount\n"))
+    >>> ledger_file_kind(path)
+    'gzip CSV'
+    """
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    return "gzip CSV" if head.startswith(b"\x1f\x8b") else "Parquet" if head == b"PAR1" else "CSV"
+
+
 def _read_header(path: Path) -> list[str]:
-    """The trimmed header of a CSV file (``.gz`` read compressed); :class:`SpendError` for an empty file."""
-    opener = gzip.open if path.suffix == ".gz" else open
+    """The trimmed header of a ledger file (CSV, gzip CSV or Parquet, by content); :class:`SpendError` for an empty
+    file."""
+    kind = ledger_file_kind(path)
+    if kind == "Parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return [name.strip() for name in pq.read_schema(path).names]
+        except Exception as exc:  # pyarrow raises ArrowInvalid and OSError for a broken file
+            raise SpendError(f"{path}: not a readable Parquet file: {exc}") from exc
+    opener = gzip.open if kind == "gzip CSV" else open
     with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle), None)
     if not header:
