@@ -34,3 +34,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         examples = getattr(getattr(item, "dtest", None), "examples", ())
         if any(example.options.get(PUBLIC_DATA) for example in examples):
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _pandas_display_options():
+    """Each test and docstring example starts from pandas' own display options.
+
+    ``reporting.section.open_section`` sets the report's number format for the notebook's kernel; run in a test
+    process, it would change how every later docstring example in that process prints its tables.
+    """
+    yield
+    import pandas as pd
+
+    for option in ("display.float_format", "display.max_colwidth"):
+        pd.reset_option(option)

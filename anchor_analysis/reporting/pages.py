@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from anchor_analysis.core.errors import PdfError
+from anchor_analysis.core.files import atomic_write_bytes
 
 MARGIN_MM = (18.0, 18.0)
 """Top and bottom page margins of the report (``REPORT_CSS``'s ``@page``): the printable area lies between."""
@@ -120,9 +121,10 @@ def stamp_footers(pdf_path: Path, title: str, *, skip_first: bool = True) -> int
                                                  writer.pages[0].mediabox)))
         for overlay, number in zip(overlays.pages, numbers, strict=True):
             writer.pages[number].merge_page(overlay)
-        with tempfile.NamedTemporaryFile(dir=pdf_path.parent, suffix=".pdf", delete=False) as handle:
-            writer.write(handle)
-        Path(handle.name).replace(pdf_path)
+        stamped = io.BytesIO()
+        writer.write(stamped)
+        # the kit's atomic write: a killed run leaves the old file whole, and the new one gets ordinary permissions
+        atomic_write_bytes(pdf_path, stamped.getvalue())
     except (OSError, ValueError) as exc:
         raise PdfError(f"could not write the page footers into {pdf_path.name}: {exc}") from exc
     return len(numbers)

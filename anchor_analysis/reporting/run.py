@@ -337,18 +337,19 @@ def run_report(
     if jobs < 1:
         raise ReportError("--jobs must be at least 1")
     settings = prepare(data_dir, out_dir, formats, place, notebooks, anonymise=anonymise)
-    with folder_lock(settings.out_dir, "anchor-analysis report", wait):
-        # years built in this process share one queue of kernels (worker processes keep their own, per year)
-        kernels = (KernelQueue(settings.kernel_name, [(y, nb) for y in years for nb in settings.notebooks])
-                   if jobs == 1 or len(years) == 1 else None)
-        try:
-            if kernels is not None:
-                kernels.start_next()  # the first notebook's kernel starts while the returns are validated
-            check_years_have_returns(years, validate(settings, place=place, echo=echo), settings.data_dir)
+    # years built in this process share one queue of kernels (worker processes keep their own, per year)
+    kernels = (KernelQueue(settings.kernel_name, [(y, nb) for y in years for nb in settings.notebooks])
+               if jobs == 1 or len(years) == 1 else None)
+    try:
+        if kernels is not None:
+            kernels.start_next()  # the first notebook's kernel starts while the returns are validated
+        # returns that stop the run stop it before the output folder is touched (not even its lock is made)
+        check_years_have_returns(years, validate(settings, place=place, echo=echo), settings.data_dir)
+        with folder_lock(settings.out_dir, "anchor-analysis report", wait):
             return _run_years(years, settings, jobs, kernels, started, echo)
-        finally:
-            if kernels is not None:
-                kernels.close()
+    finally:
+        if kernels is not None:
+            kernels.close()
 
 
 def _run_years(years: Sequence[int], settings: RunSettings, jobs: int, kernels: KernelQueue | None, started: float,

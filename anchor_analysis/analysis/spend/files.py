@@ -60,7 +60,7 @@ def ledger_file_kind(path: Path) -> str:
     --------
     >>> import gzip, tempfile
     >>> path = Path(tempfile.mkdtemp()) / "spend.csv"
-    >>> _ = path.write_bytes(gzip.compress(b"anchor_id,amount\n"))
+    >>> _ = path.write_bytes(gzip.compress(b"anchor_id,amount\\n"))
     >>> ledger_file_kind(path)
     'gzip CSV'
     """
