@@ -7,6 +7,7 @@ In: the command line's options. Out: ``<out>/<year>`` per year built (see :mod:`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -340,16 +341,16 @@ def run_report(
     # years built in this process share one queue of kernels (worker processes keep their own, per year)
     kernels = (KernelQueue(settings.kernel_name, [(y, nb) for y in years for nb in settings.notebooks])
                if jobs == 1 or len(years) == 1 else None)
-    try:
+    with contextlib.ExitStack() as held:  # let go of in reverse: kernels closed, then the lock, then (no-op) kernels
         if kernels is not None:
+            held.callback(kernels.close)  # a run the returns stop closes the kernel it started
             kernels.start_next()  # the first notebook's kernel starts while the returns are validated
         # returns that stop the run stop it before the output folder is touched (not even its lock is made)
         check_years_have_returns(years, validate(settings, place=place, echo=echo), settings.data_dir)
-        with folder_lock(settings.out_dir, "anchor-analysis report", wait):
-            return _run_years(years, settings, jobs, kernels, started, echo)
-    finally:
+        held.enter_context(folder_lock(settings.out_dir, "anchor-analysis report", wait))
         if kernels is not None:
-            kernels.close()
+            held.callback(kernels.close)  # before the lock is let go: a run waiting for it starts after this one ends
+        return _run_years(years, settings, jobs, kernels, started, echo)
 
 
 def _run_years(years: Sequence[int], settings: RunSettings, jobs: int, kernels: KernelQueue | None, started: float,
