@@ -53,7 +53,7 @@ def test_the_lock_names_its_holder_and_is_released_when_its_process_is_killed(tm
 def test_a_second_report_on_a_busy_folder_refuses_and_one_that_waits_runs_after_it(tmp_path: Path,
                                                                                     processed: Path) -> None:
     network, out = small_network(tmp_path / "network"), tmp_path / "out"
-    slow = stand_in_notebook(tmp_path / "slow", sleep=4)
+    slow = stand_in_notebook(tmp_path / "slow", sleep=8)
     first = start(command(*report_args(network, out, slow)))
     try:
         wait_for(lambda: (lock_holder(out) or {}).get("pid") == first.pid)
@@ -66,9 +66,11 @@ def test_a_second_report_on_a_busy_folder_refuses_and_one_that_waits_runs_after_
         # the refused run wrote nothing and took nothing of the first run's away (the first run goes on writing
         # inside its own staging folder meanwhile: the refused one validates the returns before it asks for the lock)
         assert sorted(p.name for p in out.iterdir()) == busy
+        # started while the first run holds the folder (a run that does not wait is refused, as above), the run
+        # with --wait can only succeed by waiting for the lock: it is let go when the first run's work has ended
+        assert first.poll() is None and (lock_holder(out) or {}).get("pid") == first.pid
         waited = CliRunner().invoke(main, report_args(network, out, stand_in_notebook(tmp_path / "quick"),
                                                       "--wait", "300"))
-        assert first.poll() is not None  # it waited for the first run to end
         assert waited.exit_code == 0, waited.output
     finally:
         output, _ = first.communicate(timeout=300)
