@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from anchor_analysis.analysis.geo.residence import _check_residence, lsoa21_to_edition
+from anchor_analysis.analysis.geo.residence import staff_in_deciles
 from anchor_analysis.core.places import Place, load_place
 from anchor_analysis.core.years import fy_label
 from anchor_analysis.publish.disclosure import publish_counts, publishable_total
@@ -52,18 +52,9 @@ def staff_in_core20(residence: pd.DataFrame, edition: int, data_dir: PathLike = 
     GeographyError
         ``edition`` is not 2019 or 2025, or ``residence`` lacks a column.
     """
-    residence = _check_residence(residence)
-    decile = lsoa21_to_edition(edition, data_dir).set_index("lsoa21_code")["imd_decile"]
-    of_lsoa = residence["lsoa_code"].map(decile)
-    residence["in_decile1"] = residence["count"].where(of_lsoa.eq(1), 0)
-    residence["in_core20"] = residence["count"].where(of_lsoa.isin(CORE20_DECILES), 0)
-    out = residence.groupby(["year", "anchor_id"], as_index=False).agg(
-        staff=("count", "sum"), staff_in_decile1=("in_decile1", "sum"), staff_in_core20=("in_core20", "sum"))
-    staff = out["staff"].where(out["staff"] > 0)
-    out["share_decile1"] = out["staff_in_decile1"] / staff
-    out["share_core20"] = out["staff_in_core20"] / staff
-    out.attrs["edition"] = edition
-    return out.sort_values(["year", "anchor_id"], ignore_index=True)
+    counts = staff_in_deciles(residence, edition, {"decile1": (1,), "core20": CORE20_DECILES}, data_dir)
+    columns = ["year", "anchor_id", "staff", "staff_in_decile1", "staff_in_core20", "share_decile1", "share_core20"]
+    return counts[columns]
 
 
 def core20_table(residence: pd.DataFrame, year: int, edition: int, place: str | Place = "leeds",

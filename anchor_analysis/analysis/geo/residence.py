@@ -248,14 +248,40 @@ def staff_in_most_deprived(residence: pd.DataFrame, edition: int, data_dir: Path
     >>> int(staff_in_most_deprived(residence, 2025)["staff_in_most_deprived"].sum())  # doctest: +PUBLIC_DATA
     10755
     """
-    edition = _check_edition(edition)
+    return staff_in_deciles(residence, _check_edition(edition), {"most_deprived": (1,)}, data_dir)
+
+
+def staff_in_deciles(residence: pd.DataFrame, edition: int, groups: dict[str, tuple[int, ...]],
+                     data_dir: PathLike = None) -> pd.DataFrame:
+    """Staff living in LSOAs of the given national IMD deciles of ``edition``, per year and anchor.
+
+    The one count behind :func:`staff_in_most_deprived` (decile 1) and the Core20 (deciles 1 and 2).
+
+    Parameters
+    ----------
+    residence : DataFrame
+        ``year, anchor_id, lsoa_code`` (LSOA 2021), ``count``.
+    edition : int
+        The IMD edition, 2019 or 2025.
+    groups : dict of str to tuple of int
+        Each group's name and its deciles: ``{"core20": (1, 2)}`` gives ``staff_in_core20`` and ``share_core20``.
+    data_dir : path, optional
+        The public data folder (default: ``$ANCHOR_ANALYSIS_PUBLIC_DATA``).
+
+    Returns
+    -------
+    DataFrame
+        ``year, anchor_id, staff``, then ``staff_in_<group>`` for every group and ``share_<group>`` (0-1 of the staff
+        with residence data) for every group; sorted by year and anchor. ``attrs["edition"]`` is the edition.
+    """
     residence = _check_residence(residence)
-    decile = lsoa21_to_edition(edition, data_dir).set_index("lsoa21_code")["imd_decile"]
-    deprived = residence["lsoa_code"].map(decile).eq(1)
-    residence["in_decile1"] = residence["count"].where(deprived, 0)
-    out = residence.groupby(["year", "anchor_id"], as_index=False).agg(
-        staff=("count", "sum"), staff_in_most_deprived=("in_decile1", "sum"))
-    out["share_most_deprived"] = out["staff_in_most_deprived"] / out["staff"].where(out["staff"] > 0)
+    decile = residence["lsoa_code"].map(lsoa21_to_edition(edition, data_dir).set_index("lsoa21_code")["imd_decile"])
+    for name, deciles in groups.items():
+        residence[f"staff_in_{name}"] = residence["count"].where(decile.isin(deciles), 0)
+    out = residence.groupby(["year", "anchor_id"], as_index=False)[["count", *(f"staff_in_{n}" for n in groups)]] \
+        .sum().rename(columns={"count": "staff"})
+    for name in groups:
+        out[f"share_{name}"] = out[f"staff_in_{name}"] / out["staff"].where(out["staff"] > 0)
     out.attrs["edition"] = edition
     return out.sort_values(["year", "anchor_id"], ignore_index=True)
 
